@@ -1,0 +1,50 @@
+"""Text clean-up shared by every stage: HTML debris, widths, traditional characters.
+
+Two levels, so that output keeps what the document said while matching sees one spelling:
+`clean` is for display fields (HTML removed, entities unescaped, spaces folded, widths kept);
+`fold` is for matching and parsing (clean + NFKC + traditional → simplified).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")  # <p>, </p>, <br/>, <span style=...>
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")  # runs of ASCII, no-break and ideographic spaces
+
+
+def clean(text: str | None) -> str:
+    """Unescape entities, drop HTML tags, fold runs of spaces; keep full-width forms.
+
+    >>> clean("<p>1、产出&lt;30分钟</p>  <p>2</p>")
+    '1、产出<30分钟 2'
+    """
+    if not text:
+        return ""
+    out = _TAG.sub(" ", text)
+    out = html.unescape(out)
+    out = _TAG.sub(" ", out)  # tags that were escaped once (&lt;p&gt;)
+    return _SPACES.sub(" ", out).strip()
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # opencc-python-reimplemented: pure Python, dictionaries ship in the wheel
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str | None) -> str:
+    """Clean, then NFKC (full-width → half-width) and traditional → simplified, for matching.
+
+    >>> fold("驗收合格率（％）：１００")
+    '验收合格率(%):100'
+    """
+    out = unicodedata.normalize("NFKC", clean(text))
+    if any("\u4e00" <= ch <= "\u9fff" for ch in out):
+        out = _t2s().convert(out)
+    return out
