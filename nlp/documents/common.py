@@ -1,0 +1,155 @@
+"""Helpers every layout reader shares: amounts, years, department and district, joined lines, sums."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from nlp.schema import Document, Problem
+from nlp.textnorm import clean, fold
+
+_AMOUNT = re.compile(r"-?\d[\d,]*(?:\.\d+)?")  # 2,476.54 / 18.00 / 0 (a whole cell)
+# A year the text states: 2024年, 2025-2026年度 (→ 2025), (2023-2024) (→ 2023).
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?=\s*(?:年|[-—~～至]\s*20\d{2}))")
+# Department name → city and district: 广州市增城区人民代表大会… → 广州市, 增城区.
+_PLACE = re.compile(r"^(?P<city>[^市]{2,4}?市)(?P<district>[^市区县]{2,4}?[区县])?")
+_DEPARTMENT = re.compile(r"部门(?:名称)?\s*[:：]\s*(?P<name>.+?)(?:\s+单位\s*[:：].*)?$")
+_TOLERANCE = 0.005  # amounts are given to 0.01 万元; a sum off by a cent or more is reported
+
+
+def parse_amount(cell: str | None) -> tuple[float | None, bool]:
+    """Read an amount cell in 万元: (value, ok); empty → (None, True), not a number → (None, False).
+
+    >>> parse_amount("2,476.54"), parse_amount(""), parse_amount("约5万")
+    ((2476.54, True), (None, True), (None, False))
+    """
+    text = fold(cell or "").replace(" ", "")
+    if not text:
+        return None, True
+    if _AMOUNT.fullmatch(text):
+        return float(text.replace(",", "")), True
+    return None, False
+
+
+def is_amount(cell: str) -> bool:
+    """True for a cell that holds a number or nothing (what the amount columns hold)."""
+    return parse_amount(cell)[1]
+
+
+def year_of(text: str | None) -> int | None:
+    """The first year the text states (`2025-2026年度…` → 2025), else None.
+
+    >>> year_of("政务云资源租赁项目（2023-2024）"), year_of("2024年信息化设备运维项目"), year_of("购置经费")
+    (2023, 2024, None)
+    """
+    m = _YEAR.search(fold(text or ""))
+    return int(m.group(1)) if m else None
+
+
+def district_of(department: str) -> str:
+    """District (增城区) named by a department, else its city (广州市), else "".
+
+    >>> district_of("广州市天河区人民代表大会常务委员会办公室"), district_of("广州市人民政府办公厅")
+    ('天河区', '广州市')
+    """
+    m = _PLACE.match(clean(department))
+    if not m:
+        return ""
+    return m.group("district") or m.group("city")
+
+
+def department_of(lines: list[str]) -> str:
+    """The 部门名称 stated in the first lines of a table ("" when none)."""
+    for line in lines[:40]:
+        m = _DEPARTMENT.search(clean(line))
+        if m:
+            return m.group("name").strip()
+    return ""
+
+
+def project_id(doc: str, n: int) -> str:
+    """Stable project id: "<doc>-<NNN>", NNN the 1-based order in the document."""
+    return f"{doc}-{n:03d}"
+
+
+@dataclass
+class Joined:
+    """Pieces of consecutive lines joined without separators (PDF wrapping), mapping offsets to lines."""
+
+    text: str = ""
+    starts: list[int] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+    def add(self, line: int, piece: str) -> None:
+        """Append one (cleaned) line's text."""
+        piece = clean(piece)
+        if piece:
+            self.starts.append(len(self.text))
+            self.lines.append(line)
+            self.text += piece
+
+    def line_of(self, offset: int) -> int | None:
+        """The source line holding character `offset` of the joined text."""
+        if not self.lines:
+            return None
+        return self.lines[max(0, bisect.bisect_right(self.starts, offset) - 1)]
+
+    @property
+    def first_line(self) -> int | None:
+        """Line of the first piece."""
+        return self.lines[0] if self.lines else None
+
+
+@dataclass(frozen=True)
+class AmountCheck:
+    """One comparison of a stated subtotal (unit) or 合计 (unit "") with the sum of its rows."""
+
+    doc: str
+    unit: str
+    line: int | None
+    stated: float
+    summed: float
+    ok: bool
+
+
+def amount_checks(doc: Document) -> list[AmountCheck]:
+    """Compare each unit subtotal with its projects' totals, and 合计 with all projects and units."""
+    checks = []
+    units = [s for s in doc.subtotals if s.unit]
+    for sub in doc.subtotals:
+        if sub.total is None:
+            continue
+        if sub.unit:
+            rows = [p.total or 0.0 for p in doc.projects if p.unit == sub.unit]
+        else:
+            rows = [p.total or 0.0 for p in doc.projects]
+        summed = round(sum(rows), 2)
+        checks.append(
+            AmountCheck(doc.doc, sub.unit, sub.line, sub.total, summed, abs(summed - sub.total) < _TOLERANCE)
+        )
+        if not sub.unit and units:
+            unit_sum = round(sum(u.total or 0.0 for u in units), 2)
+            ok = abs(unit_sum - sub.total) < _TOLERANCE
+            checks.append(AmountCheck(doc.doc, "(units)", sub.line, sub.total, unit_sum, ok))
+    return checks
+
+
+def apply_amount_checks(doc: Document) -> None:
+    """Add a Problem per failed check and flag `amount_mismatch` on the projects it covers."""
+    for check in amount_checks(doc):
+        if check.ok:
+            continue
+        what = "合计" if check.unit in ("", "(units)") else f"subtotal of {check.unit}"
+        parts = "its funding units" if check.unit == "(units)" else "its projects"
+        doc.problems.append(
+            Problem(
+                doc.path,
+                check.line,
+                f"amount_mismatch: {what} states {check.stated:.2f} but {parts} sum to {check.summed:.2f}",
+            )
+        )
+        for p in doc.projects:
+            covered = check.unit in ("", "(units)") or p.unit == check.unit
+            if covered and "amount_mismatch" not in p.flags:
+                p.flags.append("amount_mismatch")

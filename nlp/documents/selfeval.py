@@ -1,0 +1,200 @@
+"""Reader for 项目支出绩效自评表 (seed 002): a self-evaluation table as PDF text, cells broken over lines.
+
+Pragmatic by design: labels (项目名称, 主管部门, 年度资金总额…) are found in the text joined without
+line breaks; indicator rows are anchored on the known level names (from nlp.schema) and on the pair
+of numbers 分值 得分 that ends each row's value line (`600 人次 784 人次 15 15 调研报告`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from nlp.documents.common import Joined, district_of, project_id, year_of
+from nlp.schema import LEVEL1, LEVEL2, Document, Indicator, Problem, Project
+from nlp.textnorm import clean, fold
+
+LAYOUT = "selfeval"
+_NUM = r"\d+(?:\.\d+)?"
+_TITLE = re.compile(r"项目支出绩效自评表")
+_DOC_YEAR = re.compile(r"[(（]\s*(20\d{2})\s*年度?\s*[)）]")  # （2023 年度）
+_FIELD = {  # label → the label that ends its value, in the joined table text
+    "project": re.compile(r"项目名称(?P<v>.+?)项目级次"),
+    "department": re.compile(r"主管部门(?P<v>.+?)实施单位"),
+    "unit": re.compile(r"实施单位(?P<v>.+?)项目资金"),
+}
+_TOTAL_ROW = re.compile(rf"年度资金总额\s*(?P<v>(?:{_NUM}%?\s*)+)")  # [预算 执行] 分值 执行率 得分
+_FISCAL_ROW = re.compile(rf"当年财政拨款.*?(?P<b>{_NUM})\s+(?P<e>{_NUM})")  # 预算数 执行数
+_SPECIAL_ROW = re.compile(rf"财政专户管理资金\s*(?P<b>{_NUM})\s+(?P<e>{_NUM})")
+_GOAL = re.compile(r"目标实际完成情况(?P<v>.+?。)")  # 年度预期绩效目标 (first sentence after the header)
+_SCORE = re.compile(rf"总\s*分\s*(?P<v>{_NUM})")
+_SECTION_START = re.compile(r"参考佐证材料")  # last column header of the indicator block
+_SECTION_END = re.compile(r"^(存在问题|总\s*分|改进措施)")
+# The 分值 得分 pair: the last two bare numbers of a row's value line, before the evidence text.
+_PAIR = re.compile(rf"(?<![\d.%])(?P<w>{_NUM})\s+(?P<s>{_NUM})(?![\d.%])")
+_LEVEL1_HEAD = re.compile(
+    r"(?P<n>" + "|".join(c.split("-", 1)[1] for c in LEVEL1) + rf")\s*[(（]\s*{_NUM}%\s*[)）]"
+)
+_LEVEL2_NAMES = sorted({c.split("-", 1)[1] for c in LEVEL2}, key=len, reverse=True)
+_LEVEL2_HEAD = re.compile(r"(?P<n>" + "|".join(_LEVEL2_NAMES) + r")(?:指标)?")
+
+
+def sniff_selfeval(text: str) -> bool:
+    """True when the text holds a 项目支出绩效自评表 with an indicator block."""
+    return bool(_TITLE.search(text)) and "三级指标" in text
+
+
+def _level1(name: str) -> str:
+    return next((c for c in LEVEL1 if c.endswith(name)), name)
+
+
+def _level2(name: str, level1: str) -> str:
+    hits = [c for c in LEVEL2 if c.split("-", 1)[1] == name]
+    return next((c for c in hits if level1[:1] == c[:1]), hits[0] if hits else name)
+
+
+def read_selfeval(path: str, text: str) -> Document | None:
+    """Read a self-evaluation table; None when `text` is not one."""
+    if not sniff_selfeval(text):
+        return None
+    lines = text.splitlines()
+    start = next(i for i, ln in enumerate(lines) if _TITLE.search(ln))
+    table = Joined()
+    for n, ln in enumerate(lines[start:], start=start + 1):
+        table.add(n, ln)
+    flat = fold(table.text)
+    fields = {k: clean(m.group("v")) if (m := rx.search(table.text)) else "" for k, rx in _FIELD.items()}
+    m_year = _DOC_YEAR.search(flat)
+    doc = Document(
+        path=path,
+        doc=Path(path).stem,
+        layout=LAYOUT,
+        department=fields["department"],
+        district=district_of(fields["department"]),
+        year=int(m_year.group(1)) if m_year else year_of(flat),
+    )
+    pid = project_id(doc.doc, 1)
+    project = Project(
+        doc=doc.doc,
+        project_id=pid,
+        project=fields["project"],
+        department=doc.department,
+        district=doc.district,
+        unit=fields["unit"],
+        year=year_of(fields["project"]) or doc.year,
+        line=table.line_of(table.text.find("项目名称")) if "项目名称" in table.text else None,
+        raw=table.text,
+    )
+    _read_money(flat, project, doc)
+    goal = _GOAL.search(table.text)
+    project.goal = clean(goal.group("v")) if goal else ""
+    score = _SCORE.search(flat)
+    project.total_score = float(score.group("v")) if score else None
+    project.indicators = _read_indicators(lines, start, doc, pid)
+    if not project.indicators:
+        project.flags.append("no_indicators")
+        doc.problems.append(Problem(path, project.line, "self-evaluation without readable indicators"))
+    doc.projects.append(project)
+    return doc
+
+
+def _read_money(flat: str, project: Project, doc: Document) -> None:
+    """年度资金总额 row (分值 执行率 得分, budget and executed when stated) and the funding rows."""
+    fiscal, special = _FISCAL_ROW.search(flat), _SPECIAL_ROW.search(flat)
+    if fiscal:
+        project.fiscal = float(fiscal.group("b"))
+    if special:
+        project.special_account = float(special.group("b"))
+    total = _TOTAL_ROW.search(flat)
+    nums = [float(x.rstrip("%")) for x in total.group("v").split()] if total else []
+    if len(nums) >= 5:  # 预算数 执行数 分值 执行率 得分
+        project.total, project.executed, project.execution_rate = nums[0], nums[1], nums[3]
+    else:  # amounts only on the funding rows: 分值 执行率 得分
+        parts = [m for m in (fiscal, special) if m]
+        project.total = round(sum(float(m.group("b")) for m in parts), 2) if parts else None
+        project.executed = round(sum(float(m.group("e")) for m in parts), 2) if parts else None
+        project.execution_rate = nums[1] if len(nums) >= 2 else None
+    if project.total is None:
+        doc.problems.append(Problem(doc.path, project.line, "budget amounts not found"))
+
+
+def _read_indicators(lines: list[str], start: int, doc: Document, pid: str) -> list[Indicator]:
+    """Walk the indicator block line by line; each value line (ending in 分值 得分) closes a row."""
+    out: list[Indicator] = []
+    buf: list[tuple[int, str]] = []
+    level1 = level2 = ""
+    begun = False
+    for n, raw in enumerate(lines[start:], start=start + 1):
+        s = clean(raw)
+        if not begun:
+            begun = bool(_SECTION_START.search(s))
+            continue
+        if not s:
+            continue
+        if _SECTION_END.match(s):
+            break
+        pairs = list(_PAIR.finditer(fold(s)))
+        if not pairs:
+            buf.append((n, s))
+            continue
+        pair = pairs[-1]
+        level1, level2, ind = _row(buf, s, pair, level1, level2, n)
+        ind.doc, ind.project_id, ind.seq = doc.doc, pid, len(out) + 1
+        if "unparsed" in ind.flags:
+            doc.problems.append(Problem(doc.path, n, f"self-evaluation row not understood: {ind.raw[:60]!r}"))
+        out.append(ind)
+        buf = []
+    return out
+
+
+def _row(
+    buf: list[tuple[int, str]], s: str, pair: re.Match[str], level1: str, level2: str, n: int
+) -> tuple[str, str, Indicator]:
+    """One indicator from the lines before its value line and the value line itself."""
+    text = "".join(p for _, p in buf)
+    folded = fold(text)
+    cut = 0
+    l1_raw = l2_raw = ""
+    if m1 := _LEVEL1_HEAD.search(folded):
+        level1, level2, cut, l1_raw = _level1(m1.group("n")), "", m1.end(), text[m1.start() : m1.end()]
+    if (m2 := _LEVEL2_HEAD.match(folded, cut)) or (m2 := _LEVEL2_HEAD.search(folded, cut)):
+        level2, cut, l2_raw = _level2(m2.group("n"), level1), m2.end(), text[m2.start() : m2.end()]
+    # the rest of the lines, after the level labels, hold the name (and sometimes the target)
+    rest: list[str] = []
+    seen = 0
+    for _, piece in buf:
+        if seen + len(piece) > cut:
+            rest.append(piece[max(0, cut - seen) :])
+        seen += len(piece)
+    values = s[: pair.start()].split()
+    flags: list[str] = []
+    if len(values) == 4 and not values[1][0].isdigit():  # "600 人次 784 人次"
+        values = [values[0] + " " + values[1], values[2] + " " + values[3]]
+    if len(values) >= 2:
+        target, actual, name = " ".join(values[:-1]), values[-1], "".join(rest)
+    elif len(values) == 1 and len(rest) >= 2:
+        actual = values[0]
+        k = next((k for k in range(1, len(rest)) if "".join(rest[k:]) == actual), len(rest) - 1)
+        name, target = "".join(rest[:k]), "".join(rest[k:])
+    else:
+        name, target, actual = "".join(rest), None, values[0] if values else None
+        flags.append("unparsed")
+    raw = "".join(p for _, p in buf) + s
+    ind = Indicator(
+        doc="",
+        project_id="",
+        seq=0,
+        name=name or raw,
+        level1=level1,
+        level2=level2,
+        annual_value=target,
+        actual_value=actual,
+        weight=float(pair.group("w")),
+        score=float(pair.group("s")),
+        raw=raw,
+        line=buf[0][0] if buf else n,
+        flags=flags if name else [*flags, "unparsed"],
+        level1_raw=l1_raw,
+        level2_raw=l2_raw,
+    )
+    return level1, level2, ind

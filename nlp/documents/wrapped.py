@@ -1,0 +1,184 @@
+"""Reader for PDF-wrapped 项目支出绩效目标表 (seed 000): text laid out line by line, cells wrapped.
+
+Shape: `合计 N N`, a funding-unit name (possibly over several lines) and its amounts line, then per
+project a name line indented by spaces (the name may wrap over more lines, the amounts end the name
+or stand on their own line), the goal prose, and the indicator list wrapped mid-word and mid-number.
+Wrapped lines are joined without separators (Chinese text has none).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nlp.documents.common import (
+    Joined,
+    department_of,
+    district_of,
+    parse_amount,
+    project_id,
+    year_of,
+)
+from nlp.indicators import parse_indicator_list, starts_indicator_list
+from nlp.schema import Document, Problem, Project, UnitTotal
+from nlp.textnorm import clean
+
+LAYOUT = "wrapped"
+_INDENTED = re.compile(r"^[ \u3000]{2,}\S")  # a project name line starts indented
+# A line ending in one to four amounts with two decimals: "编外人员聘用经费 81.50 81.50" or "2.85 2.85".
+_AMOUNTS = re.compile(r"(?P<head>.*?)\s*(?P<nums>(?<![\d.])\d[\d,]*\.\d{2}(?:\s+\d[\d,]*\.\d{2}){0,3})")
+_TOTAL = re.compile(r"^\s*合\s*计\s+\d")  # the 合计 line
+_HEADER = re.compile(r"项目名称.*总计")  # the column header line
+_AMOUNT_FIELDS = ("total", "fiscal", "special_account", "other")
+
+
+@dataclass
+class _Row:
+    """A project being collected."""
+
+    line: int
+    unit: str
+    name: Joined = field(default_factory=Joined)
+    amounts: dict[str, float | None] = field(default_factory=dict)
+    goal: Joined = field(default_factory=Joined)
+    indicators: Joined = field(default_factory=Joined)
+    pieces: list[tuple[int, str]] = field(default_factory=list)  # indicator lines, for unit retraction
+
+
+def _amounts(nums: str) -> dict[str, float | None]:
+    values = [parse_amount(x)[0] for x in nums.split()]
+    return dict(zip(_AMOUNT_FIELDS, values, strict=False))
+
+
+def sniff_wrapped(text: str) -> bool:
+    """True when the text looks like a PDF-wrapped target table (no tabs, 合计 line, indented names)."""
+    lines = text.splitlines()
+    if sum("\t" in ln for ln in lines) > 2:
+        return False
+    return any(_TOTAL.match(ln) for ln in lines) and sum(bool(_INDENTED.match(ln)) for ln in lines) >= 1
+
+
+def read_wrapped(path: str, text: str) -> Document | None:
+    """Read a PDF-wrapped performance-target table; None when `text` is not one."""
+    if not sniff_wrapped(text):
+        return None
+    lines = text.splitlines()
+    department = department_of(lines)
+    doc = Document(path=path, doc=Path(path).stem, layout=LAYOUT, department=department)
+    doc.district = district_of(department)
+    rows: list[_Row] = []
+    unit, unit_buf = "", Joined()
+    state = "preamble"
+    for n, raw in enumerate(lines, start=1):
+        s = clean(raw)
+        if not s:
+            continue
+        m = _AMOUNTS.fullmatch(s)
+        if state == "preamble":
+            if _TOTAL.match(raw) and m:
+                doc.subtotals.append(UnitTotal("", *_two(m.group("nums")), n))
+                state = "unit"
+            elif not _HEADER.search(s) and doc.year is None:
+                doc.year = year_of(s)
+            continue
+        if _INDENTED.match(raw):
+            row = _Row(line=n, unit=unit)
+            row.name.add(n, m.group("head") if m else s)
+            if m:
+                row.amounts = _amounts(m.group("nums"))
+            rows.append(row)
+            state = "goal" if m else "name"
+            continue
+        if state == "unit":
+            if m:
+                unit_buf.add(n, m.group("head"))
+                unit = unit_buf.text
+                doc.subtotals.append(UnitTotal(unit, *_two(m.group("nums")), unit_buf.first_line or n))
+                unit_buf, state = Joined(), "wait"
+            else:
+                unit_buf.add(n, s)
+            continue
+        if state == "wait":
+            doc.problems.append(Problem(path, n, f"text between a unit and its first project: {s[:60]!r}"))
+            continue
+        row = rows[-1]
+        if state == "name":
+            if m:
+                row.name.add(n, m.group("head"))
+                row.amounts = _amounts(m.group("nums"))
+                state = "goal"
+            else:
+                row.name.add(n, s)
+        elif state == "goal":
+            start = starts_indicator_list(s)
+            if start is None:
+                row.goal.add(n, s)
+            else:  # the list starts on this line, possibly after the goal's last words
+                row.goal.add(n, s[:start])
+                row.pieces.append((n, s[start:]))
+                state = "indicators"
+        elif m and not m.group("head"):  # amounts alone after an indicator list: a new funding unit
+            unit = _retract_unit(row, n, m.group("nums"), doc)
+            state = "wait"
+        else:
+            row.pieces.append((n, s))
+    if state == "preamble":
+        return None
+    for i, row in enumerate(rows, start=1):
+        _finish(doc, row, i)
+    return doc
+
+
+def _two(nums: str) -> tuple[float | None, float | None]:
+    a = _amounts(nums)
+    return a.get("total"), a.get("fiscal")
+
+
+def _retract_unit(row: _Row, n: int, nums: str, doc: Document) -> str:
+    """The lines after the last sentence end of an indicator list are the next unit's name."""
+    cut = len(row.pieces)
+    while cut > 0 and not row.pieces[cut - 1][1].endswith(("。", ".")):
+        cut -= 1
+    name = Joined()
+    for ln, piece in row.pieces[cut:]:
+        name.add(ln, piece)
+    del row.pieces[cut:]
+    doc.subtotals.append(UnitTotal(name.text, *_two(nums), name.first_line or n))
+    return name.text
+
+
+def _finish(doc: Document, row: _Row, i: int) -> None:
+    """Build the Project of a collected row, with its indicators and problems."""
+    for ln, piece in row.pieces:
+        row.indicators.add(ln, piece)
+    pid = project_id(doc.doc, i)
+    name = row.name.text
+    project = Project(
+        doc=doc.doc,
+        project_id=pid,
+        project=name,
+        department=doc.department,
+        district=doc.district,
+        unit=row.unit,
+        year=year_of(name) or doc.year,
+        goal=row.goal.text,
+        raw="\n".join([name, row.goal.text, row.indicators.text]),
+        line=row.line,
+        **{k: row.amounts.get(k) for k in _AMOUNT_FIELDS},
+    )
+    if not row.amounts:
+        project.flags.append("missing_amount")
+        doc.problems.append(Problem(doc.path, row.line, f"project {name!r} has no amounts line"))
+    project.indicators = parse_indicator_list(
+        row.indicators.text, doc=doc.doc, project_id=pid, line=row.line, line_of=row.indicators.line_of
+    )
+    if not project.indicators:
+        project.flags.append("no_indicators")
+        doc.problems.append(Problem(doc.path, row.line, f"project {name!r} has no indicator list"))
+    for ind in project.indicators:
+        if "unparsed" in ind.flags:
+            doc.problems.append(
+                Problem(doc.path, ind.line, f"indicator text not understood: {ind.raw[:60]!r}")
+            )
+    doc.projects.append(project)

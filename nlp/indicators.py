@@ -1,0 +1,247 @@
+"""Parse one indicator-list cell (绩效指标) into Indicator records: the spellings of TAXONOMY.md §1.
+
+Coded:  ``1、1-产出指标；11-数量指标；NAME；实施周期指标值:…；年度指标值:…。`` (``；`` or ``：``)
+Prose:  ``产出指标：1、NAME，年度指标值：≥20；2、NAME：VALUE。 效益指标：…``
+
+Recognition runs on a folded copy of the text of the same length as the cleaned text
+(full-width → half-width, traditional → simplified, character by character), so every span found
+in the folded copy cuts the display text (``textnorm.clean``) at the same place.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from nlp.schema import LEVEL1, LEVEL2, Indicator
+from nlp.textnorm import clean, fold
+
+_DATA = Path(__file__).parent / "data"
+
+# An item of the coded spelling starts with its number and 、 followed by a level-1 code: "2、1-".
+_CODED_ITEM = re.compile(r"(?<![\d.])\d{1,3}\s*、\s*(?=[1-4]\s*-\s*\D)")
+# The head of a coded item: level-1 code-name, then optionally a level-2 code-name, each ended by ; or :.
+_CODED_HEAD = re.compile(
+    r"""\s*(?P<l1>[1-4]\s*-\s*[^;:,\d]*?)\s*[;:]        # 1-产出指标；
+        \s*(?:(?P<l2>\d{2}\s*-\s*[^;:,\d]*?)\s*[;:])?   # 11-数量指标；  (absent in some tables)
+    """,
+    re.VERBOSE,
+)
+_PERIOD = re.compile(r"实施周期指标值\s*[:,]?")  # label of the 实施周期 value
+_ANNUAL = re.compile(r"年度指标值\s*[:,]?")  # label of the 年度 value
+_NUMBERED = re.compile(r"(?<![\d.])\d{1,2}\s*、")  # "2、" numbering inside a prose section
+_STRIP = " \t\r\n;:,。、；：，"  # separators trimmed off names and values
+
+
+def _level_names() -> dict[str, tuple[str, str]]:
+    """Heading word → (level1, level2) from the code-names in schema (LEVEL1 wins on a tie)."""
+    out: dict[str, tuple[str, str]] = {}
+    for code in LEVEL2:
+        parent = next(lv for lv in LEVEL1 if lv[0] == code[0])
+        out[code.split("-", 1)[1]] = (parent, code)
+    for code in LEVEL1:
+        out[code.split("-", 1)[1]] = (code, "")
+    return out
+
+
+_HEADINGS = _level_names()
+# A section heading of the prose spelling: a level name followed by a colon, at the start of the
+# text or after a sentence end / separator (so a name ending in 指标 inside an item is not cut).
+_HEADING = re.compile(
+    r"(?:^|(?<=[。.;\s]))(?P<h>"
+    + "|".join(sorted(map(re.escape, _HEADINGS), key=len, reverse=True))
+    + r")\s*:\s*"
+)
+
+
+def _read_markers(name: str) -> tuple[str, ...]:
+    lines = (_DATA / name).read_text(encoding="utf-8").splitlines()
+    return tuple(fold(s) for s in (ln.strip() for ln in lines) if s and not s.startswith("#"))
+
+
+_PLACEHOLDERS = _read_markers("name_placeholders.txt")
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One indicator found in a cell, as offsets-free strings (cacheable)."""
+
+    start: int
+    name: str
+    level1: str = ""
+    level2: str = ""
+    period_value: str | None = None
+    annual_value: str | None = None
+    raw: str = ""
+    flags: tuple[str, ...] = ()
+    level1_raw: str = ""  # the level words as the cell writes them
+    level2_raw: str = ""
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    folded = fold(ch)
+    return folded if len(folded) == 1 else ch
+
+
+def _fold_same_length(text: str) -> str:
+    """fold() character by character, so that offsets into the result are offsets into `text`."""
+    return "".join(map(_fold_char, text))
+
+
+def _value(text: str) -> str | None:
+    out = text.strip(_STRIP)
+    return out or None
+
+
+def _flags(name: str, period: str | None, annual: str | None) -> tuple[str, ...]:
+    flags = []
+    if not annual:
+        flags.append("missing_value")
+    texts = [fold(t) for t in (name, period, annual) if t]
+    if any(marker in t for t in texts for marker in _PLACEHOLDERS):
+        flags.append("placeholder")
+    return tuple(flags)
+
+
+def _labelled(disp: str, parse: str) -> tuple[str, str | None, str | None]:
+    """Split `NAME 实施周期指标值:P 年度指标值:A` (either label optional) into name, period, annual."""
+    period = _PERIOD.search(parse)
+    annual = _ANNUAL.search(parse, period.end() if period else 0)
+    cut = min(m.start() for m in (period, annual, None) if m) if (period or annual) else len(parse)
+    name = disp[:cut].strip(_STRIP)
+    p_val = _value(disp[period.end() : annual.start() if annual else len(disp)]) if period else None
+    a_val = _value(disp[annual.end() :]) if annual else None
+    return name, p_val, a_val
+
+
+def _unparsed(start: int, raw: str) -> _Item:
+    return _Item(start=start, name=raw, raw=raw, flags=("unparsed",))
+
+
+def _coded(disp: str, parse: str, starts: list[re.Match[str]]) -> list[_Item]:
+    items = []
+    lead = disp[: starts[0].start()].strip(_STRIP)
+    if lead:
+        items.append(_unparsed(0, lead))
+    for i, m in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(disp)
+        raw = disp[m.start() : end].strip(_STRIP)
+        head = _CODED_HEAD.match(parse, m.end(), end)
+        if not head:
+            items.append(_unparsed(m.start(), raw))
+            continue
+        name, period, annual = _labelled(disp[head.end() : end], parse[head.end() : end])
+        if not name:
+            items.append(_unparsed(m.start(), raw))
+            continue
+        # level codes are a closed vocabulary: kept folded (１-產出指標 → 1-产出指标) so stages can match them
+        level1 = head.group("l1").replace(" ", "")
+        level2 = (head.group("l2") or "").replace(" ", "")
+        flags = _flags(name, period, annual)
+        l1_raw = disp[head.start("l1") : head.end("l1")]
+        l2_raw = disp[head.start("l2") : head.end("l2")] if head.group("l2") else ""
+        items.append(_Item(m.start(), name, level1, level2, period, annual, raw, flags, l1_raw, l2_raw))
+    return items
+
+
+def _prose_item(disp: str, parse: str, start: int, levels: tuple[str, str], heading: str) -> _Item:
+    raw = disp.strip(_STRIP)
+    if _PERIOD.search(parse) or _ANNUAL.search(parse):
+        name, period, annual = _labelled(disp, parse)
+    elif ":" in parse:  # NAME：VALUE without the 年度指标值 word
+        cut = parse.index(":")
+        name, period, annual = disp[:cut].strip(_STRIP), None, _value(disp[cut + 1 :])
+    else:
+        name, period, annual = raw, None, None
+    if not name:
+        return _unparsed(start, raw)
+    l1_raw, l2_raw = (heading, "") if not levels[1] else ("", heading)
+    flags = _flags(name, period, annual)
+    return _Item(start, name, levels[0], levels[1], period, annual, raw, flags, l1_raw, l2_raw)
+
+
+def _prose(disp: str, parse: str, heads: list[re.Match[str]]) -> list[_Item]:
+    items = []
+    lead = disp[: heads[0].start()].strip(_STRIP)
+    if lead:
+        items.append(_unparsed(0, lead))
+    for i, h in enumerate(heads):
+        end = heads[i + 1].start() if i + 1 < len(heads) else len(disp)
+        levels = _HEADINGS[h.group("h")]
+        cuts = [h.end()] + [m.start() for m in _NUMBERED.finditer(parse, h.end(), end)] + [end]
+        for a, b in itertools.pairwise(cuts):
+            num = _NUMBERED.match(parse, a)
+            a = num.end() if num else a
+            if disp[a:b].strip(_STRIP):
+                heading = disp[h.start("h") : h.end("h")]
+                items.append(_prose_item(disp[a:b], parse[a:b], a, levels, heading))
+    return items
+
+
+@lru_cache(maxsize=20_000)
+def _parse_cell(text: str) -> tuple[str, tuple[_Item, ...]]:
+    disp = clean(text)
+    parse = _fold_same_length(disp)
+    if not disp.strip(_STRIP):
+        return disp, ()
+    coded = list(_CODED_ITEM.finditer(parse))
+    if coded:
+        return disp, tuple(_coded(disp, parse, coded))
+    heads = list(_HEADING.finditer(parse))
+    if heads:
+        return disp, tuple(_prose(disp, parse, heads))
+    return disp, (_unparsed(0, disp.strip(_STRIP)),)
+
+
+def starts_indicator_list(text: str) -> int | None:
+    """Offset in clean(text) where an indicator list starts (coded item or prose heading), else None.
+
+    >>> starts_indicator_list("保障运行。 1、1-产出指标；11-数量指标；x；年度指标值:1。")
+    6
+    """
+    parse = _fold_same_length(clean(text))
+    hits = [m.start() for m in (_CODED_ITEM.search(parse), _HEADING.search(parse)) if m]
+    return min(hits) if hits else None
+
+
+def parse_indicator_list(
+    text: str,
+    *,
+    doc: str = "",
+    project_id: str = "",
+    line: int | None = None,
+    line_of: Callable[[int], int | None] | None = None,
+) -> list[Indicator]:
+    """Parse one indicator-list cell into Indicators (seq from 1); `line_of` maps an offset to a line.
+
+    Nothing is dropped: text that fits no spelling becomes an Indicator named by its raw text with
+    the flag ``unparsed``; a missing 年度指标值 gives ``missing_value``, a template name ``placeholder``.
+
+    >>> [(i.level2, i.name, i.annual_value) for i in parse_indicator_list(
+    ...     "1、1-产出指标；11-数量指标；编外人员到位率；实施周期指标值:100%；年度指标值:100%。")]
+    [('11-数量指标', '编外人员到位率', '100%')]
+    """
+    _, items = _parse_cell(text)
+    return [
+        Indicator(
+            doc=doc,
+            project_id=project_id,
+            seq=seq,
+            name=it.name,
+            level1=it.level1,
+            level2=it.level2,
+            period_value=it.period_value,
+            annual_value=it.annual_value,
+            raw=it.raw,
+            line=line_of(it.start) if line_of else line,
+            flags=list(it.flags),
+            level1_raw=it.level1_raw,
+            level2_raw=it.level2_raw,
+        )
+        for seq, it in enumerate(items, start=1)
+    ]

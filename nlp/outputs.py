@@ -1,0 +1,148 @@
+"""Tables and report from Documents: projects and indicators DataFrames, CSV (BOM) + Parquet, report.json."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from nlp.documents.common import amount_checks
+from nlp.schema import Document, Problem
+
+PROJECT_COLUMNS = (
+    "doc",
+    "department",
+    "district",
+    "unit",
+    "project",
+    "project_id",
+    "year",
+    "total",
+    "fiscal",
+    "special_account",
+    "other",
+    "executed",
+    "execution_rate",
+    "total_score",
+    "goal",
+    "n_indicators",
+    "line",
+    "flags",
+)
+INDICATOR_COLUMNS = (
+    "doc",
+    "project_id",
+    "project",
+    "seq",
+    "level1",
+    "level2",
+    "name",
+    "period_value",
+    "annual_value",
+    "actual_value",
+    "weight",
+    "score",
+    "raw",
+    "line",
+    "flags",
+)
+_INTS = ("year", "n_indicators", "line", "seq")  # nullable integer columns (pandas Int64)
+
+
+def _frame(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(columns))
+    for col in _INTS:
+        if col in frame:
+            frame[col] = frame[col].astype("Int64")
+    return frame
+
+
+def projects_frame(docs: Iterable[Document]) -> pd.DataFrame:
+    """One row per project, columns PROJECT_COLUMNS (flags joined by ";")."""
+    rows = [
+        {
+            **{c: getattr(p, c) for c in PROJECT_COLUMNS if hasattr(p, c)},
+            "n_indicators": len(p.indicators),
+            "flags": ";".join(p.flags),
+        }
+        for d in docs
+        for p in d.projects
+    ]
+    return _frame(rows, PROJECT_COLUMNS)
+
+
+def indicators_frame(docs: Iterable[Document]) -> pd.DataFrame:
+    """One row per indicator, columns INDICATOR_COLUMNS (flags joined by ";")."""
+    rows = [
+        {
+            **{c: getattr(i, c) for c in INDICATOR_COLUMNS if hasattr(i, c)},
+            "project": p.project,
+            "flags": ";".join(i.flags),
+        }
+        for d in docs
+        for p in d.projects
+        for i in p.indicators
+    ]
+    return _frame(rows, INDICATOR_COLUMNS)
+
+
+def _problem(p: Problem) -> dict:
+    return {"file": p.file, "line": p.line, "what": p.what, "severity": p.severity}
+
+
+def _flag_counts(frame: pd.DataFrame) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for flags in frame.get("flags", pd.Series(dtype=str)).dropna():
+        counts.update(f for f in str(flags).split(";") if f)
+    return dict(sorted(counts.items()))
+
+
+def build_report(docs: list[Document], projects: pd.DataFrame, indicators: pd.DataFrame) -> dict:
+    """report.json content: counts read and written, per-document counts, every problem, amount checks."""
+    read = [d for d in docs if d.layout != "unknown"]
+    problems = [_problem(p) for d in docs for p in d.problems]
+    return {
+        "documents": {"given": len(docs), "read": len(read), "failed": len(docs) - len(read)},
+        "projects": {"read": sum(len(d.projects) for d in docs), "written": len(projects)},
+        "indicators": {
+            "read": sum(len(p.indicators) for d in docs for p in d.projects),
+            "written": len(indicators),
+        },
+        "per_document": [
+            {
+                "file": d.path,
+                "doc": d.doc,
+                "layout": d.layout,
+                "department": d.department,
+                "district": d.district,
+                "projects": len(d.projects),
+                "units": sum(1 for s in d.subtotals if s.unit),
+                "indicators": sum(len(p.indicators) for p in d.projects),
+                "problems": len(d.problems),
+            }
+            for d in docs
+        ],
+        "problems": problems,
+        "problem_counts": dict(Counter(p["severity"] for p in problems)),
+        "amount_checks": [asdict(c) for d in docs for c in amount_checks(d)],
+        "flags": {"projects": _flag_counts(projects), "indicators": _flag_counts(indicators)},
+    }
+
+
+def write_tables(tables: dict[str, pd.DataFrame], report: dict, out_dir: str | Path) -> list[Path]:
+    """Write each table as <name>.csv (UTF-8 with BOM) and <name>.parquet, plus report.json."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in tables.items():
+        csv_path, parquet_path = out / f"{name}.csv", out / f"{name}.parquet"
+        frame.to_csv(csv_path, index=False, encoding="utf-8-sig")
+        frame.to_parquet(parquet_path, index=False)
+        written += [csv_path, parquet_path]
+    report_path = out / "report.json"
+    report_path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return [*written, report_path]

@@ -1,0 +1,119 @@
+"""`jixiao normalize` on the bundled seeds: files written, BOM, columns, counts in report.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from nlp.cli import app
+from nlp.outputs import INDICATOR_COLUMNS, PROJECT_COLUMNS
+
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "documents"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    result = CliRunner().invoke(app, ["normalize", str(SEEDS), "--out", str(out), "--quiet"])
+    return result, out
+
+
+@pytest.fixture(scope="module")
+def report(run):
+    return json.loads((run[1] / "report.json").read_text(encoding="utf-8"))
+
+
+def test_exit_code_zero(run):
+    assert run[0].exit_code == 0, run[0].output
+
+
+def test_summary_line(run):
+    assert "5 of 5 documents read, 64 projects" in run[0].stdout
+
+
+@pytest.mark.parametrize(
+    "name", ["projects.csv", "projects.parquet", "indicators.csv", "indicators.parquet", "report.json"]
+)
+def test_file_written(run, name):
+    assert (run[1] / name).stat().st_size > 0
+
+
+@pytest.mark.parametrize("name", ["projects.csv", "indicators.csv"])
+def test_csv_has_bom(run, name):
+    assert (run[1] / name).read_bytes()[:3] == b"\xef\xbb\xbf"
+
+
+@pytest.mark.parametrize(
+    ("name", "columns"), [("projects", PROJECT_COLUMNS), ("indicators", INDICATOR_COLUMNS)]
+)
+def test_columns(run, name, columns):
+    assert list(pd.read_parquet(run[1] / f"{name}.parquet").columns) == list(columns)
+
+
+@pytest.mark.parametrize("name", ["projects", "indicators"])
+def test_csv_and_parquet_agree(run, name):
+    csv = pd.read_csv(run[1] / f"{name}.csv", encoding="utf-8-sig", keep_default_na=False, dtype=str)
+    parquet = pd.read_parquet(run[1] / f"{name}.parquet")
+    assert (len(csv), list(csv["flags"])) == (len(parquet), list(parquet["flags"]))
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("documents", {"given": 5, "read": 5, "failed": 0}),
+        ("projects", {"read": 64, "written": 64}),
+    ],
+)
+def test_report_counts(report, key, expected):
+    assert report[key] == expected
+
+
+def test_report_indicator_counts_match_table(run, report):
+    n = len(pd.read_parquet(run[1] / "indicators.parquet"))
+    assert report["indicators"] == {"read": n, "written": n}
+
+
+@pytest.mark.parametrize(
+    ("stem", "projects"),
+    [("000", 14), ("001", 16), ("002", 1), ("003", 19), ("004", 14)],
+)
+def test_report_per_document(report, stem, projects):
+    entry = next(d for d in report["per_document"] if d["doc"].startswith(stem))
+    assert entry["projects"] == projects
+
+
+def test_report_problems_have_file_line_what(report):
+    assert report["problems"] and all(
+        set(p) == {"file", "line", "what", "severity"} for p in report["problems"]
+    )
+
+
+def test_report_amount_mismatch_of_000(report):
+    bad = [c for c in report["amount_checks"] if not c["ok"]]
+    assert {(c["doc"][:3], c["stated"], c["summed"]) for c in bad} == {("000", 370.81, 370.82)}
+
+
+def test_project_table_amounts(run):
+    projects = pd.read_parquet(run[1] / "projects.parquet")
+    assert round(projects.loc[projects["doc"].str.startswith("003"), "total"].sum(), 2) == 2476.54
+
+
+def test_missing_path_fails_but_others_are_written(tmp_path):
+    result = CliRunner().invoke(
+        app,
+        [
+            "normalize",
+            str(SEEDS / "001_9bd8c889aec7234b.txt"),
+            str(tmp_path / "nope"),
+            "--out",
+            str(tmp_path),
+            "-q",
+        ],
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {tmp_path / 'nope'}: no such file or folder"
+    assert len(pd.read_parquet(tmp_path / "projects.parquet")) == 16
