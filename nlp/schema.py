@@ -54,6 +54,8 @@ class Value:
     unit: str | None = None
     unit_source: str | None = None
     flags: tuple[str, ...] = ()
+    direction: str | None = None  # 正向/反向 from a separate 指标方向性 column; never changes `op`
+    text: str = ""  # the folded text that was parsed (nlp.textnorm.fold of raw)
 
 
 @dataclass
@@ -74,6 +76,12 @@ class Indicator:
     raw: str = ""
     line: int | None = None
     flags: list[str] = field(default_factory=list)
+    # separate columns of other provinces' tables (nlp/documents/indicator_table.py), as found
+    op: str | None = None  # 指标性质 (≥ ≤ ＝, 定量/定性)
+    unit: str | None = None  # 计量单位 / 度量单位
+    direction: str | None = None  # 正向/反向 (指标方向性)
+    level1_raw: str = ""  # the level cells as the document writes them (level1/level2 hold codes)
+    level2_raw: str = ""
 
 
 @dataclass
@@ -124,3 +132,4 @@ class Document:
     projects: list[Project] = field(default_factory=list)
     subtotals: list[UnitTotal] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    source: str = ""  # the `source:` URL line of an excerpt, when the file has one

@@ -1,0 +1,146 @@
+"""Cut the text of an indicator table into a stream of cells, whatever stands in for the grid."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from nlp.textnorm import fold
+
+_DATA = Path(__file__).resolve().parent.parent / "data"
+_META = re.compile(r"^(source|note):", re.I)
+_NEWLINE_GAP = re.compile(r"\s*\n\s*")
+_WS = re.compile(r"\s+")
+_NUMBER_CELL = re.compile(r"^\d+(?:\.\d+)?%?$")
+_PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")  # ruby added by mirror sites: 指標(biāo)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: folded text for matching, the text as found, its line and row breaks."""
+
+    text: str
+    raw: str
+    line: int
+    brk: bool = False  # a hard row break precedes this cell (new table row)
+    soft: bool = False  # first cell of a new text line (space-separated layouts)
+    prose: bool = False  # several lines of running text between pipes: the table has ended
+
+
+@dataclass(frozen=True)
+class Body:
+    """The text after the `source:`/`note:` metadata lines, with where it starts."""
+
+    lines: list[str]
+    first_line: int  # 1-based line number of lines[0]
+    source: str
+    note: str
+
+
+def split_body(text: str) -> Body:
+    """Separate the metadata lines (`source:`, `note:`) from the table text."""
+    lines = text.splitlines()
+    source = note = ""
+    i = 0
+    while i < len(lines) and (_META.match(lines[i]) or (i > 0 and not lines[i].strip() and i < 3)):
+        key, _, val = lines[i].partition(":")
+        if key.strip().lower() == "source":
+            source = val.strip()
+        elif key.strip().lower() == "note":
+            note = val.strip()
+        i += 1
+    return Body(lines=lines[i:], first_line=i + 1, source=source, note=note)
+
+
+def sniff(body: Body) -> str:
+    """`pipe_rows` (a line is a row), `pipe_cells` (a line is a cell) or `spaces` (no pipes)."""
+    piped = [ln for ln in body.lines if "|" in ln]
+    if len(piped) < 3:  # a stray pipe in a page title is not a grid
+        return "spaces"
+    multi = sum(1 for ln in piped if sum(1 for p in ln.split("|") if p.strip()) >= 2)
+    return "pipe_rows" if multi >= 0.3 * len(piped) else "pipe_cells"
+
+
+def _squash(text: str) -> str:
+    return _WS.sub(" ", _NEWLINE_GAP.sub("", text)).strip()
+
+
+def _cell(raw: str, line: int, brk: bool = False, soft: bool = False, prose: bool = False) -> Cell:
+    raw = _PINYIN.sub("", _squash(raw))
+    return Cell(text=fold(raw), raw=raw, line=line, brk=brk, soft=soft, prose=prose)
+
+
+def pipe_row_cells(body: Body) -> list[Cell]:
+    """A line is a row; `|` separates cells; empty cells are merged-cell padding."""
+    out: list[Cell] = []
+    for k, line in enumerate(body.lines):
+        parts = [p for p in line.split("|") if p.strip()]
+        for j, part in enumerate(parts):
+            out.append(_cell(part, body.first_line + k, brk=j == 0))
+    return out
+
+
+def pipe_stream_cells(body: Body) -> list[Cell]:
+    """Cells end at `|` wherever the line breaks fall; a run of empty cells ends a row."""
+    text = "\n".join(body.lines)
+    out: list[Cell] = []
+    pos = 0
+    empties = 0
+    pieces = text.split("|")
+    for n, piece in enumerate(pieces):
+        start = pos + len(piece) - len(piece.lstrip())
+        line = body.first_line + text.count("\n", 0, start)
+        pos += len(piece) + 1
+        if not piece.strip():
+            empties += 1
+            continue
+        brk = empties >= 2 or n == 0
+        if empties == 1 and out:
+            out.append(Cell(text="", raw="", line=line))
+        empties = 0
+        out.append(_cell(piece, line, brk=brk, prose=piece.strip().count("\n") >= 2))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _flat_units() -> tuple[str, ...]:
+    rows = (ln.strip() for ln in (_DATA / "flat_units.txt").read_text(encoding="utf-8").splitlines())
+    units = {fold(u) for u in rows if u and not u.startswith("#")}
+    return tuple(sorted(units, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def flat_value_re() -> re.Pattern[str]:
+    """A value inside run-together text: operator, number, a known unit, 以上/以下."""
+    units = "|".join(re.escape(u) for u in _flat_units())
+    return re.compile(rf"(?:>=|<=|[≥≤=<>≧≦])?\d+(?:\.\d+)?(?:{units})?(?:以上|以下|以内)?")
+
+
+def _balanced_tokens(line: str) -> list[str]:
+    """Split on spaces but keep a parenthesised part together: `数量( ≥**个 )`."""
+    tokens: list[str] = []
+    depth = 0
+    for tok in line.split():
+        if depth > 0 and tokens:
+            tokens[-1] += " " + tok
+        else:
+            tokens.append(tok)
+        depth += tok.count("(") + tok.count("（") - tok.count(")") - tok.count("）")
+        depth = max(depth, 0)
+    return tokens
+
+
+def space_cells(body: Body) -> list[Cell]:
+    """No pipes: spaces separate cells and a new line may start a new row."""
+    out: list[Cell] = []
+    for k, line in enumerate(body.lines):
+        for j, tok in enumerate(_balanced_tokens(line)):
+            out.append(_cell(tok, body.first_line + k, soft=j == 0))
+    return out
+
+
+def is_number(text: str) -> bool:
+    """A bare number cell such as a weight or a score (`10`, `22.5`, `20%`)."""
+    return bool(_NUMBER_CELL.match(text))

@@ -1,0 +1,503 @@
+"""Read indicator tables of other provinces (pipes, line cells, spaces, run-together text, prose)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from nlp.documents.cells import (
+    Body,
+    Cell,
+    flat_value_re,
+    is_number,
+    pipe_row_cells,
+    pipe_stream_cells,
+    sniff,
+    space_cells,
+    split_body,
+)
+from nlp.documents.prose import bracketed_rows, prose_rows
+from nlp.levels import canonical_level1, canonical_level2, level_key, level_words
+from nlp.schema import Document, Indicator, Problem, Project
+from nlp.textnorm import fold
+
+log = logging.getLogger(__name__)
+
+_DATA = Path(__file__).resolve().parent.parent / "data" / "table_headers.tsv"
+_OP = re.compile(r"^(?:>=|<=|[≥≤=<>≧≦]|定量|定性|大于等于|小于等于|等于|大于|小于)$")
+_DIRECTION = re.compile(r"正向|反向")
+_SCORE_ONLY = re.compile(r"^\(\d+(?:\.\d+)?分\)$")  # (50分) left alone in a cell
+_UNIT_CODE = re.compile(r"^\d+-")  # 820001-井研县马踏镇人民政府
+_PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_MONEY = re.compile(r"^[\d,]+(?:\.\d+)?$")
+_PROJECT = re.compile(r"^(?:项目名称|专项名称)[:：]?(.*)$")
+_PROJECT_END = re.compile(r"(?:省级|中央)?主管部门|项目负责人|项目编号")
+_DEPARTMENT = re.compile(r"^(?:主管部门\(单位\)名称|主管部门(?:及代码)?|部门\(单位\)名称)[:：]?(.*)$")
+_YEAR = re.compile(r"(20\d{2})\s*年度?")
+_VALUE_ROLES = ("period", "value", "actual")
+_LEVEL_ROLES = ("level1", "level2")
+_HEADERLESS = ("level1", "level2", "name", "value", "actual_text", "weight", "score")
+
+
+@lru_cache(maxsize=1)
+def _titles() -> tuple[dict[str, str], tuple[str, ...]]:
+    roles: dict[str, str] = {}
+    stops: list[str] = []
+    for line in _DATA.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            title, role = line.split("\t")
+            if role == "stop":
+                stops.append(level_key(title))
+            else:
+                roles[level_key(title)] = role
+    return roles, tuple(stops)
+
+
+def _role(cell: Cell) -> str | None:
+    return _titles()[0].get(level_key(cell.text))
+
+
+def _is_stop(cell: Cell) -> bool:
+    return cell.prose or level_key(cell.text).startswith(_titles()[1])
+
+
+def _level1(text: str, inherited: str, inherited2: str = "") -> str | None:
+    """A 一级 name, unless it is also a 二级 name where 二级 names are in force (成本指标 under 产出)."""
+    code = canonical_level1(text)
+    if code == "4-成本指标" and (inherited == "1-产出指标" or (not inherited and inherited2)):
+        return None
+    return code
+
+
+def _is_level(text: str) -> bool:
+    return bool(canonical_level1(text) or canonical_level2(text))
+
+
+@dataclass
+class _Row:
+    """Cells of one table row by role, plus what could not be placed."""
+
+    start: int
+    line: int
+    values: dict[str, str] = field(default_factory=dict)
+    raws: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    level1: str = ""
+    level2: str = ""
+
+
+def _accepts(role: str, cell: Cell, row: _Row, level1: str) -> bool:
+    text = cell.text
+    if role == "level1":
+        return _level1(text, level1, row.level2) is not None
+    if role == "level2":
+        return canonical_level2(text) is not None or (
+            bool(level1) and canonical_level1(text) == level1 and level1 == "3-满意度指标"
+        )
+    if role == "op":
+        return bool(_OP.match(text))
+    if role == "unit":
+        return 0 < len(text) <= 6 and not any(c.isdigit() for c in text) and not _OP.match(text)
+    if role in ("weight", "score"):
+        return is_number(text)
+    if role == "actual_text":
+        return not is_number(text) or text.endswith("%")
+    if role == "direction":
+        return bool(_DIRECTION.search(text))
+    if role == "unit_name":
+        return bool(_UNIT_CODE.match(text))
+    if role in ("project", "goal", "unit_name", "budget") and "level1" in row.values:
+        return False
+    if role == "budget":
+        return bool(_MONEY.match(text))
+    if role in ("project", "goal"):
+        return not _MONEY.match(text) and not _is_level(text)
+    return True
+
+
+def _piece(cell: Cell, text: str, first: bool) -> Cell:
+    return Cell(text, text, cell.line, cell.brk and first, cell.soft and first)
+
+
+@lru_cache(maxsize=1)
+def _flat_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    titles = sorted(_titles()[0], key=len, reverse=True)
+    head = re.compile("|".join(re.escape(t) for t in titles))
+    value = flat_value_re().pattern
+    anchor = re.compile("|".join(re.escape(w) for w in level_words()) + "|" + value)
+    tail = re.compile(rf"^\D.*?(?:{value})$")  # 科目调整次数≤10次, 资金支出率达到目标值95%10
+    return head, anchor, tail
+
+
+def _cut(cell: Cell, text: str, first: bool) -> list[Cell]:
+    """Cut run-together text at level names and values; a stop word keeps the rest whole."""
+    _, anchor, _ = _flat_patterns()
+    out: list[Cell] = []
+    pos = 0
+    for m in anchor.finditer(text):
+        if m.start() < pos:
+            continue
+        if m.start() > pos:
+            gap = text[pos : m.start()]
+            if level_key(gap).startswith(_titles()[1]):
+                return [*out, _piece(cell, text[pos:], first and not out)]
+            out.append(_piece(cell, gap, first and not out))
+        out.append(_piece(cell, m.group(), first and not out))
+        pos = m.end()
+    if pos < len(text):
+        out.append(_piece(cell, text[pos:], first and not out))
+    return out
+
+
+def _split_flat(cells: list[Cell]) -> list[Cell]:
+    """Cut run-together text (`产出指标数量指标足额保障率=100%`) into header titles, levels, values."""
+    head, _, tail = _flat_patterns()
+    flat = False
+    out: list[Cell] = []
+    for cell in cells:
+        text = cell.text
+        titles = list(head.finditer(text))
+        if sum(1 for m in titles if len(m.group()) > 2) >= 3:
+            flat = True
+            end = titles[0].end()
+            if titles[0].start():
+                out.append(_piece(cell, text[: titles[0].start()], True))
+            out.append(_piece(cell, titles[0].group(), not titles[0].start()))
+            for m in titles[1:]:
+                if m.start() != end:
+                    break
+                out.append(_piece(cell, m.group(), False))
+                end = m.end()
+            out += _cut(cell, text[end:], False) if end < len(text) else []
+        elif text.startswith(level_words()) and not _is_level(text) and not _SCORE_ONLY.search(text):
+            flat = True
+            out += _cut(cell, text, True)
+        elif flat and tail.match(text):
+            out += _cut(cell, text, True)
+        else:
+            out.append(cell)
+    return out
+
+
+def _header_at(cells: list[Cell], i: int, layout: str) -> tuple[list[str], int] | None:
+    """The column roles of a header row starting at cells[i], and the index after it."""
+    if _role(cells[i]) is None:
+        return None
+    roles: list[str] = []
+    j = i
+    while j < len(cells) and j - i < 20:
+        cell = cells[j]
+        if j > i and ((cell.brk and layout != "spaces") or (_is_level(cell.text) and _role(cell) is None)):
+            break
+        role = _role(cell)
+        if role is not None:
+            roles.append(role)
+        elif layout == "spaces" and len(cell.text) > 4:
+            break
+        elif cell.text and layout != "spaces" and not _SCORE_ONLY.match(cell.text):
+            roles.append("other")
+        j += 1
+    if "value" not in roles and "name" in roles and "other" in roles[roles.index("name") :]:
+        roles[roles.index("other", roles.index("name"))] = "value"  # per-place value columns (44)
+    if sum(1 for r in roles if r in ("level1", "level2", "name")) < 2 or not set(roles) & {"value", "actual"}:
+        return None
+    if roles.count("value") > 1:
+        roles[roles.index("value")] = "period"  # 中期 | 年度 side by side (30)
+    seen: set[str] = set()
+    out = []
+    for r in roles:
+        out.append(f"{r}#2" if r in seen and r in ("level2", "name") else r)
+        seen.add(r)
+    while layout == "spaces" and out and out[-1] in ("other", "desc"):
+        out.pop()
+    return out, j
+
+
+def _assemble(cells: list[Cell], start: int, cols: list[str], headerless: bool) -> tuple[list[_Row], int]:
+    """Place cells into rows by column role; a level name or a row break starts a new row."""
+    rows: list[_Row] = []
+    level1 = level2 = ""
+    row: _Row | None = None
+    j = 0
+    k = start
+    while k < len(cells):
+        cell = cells[k]
+        if _is_stop(cell):
+            break
+        if not cell.text and row is not None and "name" in row.values:
+            j += 1  # an empty cell inside a row holds its column
+        if _SCORE_ONLY.match(cell.text) or not cell.text:
+            k += 1
+            continue
+        if cell.brk and row is not None and (_role(cell) or _PROJECT.match(cell.text)):
+            rows.append(row)
+            while rows and not set(rows[-1].values) & set(_VALUE_ROLES):
+                rows.pop()  # lines between two tables (unit, 单位:万元) are not indicators
+            return rows, k
+        new = row is None or cell.brk or j >= len(cols)
+        if row is not None and not new and "name" in row.values:
+            fits = _fit(cell, row, cols, j, level1)
+            if _is_level(cell.text):
+                new = fits is None or cols[fits].removesuffix("#2") not in _LEVEL_ROLES
+            elif cell.soft:
+                numeric = fits is not None and cols[fits] in ("weight", "score") and is_number(cell.text)
+                new = not (numeric and set(row.values) & set(_VALUE_ROLES))
+            else:
+                new = fits is None
+        if new:
+            if headerless and not _is_level(cell.text) and (row is None or cell.brk):
+                if row is not None:
+                    break
+                k += 1
+                continue
+            if row is not None:
+                rows.append(_right_align(row, cols))
+            row = _Row(start=k, line=cell.line, level1=level1, level2=level2)
+            j = 0
+        row.raws.append(cell.raw)
+        idx = _fit(cell, row, cols, j, level1)
+        if idx is None:
+            row.extra.append(cell.raw)
+        else:
+            j = idx + 1
+            key = cols[idx]
+            if key == "level1":
+                level1, level2 = _level1(cell.text, level1, row.level2) or "", ""
+                row.level1, row.level2 = level1, ""
+            elif key == "level2":
+                level2 = canonical_level2(cell.text, level1) or ""
+                row.level2 = level2
+            store = _store(key)
+            row.values[store] = f"{row.values[store]} | {cell.raw}" if store in row.values else cell.raw
+        k += 1
+    if row is not None:
+        rows.append(_right_align(row, cols))
+    return rows, k
+
+
+def _store(key: str) -> str:
+    return "actual" if key == "actual_text" else key
+
+
+def _fit(cell: Cell, row: _Row, cols: list[str], j: int, level1: str) -> int | None:
+    """The first column from j on that is still free and takes this cell."""
+    for idx in range(j, len(cols)):
+        key = cols[idx]
+        if (key == "other" or _store(key) not in row.values) and _accepts(
+            key.removesuffix("#2"), cell, row, level1
+        ):
+            return idx
+    return None
+
+
+def _right_align(row: _Row, cols: list[str]) -> _Row:
+    """Missing cells: trailing bare numbers belong to 分值/得分, the right-most numeric columns.
+
+    `name | 3 | 9.3 | 9.3` under value|actual|weight|score, and `★name 10 10` under
+    weight|value|actual|score (a group row with 分值 and 得分 only).
+    """
+    v = row.values
+    if "score" in v or "weight" not in v or "score" not in cols or "value" not in cols:
+        return row
+    last = "actual" if "actual" in v else "value"
+    if not _PLAIN_NUMBER.match(fold(v.get(last, ""))):
+        return row
+    if cols.index("weight") < cols.index("value"):
+        v["score"] = v.pop(last)
+    elif last == "actual":
+        v["score"], v["weight"] = v["weight"], v.pop("actual")
+    return row
+
+
+def _number(text: str | None) -> float | None:
+    if text and is_number(fold(text)):
+        return float(fold(text).rstrip("%"))
+    return None
+
+
+@dataclass
+class _Found:
+    rows: list[_Row]
+    projects: dict[int, str]
+    cut: bool
+    headerless: bool = False
+
+
+def _table_rows(cells: list[Cell], layout: str) -> _Found:
+    rows: list[_Row] = []
+    k = 0
+    found_header = False
+    cut = False
+    while k < len(cells):
+        header = _header_at(cells, k, layout)
+        if header is None:
+            k += 1
+            continue
+        found_header = True
+        got, k = _assemble(cells, header[1], header[0], headerless=False)
+        rows += got
+        cut = k >= len(cells)
+    if not found_header and not any(_role(c) == "name" for c in cells):  # else: _unreadable
+        first = next((i for i, c in enumerate(cells) if canonical_level1(c.text)), None)
+        if first is not None:
+            rows, k = _assemble(cells, first, list(_HEADERLESS), headerless=True)
+            cut = k >= len(cells)
+    return _Found(rows=rows, projects=_project_marks(cells), cut=cut, headerless=not found_header)
+
+
+def _project_marks(cells: list[Cell]) -> dict[int, str]:
+    marks: dict[int, str] = {}
+    for i, cell in enumerate(cells):
+        m = _PROJECT.match(cell.text)
+        if not m:
+            continue
+        name = _PROJECT_END.split(m.group(1))[0].strip()
+        if not name:
+            nxt = next((c for c in cells[i + 1 : i + 4] if c.text), None)
+            name = nxt.raw if nxt and _role(nxt) is None and not nxt.text.endswith(":") else ""
+        if name:
+            marks[i] = name
+    return marks
+
+
+def _department(cells: list[Cell]) -> str:
+    for i, cell in enumerate(cells):
+        m = _DEPARTMENT.match(cell.text)
+        if m:
+            rest = m.group(1).strip()
+            if rest:
+                return rest
+            nxt = next((c for c in cells[i + 1 : i + 4] if c.text), None)
+            return nxt.raw if nxt else ""
+    return ""
+
+
+def _indicator(doc: str, project_id: str, seq: int, row: _Row, last: bool, cut: bool) -> Indicator:
+    v = row.values
+    ind = Indicator(
+        doc=doc,
+        project_id=project_id,
+        seq=seq,
+        name=v.get("name", ""),
+        level1=row.level1,
+        level2=row.level2,
+        period_value=v.get("period"),
+        annual_value=v.get("value"),
+        actual_value=v.get("actual"),
+        weight=_number(v.get("weight")),
+        score=_number(v.get("score")),
+        raw=" | ".join(row.raws),
+        line=row.line,
+        op=v.get("op"),
+        unit=v.get("unit"),
+        direction=v.get("direction"),
+        level1_raw=v.get("level1", ""),
+        level2_raw=v.get("level2", ""),
+    )
+    if not ind.level2 and canonical_level2(ind.name):
+        ind.level2 = canonical_level2(ind.name) or ""  # 指标名称 column holding the 二级 name (25)
+    if not (ind.period_value or ind.annual_value or ind.actual_value):
+        ind.flags.append("truncated" if last and cut else "missing_value")
+    if row.extra or not ind.name:
+        ind.flags.append("unparsed")
+    return ind
+
+
+def read_indicator_table(path: str, text: str) -> Document | None:
+    """Read an indicator table of another province; None when the text holds no such table."""
+    body: Body = split_body(text)
+    doc = Path(path).stem
+    layout = sniff(body)
+    cells = {"pipe_rows": pipe_row_cells, "pipe_cells": pipe_stream_cells, "spaces": space_cells}[layout](
+        body
+    )
+    if layout == "spaces":
+        cells = _split_flat(cells)
+    found = _table_rows(cells, layout)
+    rows = [r for r in found.rows if r.values.get("name") or set(r.values) & set(_VALUE_ROLES) or r.extra]
+    if not rows or (found.headerless and layout == "spaces"):  # inline `数量指标:…>=17600株；…`
+        prose, by_prose = _fallback(body)
+        if prose and len(prose) >= len(rows):
+            rows, found, layout = prose, by_prose, "prose"
+    if not rows:
+        rows, layout = _unreadable(cells), "unreadable"
+        if not rows:
+            return None
+    folded = fold("\n".join(body.lines))
+    year = _YEAR.search(folded)
+    document = Document(
+        path=path,
+        doc=doc,
+        layout=f"indicator_table:{layout}",
+        department=_department(cells),
+        year=int(year.group(1)) if year else None,
+        source=body.source,
+    )
+    _build_projects(document, rows, found)
+    log.debug("%s: %s, %d indicator rows", path, document.layout, len(rows))
+    return document
+
+
+def _unreadable(cells: list[Cell]) -> list[_Row]:
+    """An indicator header whose rows cannot be cut (OCR run-together): keep the text, flagged."""
+    i = next((k for k, c in enumerate(cells) if _role(c) == "name"), None)
+    if i is None:
+        return []
+    row = _Row(start=i + 1, line=cells[i].line)
+    row.extra = row.raws = [c.raw for c in cells[i + 1 : i + 60] if c.text]
+    return [row] if row.extra else []
+
+
+def _fallback(body: Body) -> tuple[list[_Row], _Found]:
+    rows: list[_Row] = []
+    marks: dict[int, str] = {}
+    for reader in (bracketed_rows, prose_rows):
+        for project, line, level1, level2, name, value, raw in reader(body):
+            row = _Row(
+                start=line,
+                line=line,
+                level1=canonical_level1(level1) or "",
+                level2=canonical_level2(level2) or "",
+            )
+            row.values = {"name": name, "level1": level1, "level2": level2}
+            row.values["actual" if "自评" in fold(" ".join(body.lines[:10])) else "value"] = value
+            row.raws = [raw]
+            rows.append(row)
+            if project and project not in marks.values():
+                marks[line - 1] = project
+        if rows:
+            break
+    return rows, _Found(rows=rows, projects=marks, cut=True)
+
+
+def _build_projects(document: Document, rows: list[_Row], found: _Found) -> None:
+    marks = sorted(found.projects.items())
+    current: Project | None = None
+    previous = -1
+    for n, row in enumerate(rows):
+        name = row.values.get("project") or next(
+            (p for i, p in reversed(marks) if previous < i < row.start), ""
+        )
+        previous = row.start
+        if current is None or (name and name != current.project):
+            current = Project(
+                doc=document.doc,
+                project_id=f"{document.doc}-{len(document.projects) + 1:03d}",
+                project=name or next((p for i, p in reversed(marks) if i < row.start), ""),
+                department=document.department,
+                year=document.year,
+                line=row.line,
+            )
+            document.projects.append(current)
+        last = n == len(rows) - 1
+        ind = _indicator(document.doc, current.project_id, len(current.indicators) + 1, row, last, found.cut)
+        current.indicators.append(ind)
+        if "unparsed" in ind.flags:
+            document.problems.append(Problem(document.path, row.line, f"row not fully read: {ind.raw[:80]}"))
+        elif "truncated" in ind.flags:
+            document.problems.append(
+                Problem(document.path, row.line, f"excerpt cut inside a row: {ind.raw[:80]}")
+            )

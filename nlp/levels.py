@@ -1,0 +1,69 @@
+"""Local names of 一级/二级 indicator levels → canonical codes (data: nlp/data/level_synonyms.tsv)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from nlp.schema import LEVEL1, LEVEL2
+from nlp.textnorm import fold
+
+_DATA = Path(__file__).parent / "data" / "level_synonyms.tsv"
+_SCORE = re.compile(r"\(\d+(?:\.\d+)?分\)$")  # 产出指标(50分)
+_DROP = re.compile(r"[\s*★]")
+
+
+def level_key(text: str | None) -> str:
+    """Matching key of a level cell: folded, no spaces or */★, no trailing score.
+
+    >>> level_key("產出指標(50分)")
+    '产出指标'
+    """
+    return _SCORE.sub("", _DROP.sub("", fold(text)))
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[tuple[str, int], str]:
+    table: dict[tuple[str, int], str] = {}
+    for line in _DATA.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        surface, level, code = line.split("\t")
+        table[(level_key(surface), int(level))] = code
+    for code in LEVEL1:
+        table[(level_key(code), 1)] = code
+    for code in LEVEL2:
+        table[(level_key(code), 2)] = code
+    return table
+
+
+@lru_cache(maxsize=4096)
+def canonical_level1(text: str | None) -> str | None:
+    """Canonical 一级指标 code for a local name, or None when the name is not known.
+
+    >>> canonical_level1("项目完成指标")
+    '1-产出指标'
+    """
+    return _table().get((level_key(text), 1))
+
+
+@lru_cache(maxsize=4096)
+def canonical_level2(text: str | None, level1: str | None = None) -> str | None:
+    """Canonical 二级指标 code for a local name (level1: the parent, if known).
+
+    >>> canonical_level2("可持续性发展影响指标")
+    '24-可持续影响'
+    """
+    key = level_key(text)
+    code = _table().get((key, 2))
+    if code is None and level1 == "3-满意度指标" and _table().get((key, 1)) == level1:
+        code = "31-服务对象满意度"  # 满意度 repeated in the 二级 column
+    return code
+
+
+@lru_cache(maxsize=1)
+def level_words() -> tuple[str, ...]:
+    """Known level names that end in 指标, longest first (to find them in run-together text)."""
+    words = {key for key, _ in _table() if key.endswith("指标") and not key[0].isdigit()}
+    return tuple(sorted(words, key=len, reverse=True))
