@@ -1,0 +1,451 @@
+"""The value normalizer: an indicator value string → a typed target (TAXONOMY.md §3).
+
+`parse_value("≥95%")` → Value(kind="threshold", op=">=", number=95.0, unit="%", ...).
+Vocabulary (operators, units, name markers, placeholders) is read from nlp/data/value_*.tsv;
+this module is the mechanism. Parsing always runs on `fold(text)`; `Value.raw` keeps the text as given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from nlp.numerals import cn_chars, cn_to_number, expand_percent_words, multiplier, numeral_table, parse_arabic
+from nlp.schema import Value
+from nlp.textnorm import fold
+
+__all__ = ["VALUE_FIELDS", "add_value_columns", "normalize_row", "normalize_values", "parse_value"]
+
+VALUE_FIELDS = ("kind", "op", "number", "number_max", "unit", "unit_source", "flags")
+PREFIXES = {"period_value": "period", "annual_value": "annual", "actual_value": "actual"}
+
+
+def _rows(filename: str, ncols: int) -> list[list[str]]:
+    """The data rows of a tab-separated vocabulary file (comment lines start with #)."""
+    text = resources.files("nlp").joinpath(f"data/{filename}").read_text(encoding="utf-8")
+    rows = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != ncols:
+            raise ValueError(
+                f"nlp/data/{filename}:{lineno}: expected {ncols} tab-separated columns: {line!r}"
+            )
+        rows.append(parts)
+    return rows
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A regex alternation that tries longer words first (大于等于 before 大于)."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+_OPS = _rows("value_operators.tsv", 3)
+_OP_BEFORE = {s: op for s, op, where in _OPS if where == "before"}
+_OP_AFTER = {s: op for s, op, where in _OPS if where == "after"}
+_OP_COLUMN = {s: (None if op == "-" else op) for s, op, _ in _OPS}
+_UNITS = dict(_rows("value_units.tsv", 2))
+_LISTED_UNITS = frozenset(_UNITS.values())
+_MARKERS = _rows("value_markers.tsv", 3)
+_NOTARGET = _rows("value_placeholders.tsv", 3)
+_MULTIPLIERS = tuple(numeral_table().multipliers)  # 万 千 亿 百万 … (nlp/data/numerals.tsv)
+
+_NUMBER = r"(?<![A-Za-z\d.])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"  # 8,827,620.53 · 4.5; not E9
+_NUM_RE = re.compile(rf"(?P<pm>±|\+/-)?(?P<num>{_NUMBER})")
+_RANGE_RE = re.compile(rf"\s*%?\s*(?:-|~|〜|至|到|—|–)\s*(?P<num2>{_NUMBER})")  # 20-35 · 20～35 · 20至35
+_UNIT_RE = re.compile(rf"\s*(?P<unit>{_alternation(_UNITS)}|[A-Za-z]+)")  # longest unit first; KVA as written
+_MULT_RE = re.compile(rf"\s*(?P<mult>{_alternation(_MULTIPLIERS)})")
+_PER_RE = re.compile(
+    rf"(?:/每?|每)(?P<mult>{_alternation(_MULTIPLIERS)})?(?P<unit>{_alternation(_UNITS)}|[\u4e00-\u9fff])"
+)
+# an unlisted unit of one or two characters that ends the clause: ≥70村
+_TAIL_UNIT_RE = re.compile(rf"\s*(?P<unit>[\u4e00-\u9fff]{{1,2}})(?=$|{_alternation(_OP_AFTER)}|[.。])")
+_AFTER_RE = re.compile(rf"\s*(?P<op>{_alternation(_OP_AFTER)})")
+_BEFORE_RE = re.compile(_alternation(_OP_BEFORE))
+_CLAUSE_SPLIT = re.compile(r"[;。]|,(?!\d{3}(?!\d))")  # ，；。 (after NFKC); not the comma of 8,827,620
+_DATE_RE = re.compile(
+    r"""(?:19|20)\d{2}\s*(?:[-~至到]\s*(?:19|20)\d{2}\s*)?年             # 2021年, 2024-2026年
+        (?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?                    # … 12月31日
+    | (?:19|20)\d{2}[-./]\d{1,2}(?:[-./]\d{1,2})?                       # 2021-12-31, 2021.12
+    | \d{1,2}\s*(?:[-~至到]\s*\d{1,2}\s*)?月                          # 11月 …
+        (?:\s*\d{1,2}\s*[日号]|底|初|末|中旬|上旬|下旬|份|前|之前)      # … 底, 31日
+    | \d{1,2}\s*[-~至到]\s*\d{1,2}\s*月                                # 1-12月 (a period)
+    """,
+    re.VERBOSE,
+)
+_EXCEL_SERIAL_RE = re.compile(r"\d{5}(?:\.0+)?")  # 44561 = 2021-12-31 in Excel's day count
+_FORMULA_RE = re.compile(r"[\u4e00-\u9fff)]\s*/\s*[\u4e00-\u9fff(]")  # 实际工期/计划工期
+_CN_RUN_RE = re.compile(f"[{cn_chars()}]+")
+_NAME_BRACKET_RE = re.compile(r"\(([^()]*)\)\s*$")  # 验收合格率(%) · 提供午餐数量(万份) · 数量( ≥**个 )
+_BRACKET_NOISE_RE = re.compile(r"[\s*≥≤<>=]|以上|以下")  # what to drop inside a bracketed name unit
+
+
+@dataclass(frozen=True)
+class _Quantity:
+    """What the number-reading step found in one clause (before name and column hints)."""
+
+    op: str | None
+    number: float
+    number_max: float | None
+    unit: str | None
+    factor_applied: bool  # a multiplier (万, 千, …) was written in the value
+    plusminus: bool
+    lead: str  # text before the number, operator removed
+    tail: str  # text after unit and trailing operator
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A unit read after a number: canonical text, the multiplier written before it, where it ends."""
+
+    unit: str | None
+    factor: float
+    end: int
+    had_multiplier: bool  # 万, 千, … was written
+    fraction: bool = False  # 比例: the number is a fraction to be read as %
+
+
+@dataclass(frozen=True)
+class _NameHint:
+    """What an indicator name says about a bare number: unit, its multiplier, whether it asks for a date."""
+
+    unit: str | None = None
+    factor: float = 1.0
+    is_date: bool = False
+
+
+def _read_unit(text: str, pos: int) -> _Unit:
+    """Read `[multiplier] unit [/ unit]…` at `pos` (万元 → 元 × 10000, 元/生/年, G/每月 → G/月)."""
+    factor, had_mult = 1.0, False
+    match = _UNIT_RE.match(text, pos)
+    if not match:
+        mult = _MULT_RE.match(text, pos)
+        if mult:
+            factor, had_mult, pos = multiplier(mult.group("mult")) or 1.0, True, mult.end()
+            match = _UNIT_RE.match(text, pos)
+    if not match:
+        tail = _TAIL_UNIT_RE.match(text, pos)
+        return (
+            _Unit(tail.group("unit"), factor, tail.end(), had_mult)
+            if tail
+            else _Unit(None, factor, pos, had_mult)
+        )
+    surface = match.group("unit")
+    parts, pos = [_UNITS.get(surface, surface)], match.end()
+    while per := _PER_RE.match(text, pos):
+        parts.append((per.group("mult") or "") + _UNITS.get(per.group("unit"), per.group("unit")))
+        pos = per.end()
+    return _Unit("/".join(parts), factor, pos, had_mult, fraction=surface == "比例")
+
+
+def _read_quantity(clause: str) -> _Quantity | None:
+    """Find the first number of a clause with its operator, range, multiplier and unit."""
+    match = _NUM_RE.search(clause)
+    if not match:
+        return None
+    number = parse_arabic(match.group("num"))
+    number_max, pos = None, match.end()
+    rng = _RANGE_RE.match(clause, pos)
+    if rng:
+        number_max, pos = parse_arabic(rng.group("num2")), rng.end()
+    read = _read_unit(clause, pos)
+    unit, factor, pos, had_mult = read.unit, read.factor, read.end, read.had_multiplier
+    if read.fraction and number <= 1 and (number_max is None or number_max <= 1):  # ≥0.97比例 → 97 %
+        factor = 100.0
+    number, number_max = _scale(number, number_max, factor)
+    after = _AFTER_RE.match(clause, pos)
+    lead = clause[: match.start()]
+    befores = list(_BEFORE_RE.finditer(lead))
+    op = _OP_BEFORE[befores[-1].group()] if befores else (_OP_AFTER[after.group("op")] if after else None)
+    if befores:
+        lead = lead[: befores[-1].start()] + lead[befores[-1].end() :]
+    if lead.strip() == "-":  # a minus sign: -5% (a dash between two numbers is a range, read above)
+        lead, number = "", -number
+    end = after.end() if after else pos
+    pm = bool(match.group("pm"))
+    return _Quantity(
+        op,
+        number,
+        number_max,
+        unit,
+        had_mult,
+        pm,
+        lead.strip(),
+        clause[end:].strip(),
+    )
+
+
+def _read_cn_quantity(clause: str) -> _Quantity | None:
+    """Read a clause written with a Chinese numeral (三次, 至少两次, 十二项), and nothing else."""
+    for run in _CN_RUN_RE.finditer(clause):
+        number = cn_to_number(run.group())
+        if number is None:
+            continue
+        quantity = _read_quantity(clause[: run.start()] + str(number) + clause[run.end() :])
+        if quantity and quantity.unit in _LISTED_UNITS and not quantity.lead and not quantity.tail:
+            return quantity  # only listed units: 一致, 两委 are words, not 1 致, 2 委
+    return None
+
+
+@lru_cache(maxsize=50_000)
+def _name_hint(name: str | None) -> _NameHint:
+    """Read the unit (or %) and the date sense an indicator name states."""
+    folded = fold(name)
+    if not folded:
+        return _NameHint()
+    is_date = any(meaning == "date" and marker in folded for marker, meaning, _ in _MARKERS)
+    bracket = _NAME_BRACKET_RE.search(folded)
+    if bracket:
+        inner = _BRACKET_NOISE_RE.sub("", bracket.group(1))
+        read = _read_unit(inner, 0) if inner else None
+        if read and read.unit and read.end == len(inner):
+            return _NameHint(read.unit, read.factor, is_date)
+    stem = _NAME_BRACKET_RE.sub("", folded).strip() or folded
+    for marker, meaning, match in _MARKERS:
+        if meaning == "date":
+            continue
+        if (match == "suffix" and stem.endswith(marker)) or (match == "contains" and marker in folded):
+            return _NameHint(meaning, 1.0, is_date)
+    return _NameHint(None, 1.0, is_date)
+
+
+@lru_cache(maxsize=1024)
+def _column_unit(unit: str | None) -> tuple[str | None, float]:
+    """Read a separate 计量单位 column: (canonical unit, multiplier); unknown text kept as written."""
+    folded = fold(unit)
+    if not folded:
+        return None, 1.0
+    read = _read_unit(folded, 0)
+    if read.unit and read.end == len(folded):
+        return read.unit, read.factor
+    return folded, 1.0
+
+
+def _column_op(op: str | None) -> tuple[str | None, bool]:
+    """Read a separate 指标性质 column: (op, readable)."""
+    folded = fold(op)
+    if not folded:
+        return None, True
+    if folded in _OP_COLUMN:
+        return _OP_COLUMN[folded], True
+    return None, False
+
+
+def _direction(direction: str | None) -> str | None:
+    """正向/反向 (指标方向性) as its own field; anything else kept folded."""
+    folded = fold(direction)
+    if not folded:
+        return None
+    return "正向" if folded.startswith("正") else "反向" if folded.startswith("反") else folded
+
+
+def _no_target(folded: str) -> str | None:
+    """The flag of a value that states no target (placeholder, formula), else None."""
+    for text, meaning, match in _NOTARGET:
+        if (
+            (match == "exact" and folded == text)
+            or (match == "prefix" and folded.startswith(text))
+            or (match == "suffix" and folded.endswith(text))
+            or (match == "contains" and text in folded)
+        ):
+            return meaning
+    if _FORMULA_RE.search(folded) and not any(ch.isdigit() for ch in folded):
+        return "formula_not_value"
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def parse_value(
+    text: str | None,
+    *,
+    name: str | None = None,
+    op: str | None = None,
+    unit: str | None = None,
+    direction: str | None = None,
+) -> Value:
+    """Normalize one indicator value onto TAXONOMY.md §3; `name`, `op`, `unit` are optional hints.
+
+    >>> v = parse_value("不少于190万印")
+    >>> v.kind, v.op, v.number, v.unit
+    ('threshold', '>=', 1900000.0, '印')
+    >>> v = parse_value("100", name="验收合格率（%）")
+    >>> v.kind, v.op, v.number, v.unit, v.unit_source
+    ('rate', '=', 100.0, '%', 'name')
+    """
+    raw = "" if text is None else str(text)
+    folded = fold(raw)
+    direction_n = _direction(direction)
+    col_op, op_readable = _column_op(op)
+    col_unit, col_factor = _column_unit(unit)
+    flags: list[str] = [] if op_readable else ["op_unreadable"]
+
+    def done(kind: str, *more: str, **fields) -> Value:
+        return Value(raw, kind, flags=(*flags, *more), direction=direction_n, text=folded, **fields)
+
+    if not folded or folded.lower() in ("nan", "none", "null"):
+        return done("unspecified", "missing_value")
+    no_target = _no_target(folded)
+    if no_target:
+        return done("unspecified", no_target)
+    hint = _name_hint(name)
+    if hint.is_date and _EXCEL_SERIAL_RE.fullmatch(folded) and 20000 <= float(folded) <= 80000:
+        return done("qualitative", "excel_date")
+    folded_p = expand_percent_words(folded)
+    clauses = [c for c in (_DATE_RE.sub(" ", c).strip() for c in _CLAUSE_SPLIT.split(folded_p)) if c]
+    numeric = [c for c in clauses if any(ch.isdigit() for ch in c)]
+    quantity = _read_quantity(numeric[0]) if numeric else None
+    if quantity is None and len(clauses) == 1:
+        quantity = _read_cn_quantity(clauses[0])
+    if quantity is None:
+        return done("qualitative")
+    if len(numeric) > 1:
+        flags.append("compound")
+    return _assemble(quantity, hint, col_op, col_unit, col_factor, done)
+
+
+def _scale(number: float, number_max: float | None, factor: float) -> tuple[float, float | None]:
+    return number * factor, (None if number_max is None else number_max * factor)
+
+
+def _assemble(
+    q: _Quantity,
+    hint: _NameHint,
+    col_op: str | None,
+    col_unit: str | None,
+    col_factor: float,
+    done: Callable[..., Value],
+) -> Value:
+    """Combine what the value says with the column and name hints into the final record."""
+    flags: list[str] = []
+    number, number_max, unit, source = q.number, q.number_max, q.unit, None
+    if unit:
+        source = "value"
+        if col_unit and col_unit != unit:
+            flags.append("unit_conflict")
+    elif col_unit:
+        unit, source = col_unit, "column"
+        if not q.factor_applied:
+            number, number_max = _scale(number, number_max, col_factor)
+    elif hint.unit:
+        unit, source = hint.unit, "name"
+        if not q.factor_applied and hint.factor != 1.0:
+            number, number_max = _scale(number, number_max, hint.factor)
+            flags.append("name_multiplier")
+    op = q.op
+    if q.plusminus:
+        op, number, number_max = "between", -number, number
+    elif number_max is not None:
+        op = "between"
+    if col_op and op and col_op != op:
+        flags.append("op_conflict")
+    op = op or col_op or "="
+    kind = ("rate" if unit == "%" else "count") if op == "=" else "threshold"
+    if unit == "%" and not q.plusminus and (number > 100 or number < 0 or (number_max or 0) > 100):
+        flags.append("rate_out_of_range")
+    return done(kind, *flags, op=op, number=number, number_max=number_max, unit=unit, unit_source=source)
+
+
+def _flags_text(flags: tuple[str, ...]) -> str:
+    return ";".join(flags)
+
+
+HINT_COLUMNS = ("op", "unit")  # separate 指标性质 / 计量单位 columns of the indicators table, when present
+
+
+def _cell(value: object) -> str | None:
+    """A table cell as parse_value's input: None for a missing cell, else its text."""
+    return (
+        None
+        if value is None or (isinstance(value, float) and value != value) or value is pd.NA
+        else str(value)
+    )
+
+
+def _unique_rows(columns: list[pd.Series]) -> tuple[np.ndarray, list[tuple]]:
+    """Factorize rows over several columns: per-row codes and each unique row's cells (None when missing)."""
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        column_codes, uniques = pd.factorize(column)  # -1 for a missing cell
+        codes, _ = pd.factorize(codes * (len(uniques) + 1) + (column_codes + 1))
+    _, first = np.unique(codes, return_index=True)  # codes run 0..k-1, so first[i] is a row of code i
+    arrays = [column.to_numpy(dtype=object) for column in columns]
+    return codes, [tuple(_cell(array[row]) for array in arrays) for row in first]
+
+
+def add_value_columns(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Add `<prefix>_kind/_op/_number/_number_max/_unit/_unit_source/_flags` for period, annual, actual.
+
+    Uses the `name` column, and `op`/`unit` columns where the table has them (an actual value takes the
+    unit only: 指标性质 is about the target). Each unique combination is parsed once.
+    """
+    out = indicators.copy()
+    none = pd.Series([None] * len(out), index=out.index, dtype=object)
+    hints = {key: out[key] if key in out.columns else none for key in ("name", *HINT_COLUMNS)}
+    for column, prefix in PREFIXES.items():
+        if column not in out.columns or (column == "actual_value" and out[column].isna().all()):
+            continue
+        op_hint = none if column == "actual_value" else hints["op"]
+        codes, rows = _unique_rows([out[column], hints["name"], op_hint, hints["unit"]])
+        parsed = [parse_value(value, name=name, op=op, unit=unit) for value, name, op, unit in rows]
+        table = {
+            "kind": np.array([p.kind for p in parsed], dtype=object),
+            "op": np.array([p.op for p in parsed], dtype=object),
+            "number": np.array([np.nan if p.number is None else p.number for p in parsed], dtype=float),
+            "number_max": np.array(
+                [np.nan if p.number_max is None else p.number_max for p in parsed], dtype=float
+            ),
+            "unit": np.array([p.unit for p in parsed], dtype=object),
+            "unit_source": np.array([p.unit_source for p in parsed], dtype=object),
+            "flags": np.array([_flags_text(p.flags) for p in parsed], dtype=object),
+        }
+        for field, array in table.items():
+            out[f"{prefix}_{field}"] = array[codes]
+    return out
+
+
+def value_record(value: Value) -> dict:
+    """The output fields of one Value as a plain dict (flags joined with ';')."""
+    return {
+        "kind": value.kind,
+        "op": value.op,
+        "number": value.number,
+        "number_max": value.number_max,
+        "unit": value.unit,
+        "unit_source": value.unit_source,
+        "flags": _flags_text(value.flags),
+    }
+
+
+def normalize_row(row: dict) -> dict:
+    """One row of the `values` command: its fields (`op`/`unit` renamed `*_raw`) plus the value fields."""
+    value = parse_value(
+        _cell(row.get("value")),
+        name=_cell(row.get("name")),
+        op=_cell(row.get("op")),
+        unit=_cell(row.get("unit")),
+        direction=_cell(row.get("direction")),
+    )
+    result = {(f"{k}_raw" if k in ("op", "unit") else k): v for k, v in row.items()}
+    if "direction" in row:
+        result["direction"] = value.direction
+    result.update(value_record(value))
+    return result
+
+
+def normalize_values(rows: Iterable[dict]) -> list[dict]:
+    """Normalize rows with `value` (and optional `name`, `op`, `unit`, `direction`): the `values` command.
+
+    Each row comes back with its own fields, input `op`/`unit` renamed `op_raw`/`unit_raw`, plus
+    kind, op, number, number_max, unit, unit_source, flags (and `direction` normalized when given).
+
+    >>> normalize_values([{"id": 1, "name": "培训人数", "value": "≥300"}])[0]["op"]
+    '>='
+    """
+    return [normalize_row(row) for row in rows]
