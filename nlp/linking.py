@@ -1,0 +1,380 @@
+"""Link the same project across years and places: blocking, name comparison, evidence, families.
+
+Rules (TAXONOMY.md §4; keep in sync with the "Linking" section of README.md):
+
+* Names are compared on their keys (nlp.names): prefix, years and places set aside, boilerplate
+  down-weighted. Candidates come from an inverted index over the *distinct keys*: two keys are
+  compared only when they share a word that is not boilerplate and occurs in at most
+  `_MAX_DF` keys (or the same key). Projects with the same key are grouped first, so the work
+  grows with the number of distinct names, and the project pairs of a large group are sparse
+  (a chain per unit ordered by year, plus one link from each unit to the group's anchor).
+* Two projects of the same document are linked only when they have the same unit and
+  different years (004's 2025-2026 / 2026-2027 运维服务). Same-named projects of different units
+  in one document (004's 专项工作经费, 购置经费) are different projects and are not linked.
+* Generic names (words weighing < nlp.names.GENERIC_WEIGHT: 专项工作经费, 购置经费, 工作经费) are
+  linked only within the same department and unit, so they cannot chain families together.
+* score = name score + 0.1 × (support − 0.5), clipped to [0, 1], where support averages the
+  evidence available (same unit role, goal text similarity, shared indicator names).
+* family_id = "fam-" + the smallest project_id of the connected component (stable while that
+  member stays; singletons get their own).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import combinations, product
+
+import pandas as pd
+from rapidfuzz import fuzz
+
+from nlp.names import NameKey, fold_org, normalize_name, place_of
+from nlp.segment import tokenize
+from nlp.textnorm import fold
+
+log = logging.getLogger(__name__)
+
+DEFAULT_THRESHOLD = 0.75  # chosen on training_data/project_pairs.csv, see training_data/README.md
+RELATIONS = ("same_unit_other_year", "counterpart_other_place")
+LINK_COLUMNS = (
+    "project_id_a", "project_id_b", "score", "name_score", "relation", "name_a", "name_b",
+    "key_a", "key_b", "doc_a", "doc_b", "year_a", "year_b", "place_a", "place_b", "evidence",
+)  # fmt: skip
+_DTYPES = {"score": "float64", "name_score": "float64", "year_a": "Int64", "year_b": "Int64"}  # else str
+_MAX_DF = 50  # a word shared by more distinct keys than this does not make candidates
+_CORE_WEIGHT = 0.5  # words below this weight are left out of the character comparison
+_FULL_PAIRS = 2_000  # a group with more project pairs than this is linked sparsely
+_SUPPORT_SPAN = 0.1  # supporting evidence moves the score by at most ±0.05
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """Accepted links (columns LINK_COLUMNS) and each project's family id (indexed like projects)."""
+
+    links: pd.DataFrame
+    family_id: pd.Series
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """What linking needs from one projects row."""
+
+    pid: str
+    doc: str
+    department: str
+    unit: str
+    role: str  # unit (or department) with places removed: 人大常委会办公室
+    place: str
+    year: int | None
+    name: NameKey
+    goal: str
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def _year(value: object) -> int | None:
+    try:
+        return None if value is None or pd.isna(value) else int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+@lru_cache(maxsize=50_000)
+def _role(unit: str) -> str:
+    key = normalize_name(unit) if unit else None
+    return key.key if key else ""
+
+
+def _rows(projects: pd.DataFrame) -> list[_Row]:
+    rows = []
+    for rec in projects.to_dict("records"):
+        department, unit = _text(rec.get("department")), _text(rec.get("unit"))
+        name = normalize_name(_text(rec.get("project")), department, unit)
+        place = place_of(_text(rec.get("district"))) or place_of(department) or place_of(unit) or name.place
+        rows.append(
+            _Row(
+                pid=_text(rec.get("project_id")),
+                doc=_text(rec.get("doc")),
+                department=fold_org(department),
+                unit=fold_org(unit),
+                role=_role(unit or department),
+                place=place,
+                year=name.year if name.year is not None else _year(rec.get("year")),
+                name=name,
+                goal=_text(rec.get("goal")),
+            )
+        )
+    return rows
+
+
+@lru_cache(maxsize=200_000)
+def name_score(a: NameKey, b: NameKey) -> tuple[float, tuple[str, ...]]:
+    """Weighted word overlap (Dice) blended with a character ratio of the content words."""
+    wa = dict(zip(a.tokens, a.weights, strict=True))
+    wb = dict(zip(b.tokens, b.weights, strict=True))
+    shared = tuple(t for t in wa if t in wb)
+    total = sum(wa.values()) + sum(wb.values())
+    dice = 2 * sum(wa[t] for t in shared) / total if total else 0.0
+    core_a = "".join(t for t, w in wa.items() if w >= _CORE_WEIGHT) or a.key
+    core_b = "".join(t for t, w in wb.items() if w >= _CORE_WEIGHT) or b.key
+    chars = fuzz.ratio(core_a, core_b) / 100
+    return round(0.7 * dice + 0.3 * chars, 4), shared
+
+
+def _candidate_keys(keys: list[NameKey], floor: float) -> Iterator[tuple[int, int, float]]:
+    """Pairs of distinct keys sharing a rare content word, with their name score ≥ floor."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, k in enumerate(keys):
+        for t in {t for t, w in zip(k.tokens, k.weights, strict=True) if w >= _CORE_WEIGHT}:
+            index[t].append(i)
+    seen: set[tuple[int, int]] = set()
+    for token, ids in index.items():
+        if len(ids) > _MAX_DF:
+            log.debug("blocking: %r is in %d keys, not used", token, len(ids))
+            continue
+        for i, j in combinations(ids, 2):
+            if (i, j) in seen:
+                continue
+            seen.add((i, j))
+            score, _ = name_score(keys[i], keys[j])
+            if score >= floor:
+                yield i, j, score
+
+
+def _unit_groups(members: list[int], rows: list[_Row]) -> list[list[int]]:
+    groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for m in members:
+        groups[(rows[m].department, rows[m].unit, rows[m].place)].append(m)
+    order = lambda m: (rows[m].year or 0, rows[m].doc, rows[m].pid)  # noqa: E731
+    return sorted((sorted(g, key=order) for g in groups.values()), key=lambda g: order(g[0]))
+
+
+def _pairs_within(members: list[int], rows: list[_Row]) -> Iterator[tuple[int, int]]:
+    if len(members) * (len(members) - 1) // 2 <= _FULL_PAIRS:
+        yield from combinations(members, 2)
+        return
+    groups = _unit_groups(members, rows)
+    for g in groups:
+        yield from _chain(g, rows)
+        if g is not groups[0]:
+            yield groups[0][0], g[0]  # each unit to the group's anchor
+
+
+def _chain(unit: list[int], rows: list[_Row]) -> Iterator[tuple[int, int]]:
+    """A unit's projects in year order, each linked to the latest earlier one from another document."""
+    last, last_other = unit[0], None  # latest member, latest member from a document other than last's
+    waiting = [unit[0]]  # members of the first document, linked once another document comes
+    for m in unit[1:]:
+        if rows[m].doc != rows[last].doc:
+            yield from ((w, m) for w in (waiting or [last]))
+            waiting = []
+            last, last_other = m, last
+        elif last_other is not None:
+            yield last_other, m
+            last = m
+        else:
+            waiting.append(m)
+            last = m
+
+
+def _pairs_between(ma: list[int], mb: list[int], rows: list[_Row]) -> Iterator[tuple[int, int]]:
+    if len(ma) * len(mb) <= _FULL_PAIRS:
+        yield from product(ma, mb)
+        return
+    by_unit = {(rows[g[0]].department, rows[g[0]].unit, rows[g[0]].place): g for g in _unit_groups(ma, rows)}
+    anchor = min(ma, key=lambda m: rows[m].pid)
+    for b in mb:
+        same = by_unit.get((rows[b].department, rows[b].unit, rows[b].place))
+        yield (same[-1] if same else anchor), b
+
+
+def _allowed(a: _Row, b: _Row) -> str:
+    """Empty when the pair may be linked, else the rule that keeps it apart."""
+    if a.doc == b.doc and (a.unit != b.unit or a.year == b.year):
+        return "same document, same year or other unit"
+    if (a.name.generic or b.name.generic) and (
+        a.department != b.department or (a.unit and b.unit and a.unit != b.unit)
+    ):
+        return "generic name outside its department/unit"
+    return ""
+
+
+@lru_cache(maxsize=50_000)
+def _goal_words(goal: str) -> str:
+    return " ".join(tokenize(goal)) if goal else ""
+
+
+def _support(a: _Row, b: _Row, indicators: dict[str, frozenset[str]]) -> tuple[float | None, list[str]]:
+    parts: list[tuple[float, str]] = []
+    if a.role and b.role:
+        same = a.role == b.role
+        parts.append((1.0 if same else 0.0, f"unit {'same' if same else 'differs'} ({a.role}|{b.role})"))
+    if a.goal and b.goal:
+        g = fuzz.token_set_ratio(_goal_words(a.goal), _goal_words(b.goal)) / 100
+        parts.append((g, f"goal text {g:.2f}"))
+    ia, ib = indicators.get(a.pid), indicators.get(b.pid)
+    if ia and ib:
+        j = len(ia & ib) / len(ia | ib)
+        parts.append((j, f"indicators {len(ia & ib)}/{len(ia | ib)} shared"))
+    if not parts:
+        return None, []
+    return sum(p for p, _ in parts) / len(parts), [t for _, t in parts]
+
+
+def _evidence(a: _Row, b: _Row, score: float, shared: tuple[str, ...], notes: list[str]) -> str:
+    only_a = [t for t in dict.fromkeys(a.name.tokens) if t not in shared]
+    only_b = [t for t in dict.fromkeys(b.name.tokens) if t not in shared]
+    aside = sorted({r for r in a.name.removed + b.name.removed})
+    boiler = sorted(set(a.name.boilerplate) | set(b.name.boilerplate))
+    years = f"{a.year or '-'}|{b.year or '-'}"
+    places = f"{a.place or '-'}|{b.place or '-'}"
+    text = [
+        f"names '{a.name.key}' ~ '{b.name.key}' (name score {score:.2f})",
+        f"matched: {'、'.join(shared) or 'nothing'}",
+    ]
+    if only_a or only_b:
+        text.append(f"differs: {'、'.join(only_a) or '-'} | {'、'.join(only_b) or '-'}")
+    text.append(f"set aside: years {years}; places {places}")
+    if aside:
+        text.append("removed " + ", ".join(aside))
+    if boiler:
+        text.append("down-weighted " + "、".join(boiler))
+    return "; ".join(text + notes)
+
+
+def _indicator_sets(indicators: pd.DataFrame | None) -> dict[str, frozenset[str]]:
+    if indicators is None or indicators.empty or "name" not in indicators:
+        return {}
+    grouped = indicators.groupby("project_id")["name"]
+    return {pid: frozenset(fold(_text(n)) for n in names if _text(n)) for pid, names in grouped}
+
+
+def _families(pids: list[str], links: list[tuple[int, int]]) -> list[str]:
+    parent = list(range(len(pids)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in links:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    smallest: dict[int, str] = {}
+    for i, pid in enumerate(pids):
+        r = find(i)
+        smallest[r] = min(smallest.get(r, pid), pid)
+    return [f"fam-{smallest[find(i)]}" for i in range(len(pids))]
+
+
+def link_projects(
+    projects: pd.DataFrame, indicators: pd.DataFrame | None = None, threshold: float = DEFAULT_THRESHOLD
+) -> LinkResult:
+    """Link projects that are the same across years or places; return links and family ids."""
+    rows = _rows(projects)
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        if r.name.tokens:  # a project without a name is kept (own family) but never linked
+            by_key[r.name.key].append(i)
+    keys = [rows[m[0]].name for m in by_key.values()]
+    members = list(by_key.values())
+    ind = _indicator_sets(indicators)
+    floor = max(0.0, threshold - _SUPPORT_SPAN / 2)
+    pairs: list[Iterator[tuple[int, int]]] = [_pairs_within(m, rows) for m in members if len(m) > 1]
+    pairs += [_pairs_between(members[i], members[j], rows) for i, j, _ in _candidate_keys(keys, floor)]
+    out: dict[str, list[object]] = {c: [] for c in LINK_COLUMNS}
+    accepted: list[tuple[int, int]] = []
+    for pair in pairs:
+        for i, j in pair:
+            a, b = sorted((rows[i], rows[j]), key=lambda r: r.pid)
+            if _allowed(a, b):
+                continue
+            ns, shared = name_score(a.name, b.name)
+            support, notes = _support(a, b, ind)
+            score = ns if support is None else min(1.0, max(0.0, ns + _SUPPORT_SPAN * (support - 0.5)))
+            if score < threshold:
+                continue
+            same_place = not (a.place and b.place and a.place != b.place)
+            relation = RELATIONS[0] if same_place else RELATIONS[1]
+            values = (a.pid, b.pid, round(score, 4), ns, relation, a.name.original, b.name.original,
+                      a.name.key, b.name.key, a.doc, b.doc, a.year, b.year, a.place, b.place,
+                      _evidence(a, b, ns, shared, notes))  # fmt: skip
+            for column, value in zip(LINK_COLUMNS, values, strict=True):
+                out[column].append(value)
+            accepted.append((i, j))
+    order = sorted(range(len(accepted)), key=lambda k: (out["project_id_a"][k], out["project_id_b"][k]))
+    links = pd.DataFrame(  # built in sorted order, without a copy of the frame
+        {c: pd.array([v[k] for k in order], dtype=_DTYPES.get(c, "str")) for c, v in out.items()}
+    )
+    family = pd.Series(_families([r.pid for r in rows], accepted), index=projects.index, name="family_id")
+    log.info("linking: %d projects, %d distinct keys, %d links", len(rows), len(keys), len(links))
+    return LinkResult(links=links, family_id=family)
+
+
+def pairs_to_projects(pairs: pd.DataFrame) -> pd.DataFrame:
+    """A projects table built from labeled pairs (one row per distinct doc, department, unit, name)."""
+    sides = []
+    for s in ("a", "b"):
+        cols = {
+            f"name_{s}": "project",
+            f"doc_{s}": "doc",
+            f"department_{s}": "department",
+            f"unit_{s}": "unit",
+        }
+        sides.append(pairs.reindex(columns=list(cols)).rename(columns=cols))
+    table = pd.concat(sides, ignore_index=True).fillna("").drop_duplicates(ignore_index=True)
+    table["project_id"] = [f"{d}-{i:04d}" for i, d in enumerate(table["doc"], start=1)]
+    return table
+
+
+def score_pairs(
+    pairs: pd.DataFrame, projects: pd.DataFrame | None = None, indicators: pd.DataFrame | None = None
+) -> pd.Series:
+    """Score of each labeled pair as link_projects would give it (0.0 when it is not linked at all).
+
+    Pairs are matched to `projects` rows on (doc, folded name); without `projects`, a table is
+    built from the pairs' own columns (name, doc, department, unit).
+    """
+    table = pairs_to_projects(pairs) if projects is None else projects
+    links = link_projects(table, indicators, threshold=0.0).links
+    ids = {
+        (_text(d), fold_org(_text(p))): pid
+        for d, p, pid in zip(table["doc"], table["project"], table["project_id"], strict=True)
+    }
+    score = {(r.project_id_a, r.project_id_b): r.score for r in links.itertuples()}
+    out = []
+    for rec in pairs.to_dict("records"):
+        a = ids.get((_text(rec["doc_a"]), fold_org(_text(rec["name_a"]))))
+        b = ids.get((_text(rec["doc_b"]), fold_org(_text(rec["name_b"]))))
+        if a is None or b is None:
+            log.warning("labeled pair not found in projects: %s / %s", rec["name_a"], rec["name_b"])
+        out.append(score.get(tuple(sorted((a or "", b or ""))), 0.0))
+    return pd.Series(out, index=pairs.index, name="score")
+
+
+def evaluate_pairs(
+    pairs: pd.DataFrame,
+    projects: pd.DataFrame | None = None,
+    indicators: pd.DataFrame | None = None,
+    thresholds: tuple[float, ...] = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9),
+) -> pd.DataFrame:
+    """Precision, recall and F1 of the labeled pairs (label same/different) at each threshold."""
+    scores = score_pairs(pairs, projects, indicators)
+    same = pairs["label"].eq("same")
+    rows = []
+    for t in thresholds:
+        hit = scores >= t
+        tp, fp, fn = int((hit & same).sum()), int((hit & ~same).sum()), int((~hit & same).sum())
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        rows.append({"threshold": t, "tp": tp, "fp": fp, "fn": fn, "precision": round(precision, 3),
+                     "recall": round(recall, 3), "f1": round(f1, 3)})  # fmt: skip
+    return pd.DataFrame(rows)
