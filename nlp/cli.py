@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 app = typer.Typer(
@@ -14,6 +16,206 @@ app = typer.Typer(
 @app.callback()
 def _main() -> None:
     """jixiao (绩效): read budget performance tables and normalize their indicators."""
+
+
+@app.command()
+def normalize(
+    paths: Annotated[list[str], typer.Argument(help="files and/or folders (*.txt *.tsv *.csv *.md)")],
+    out: str = typer.Option(..., "--out", "-o", help="folder for the tables (csv, parquet) and report.json"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+) -> None:
+    """Read budget documents into projects and indicators tables (CSV with BOM + Parquet) and report.json."""
+    from nlp.pipeline import run
+
+    result = run(paths, progress=not quiet)
+    result.write(out)
+    for problem in result.errors:
+        typer.echo(f"error: {problem}", err=True)
+    counts = result.report["problem_counts"]
+    typer.echo(
+        f"{result.report['documents']['read']} of {result.report['documents']['given']} documents read, "
+        f"{len(result.projects)} projects, {len(result.indicators)} indicators, "
+        f"{counts.get('warning', 0)} warnings -> {out} (details in report.json)"
+    )
+    if result.errors:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def report(out_dir: str = typer.Argument(..., help="folder written by `jixiao normalize --out`")) -> None:
+    """Write OUT_DIR/report.html: departments ranked by quality score, worst indicators, kinds, families."""
+    from nlp.report import write_report
+
+    try:
+        path = write_report(out_dir)
+    except FileNotFoundError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
+    typer.echo(f"wrote {path}")
+
+
+def _read_table(path: str):  # -> pd.DataFrame
+    import pandas as pd
+
+    if path.endswith(".parquet"):
+        return pd.read_parquet(path)
+    return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, dtype={"project_id": str})
+
+
+@app.command()
+def link(
+    projects_file: str = typer.Argument(..., help="projects.csv or projects.parquet from `jixiao normalize`"),
+    out: str = typer.Option(..., "--out", help="folder for links.csv/.parquet and projects with family_id"),
+    threshold: float | None = typer.Option(None, "--threshold", help="minimum link score (default 0.75)"),
+    indicators: str | None = typer.Option(None, help="indicators table (default: next to PROJECTS_FILE)"),
+) -> None:
+    """Link the same project across years and places: write links and projects with family_id."""
+    from pathlib import Path
+
+    from nlp.linking import DEFAULT_THRESHOLD, link_projects
+
+    src = Path(projects_file)
+    if not src.is_file():
+        typer.echo(f"error: {src} not found (run `jixiao normalize PATH --out DIR` first)", err=True)
+        raise typer.Exit(code=1)
+    projects = _read_table(str(src))
+    sibling = [src.with_name(f"indicators{src.suffix}")] if indicators is None else [Path(indicators)]
+    ind = _read_table(str(sibling[0])) if sibling[0].is_file() else None
+    result = link_projects(projects, ind, threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+    dest = Path(out)
+    dest.mkdir(parents=True, exist_ok=True)
+    projects = projects.assign(family_id=result.family_id)
+    for name, table in (("links", result.links), ("projects", projects)):
+        table.to_csv(dest / f"{name}.csv", index=False, encoding="utf-8-sig")
+        table.to_parquet(dest / f"{name}.parquet", index=False)
+    n_fam = projects["family_id"].nunique()
+    typer.echo(f"{len(projects)} projects, {len(result.links)} links, {n_fam} families -> {dest}")
+
+
+@app.command("link-eval")
+def link_eval(
+    pairs: str = typer.Argument("training_data/project_pairs.csv", help="labeled project pairs (CSV)"),
+    projects_file: str | None = typer.Option(
+        None, "--projects", help="score pairs on this projects table (+ the indicators table next to it)"
+    ),
+) -> None:
+    """Precision and recall of linking on labeled project pairs, at several thresholds."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from nlp.linking import evaluate_pairs
+
+    table = pd.read_csv(pairs, encoding="utf-8-sig", keep_default_na=False)
+    projects = _read_table(projects_file) if projects_file else None
+    src = Path(projects_file) if projects_file else None
+    sibling = src.with_name(f"indicators{src.suffix}") if src else None
+    indicators = _read_table(str(sibling)) if sibling and sibling.is_file() else None
+    typer.echo(evaluate_pairs(table, projects, indicators).to_string(index=False))
+
+
+@app.command()
+def values(
+    in_file: str | None = typer.Option(None, "--in", help="JSONL or CSV rows with `value` (default: stdin)"),
+    out_file: str | None = typer.Option(None, "--out", help="where to write (default: stdout)"),
+    fmt: str | None = typer.Option(None, "--format", help="input format: jsonl or csv (default: guessed)"),
+) -> None:
+    """Normalize a column of values: rows with `value` (+ name, op, unit, direction) get the value fields."""
+    import itertools
+    import sys
+    from pathlib import Path
+
+    from nlp import values_io as vio
+
+    if fmt is not None and fmt not in vio.FORMATS:
+        typer.echo(f"error: --format must be one of {', '.join(vio.FORMATS)}, got {fmt!r}", err=True)
+        raise typer.Exit(code=2)
+    if in_file is not None and not Path(in_file).is_file():
+        typer.echo(f"error: {in_file} not found", err=True)
+        raise typer.Exit(code=1)
+    source = open(in_file, encoding="utf-8-sig", newline="") if in_file else sys.stdin  # noqa: SIM115
+    head: list[str] = []  # leading blank lines and the first line with text, to guess the format
+    for line in source:
+        head.append(line)
+        if line.strip():
+            break
+    in_fmt = fmt or vio.format_of_path(in_file) or vio.sniff_format(head[-1] if head else "")
+    lines = itertools.chain(head, source)
+    unreadable = 0
+
+    def report(rows):
+        nonlocal unreadable
+        for row in rows:
+            if isinstance(row, vio.RowError):
+                unreadable += 1
+                typer.echo(f"{in_file or 'stdin'}: {row} (kept with flag unreadable_row)", err=True)
+            yield row
+
+    out_rows = vio.normalize_rows(report(vio.read_rows(lines, in_fmt)))
+    out_fmt = vio.format_of_path(out_file) or in_fmt  # same format as the input unless --out says otherwise
+    try:
+        if out_file:
+            encoding = "utf-8-sig" if out_fmt == "csv" else "utf-8"  # CSV with BOM, as the tables
+            with open(out_file, "w", encoding=encoding, newline="") as stream:
+                count = vio.write_rows(out_rows, out_fmt, stream)
+            typer.echo(f"{count} rows ({unreadable} unreadable) -> {out_file}", err=True)
+        else:
+            vio.write_rows(out_rows, out_fmt, sys.stdout)
+    finally:
+        if in_file:
+            source.close()
+
+
+@app.command()
+def train(
+    data: str | None = typer.Option(None, "--data", help="labeled names CSV [training_data/]"),
+    models: str | None = typer.Option(None, "--models", help="folder for the skops files (default models/)"),
+) -> None:
+    """Train the level-2 and name-kind classifiers from DATA and save them to MODELS."""
+    from nlp.classify import DEFAULT_DATA, DEFAULT_MODELS, TrainingDataError
+    from nlp.classify import train as train_models
+
+    models = models or str(DEFAULT_MODELS)
+    try:
+        meta = train_models(data or DEFAULT_DATA, models)
+    except (FileNotFoundError, TrainingDataError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
+    source = meta["training_data"]
+    typer.echo(f"trained on {source['rows']} names ({source['path']}) -> {models}/")
+    for task, info in meta["models"].items():
+        cv = info["cv"]
+        folds, acc, f1 = cv["n_splits"], cv["accuracy"], cv["macro_f1"]
+        typer.echo(f"  {task}: {folds}-fold accuracy {acc:.3f}, macro-F1 {f1:.3f}")
+
+
+@app.command()
+def evaluate(
+    data: str | None = typer.Option(None, "--data", help="labeled names CSV [training_data/]"),
+    folds: int = typer.Option(5, "--folds", help="maximum number of stratified folds"),
+) -> None:
+    """Cross-validated accuracy, macro-F1 and confusion table of both name classifiers."""
+    import pandas as pd
+
+    from nlp.classify import DEFAULT_DATA, TrainingDataError
+    from nlp.classify import evaluate as evaluate_models
+
+    try:
+        results = evaluate_models(data or DEFAULT_DATA, max_folds=folds)
+    except (FileNotFoundError, TrainingDataError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
+    for task, m in results.items():
+        typer.echo(f"{task}: {m.rows} names, stratified {m.n_splits}-fold cross-validation")
+        typer.echo(f"  accuracy {m.accuracy:.3f}   macro-F1 {m.macro_f1:.3f}")
+        if m.note:
+            typer.echo(f"  note: {m.note}")
+        table = m.confusion_frame()
+        table.columns = [c.split("-")[0] for c in table.columns]  # codes only, to keep the table narrow
+        with pd.option_context("display.width", 200, "display.unicode.east_asian_width", True):
+            typer.echo("  confusion (rows: stated, columns: predicted)")
+            typer.echo("\n".join("  " + line for line in table.to_string().splitlines()))
+        typer.echo("")
 
 
 if __name__ == "__main__":
