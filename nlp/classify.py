@@ -330,3 +330,21 @@ def add_predictions(indicators: pd.DataFrame, model_dir: str | Path = DEFAULT_MO
     ):
         out[column] = merged[source].to_numpy()
     return out
+
+
+def fill_level2(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Add level2_final (the stated code, else the prediction) and level2_source saying which.
+
+    level2_source: `stated` (the document's code), `synonym` (a local level name the document wrote,
+    mapped by nlp.levels), `predicted` (no 二级指标 in the document: the classifier's), or empty.
+    """
+    empty = pd.Series("", index=indicators.index, dtype=object)
+    stated = indicators.get("level2", empty).fillna("").astype(str)
+    raw = indicators.get("level2_raw", empty).fillna("").astype(str)
+    predicted = indicators.get("level2_predicted", empty).fillna("").astype(str)
+    has_stated, has_predicted = stated.ne(""), predicted.ne("")
+    mapped = has_stated & raw.ne("") & raw.ne(stated)
+    source = np.select(
+        [mapped, has_stated, has_predicted], ["synonym", "stated", "predicted"], default=""
+    ).astype(object)
+    return indicators.assign(level2_final=stated.where(has_stated, predicted), level2_source=source)

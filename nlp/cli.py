@@ -23,19 +23,34 @@ def normalize(
     paths: Annotated[list[str], typer.Argument(help="files and/or folders (*.txt *.tsv *.csv *.md)")],
     out: str = typer.Option(..., "--out", "-o", help="folder for the tables (csv, parquet) and report.json"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+    no_link: bool = typer.Option(False, "--no-link", help="skip linking (every project is its own family)"),
+    link_threshold: float | None = typer.Option(
+        None,
+        "--link-threshold",
+        help="minimum link score, 0-1 (default 0.75: precision 1.0, recall 1.0 on the labeled pairs)",
+    ),
 ) -> None:
-    """Read budget documents into projects and indicators tables (CSV with BOM + Parquet) and report.json."""
-    from nlp.pipeline import run
+    """Read and normalize budget documents: projects, indicators, quality and links tables + report.json."""
+    from nlp.linking import DEFAULT_THRESHOLD
+    from nlp.pipeline import Options, run
 
-    result = run(paths, progress=not quiet)
+    threshold = DEFAULT_THRESHOLD if link_threshold is None else link_threshold
+    if not 0.0 <= threshold <= 1.0:
+        typer.echo(f"error: --link-threshold must be between 0 and 1, got {threshold}", err=True)
+        raise typer.Exit(code=2)
+    result = run(paths, progress=not quiet, options=Options(link=not no_link, link_threshold=threshold))
     result.write(out)
     for problem in result.errors:
         typer.echo(f"error: {problem}", err=True)
-    counts = result.report["problem_counts"]
+    skipped = result.report["stages"].get("classify", "")
+    if skipped.startswith("skipped"):
+        typer.echo(f"warning: name classifiers {skipped}", err=True)
+    counts, report = result.report["problem_counts"], result.report
     typer.echo(
-        f"{result.report['documents']['read']} of {result.report['documents']['given']} documents read, "
+        f"{report['documents']['read']} of {report['documents']['given']} documents read, "
         f"{len(result.projects)} projects, {len(result.indicators)} indicators, "
-        f"{counts.get('warning', 0)} warnings -> {out} (details in report.json)"
+        f"{report['links']['written']} links, {counts.get('warning', 0)} warnings "
+        f"-> {out} (details in report.json)"
     )
     if result.errors:
         raise typer.Exit(code=1)

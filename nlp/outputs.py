@@ -40,10 +40,15 @@ INDICATOR_COLUMNS = (
     "seq",
     "level1",
     "level2",
+    "level1_raw",
+    "level2_raw",
     "name",
     "period_value",
     "annual_value",
     "actual_value",
+    "stated_op",
+    "stated_unit",
+    "stated_direction",
     "weight",
     "score",
     "raw",
@@ -51,6 +56,9 @@ INDICATOR_COLUMNS = (
     "flags",
 )
 _INTS = ("year", "n_indicators", "line", "seq")  # nullable integer columns (pandas Int64)
+# table column ← Indicator attribute, where they differ: the separate 指标性质 / 计量单位 / 指标方向性
+# cells of other provinces' tables, kept apart from the normalized `*_op` / `*_unit` value fields
+_INDICATOR_ATTRS = {"stated_op": "op", "stated_unit": "unit", "stated_direction": "direction"}
 
 
 def _frame(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
@@ -79,7 +87,7 @@ def indicators_frame(docs: Iterable[Document]) -> pd.DataFrame:
     """One row per indicator, columns INDICATOR_COLUMNS (flags joined by ";")."""
     rows = [
         {
-            **{c: getattr(i, c) for c in INDICATOR_COLUMNS if hasattr(i, c)},
+            **{c: getattr(i, _INDICATOR_ATTRS.get(c, c)) for c in INDICATOR_COLUMNS if c != "project"},
             "project": p.project,
             "flags": ";".join(i.flags),
         }

@@ -1,9 +1,9 @@
-"""The batch job: read documents → tables → (later stages) → report. One named call per stage.
+"""The batch job, one named call per stage: documents → tables → values → classes → links → quality.
 
-Stage order (docs/TAXONOMY.md, notes in contracts): read documents, build the projects and
-indicators tables, then values (nlp.values.add_value_columns), classify
-(nlp.classify.add_predictions), linking (nlp.linking.link_projects) and quality
-(nlp.quality.assess) each take and return DataFrames and slot in between `_tables` and `_report`.
+`run(paths)` reads documents and builds the projects and indicators tables; `complete_tables` then
+adds what each later stage computes (the value fields, the name classifiers' predictions, family
+ids and links, quality flags and scores). `jixiao report` and the notebook call `complete_tables`
+on tables read back from disk: it runs only the stages whose columns are missing.
 """
 
 from __future__ import annotations
@@ -17,21 +17,52 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from nlp.classify import DEFAULT_MODELS, ModelLoadError, ModelNotFound, add_predictions, fill_level2
 from nlp.documents import iter_documents, read_document
+from nlp.linking import DEFAULT_THRESHOLD, LINK_COLUMNS, link_projects
 from nlp.outputs import build_report, indicators_frame, projects_frame, write_tables
+from nlp.quality import assess
 from nlp.schema import Document, Problem
+from nlp.values import add_value_columns
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Switches of the later stages: linking on/off and its threshold, where the models are."""
+
+    link: bool = True
+    link_threshold: float = DEFAULT_THRESHOLD
+    model_dir: Path = DEFAULT_MODELS
+
+
+@dataclass
+class Tables:
+    """The four output tables; `notes` says what each stage did (for report.json and the CLI)."""
+
+    projects: pd.DataFrame
+    indicators: pd.DataFrame
+    quality: pd.DataFrame
+    links: pd.DataFrame
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class PipelineResult:
     """What one run produced: the tables, the report dict, and the documents as read."""
 
-    projects: pd.DataFrame
-    indicators: pd.DataFrame
+    tables: Tables
     report: dict
     documents: list[Document] = field(default_factory=list)
+
+    @property
+    def projects(self) -> pd.DataFrame:
+        return self.tables.projects
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        return self.tables.indicators
 
     @property
     def errors(self) -> list[Problem]:
@@ -39,8 +70,9 @@ class PipelineResult:
         return [p for d in self.documents for p in d.problems if p.severity == "error"]
 
     def write(self, out_dir: str | Path) -> list[Path]:
-        """Write projects/indicators as CSV (UTF-8 with BOM) and Parquet, and report.json, to out_dir."""
-        tables = {"projects": self.projects, "indicators": self.indicators}
+        """Write the four tables as CSV (UTF-8 with BOM) and Parquet, and report.json, to out_dir."""
+        t = self.tables
+        tables = {"projects": t.projects, "indicators": t.indicators, "quality": t.quality, "links": t.links}
         return write_tables(tables, self.report, out_dir)
 
 
@@ -60,10 +92,80 @@ def _tables(docs: list[Document]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return projects_frame(docs), indicators_frame(docs)
 
 
-def run(paths: Iterable[str | Path], *, progress: bool = False) -> PipelineResult:
-    """Read all documents under `paths` and build the tables and the report (nothing is written)."""
+def _values(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Stage 3: TAXONOMY §3 fields of the 实施周期, 年度 and actual values (nlp.values)."""
+    return add_value_columns(indicators)
+
+
+def _classify(indicators: pd.DataFrame, model_dir: Path) -> tuple[pd.DataFrame, str]:
+    """Stage 4: level-2 and name-kind predictions, then level2_final/level2_source (nlp.classify).
+
+    Without a usable model the stage is skipped (the columns stay empty) and the note says how to
+    build one; the rest of the run goes on, so no row is lost to a missing model file.
+    """
+    try:
+        indicators = add_predictions(indicators, model_dir)
+        note = f"{indicators['level2_predicted'].notna().sum()} names classified"
+    except (ModelNotFound, ModelLoadError) as err:
+        log.warning("%s", err)
+        empty = {c: None for c in ("level2_predicted", "level2_proba", "name_kind", "name_kind_proba")}
+        indicators = indicators.assign(**empty)
+        note = f"skipped: {err}"
+    return fill_level2(indicators), note
+
+
+def _link(
+    projects: pd.DataFrame, indicators: pd.DataFrame, options: Options
+) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Stage 5: family_id for every project and the accepted links (nlp.linking)."""
+    if not options.link:
+        family = projects["project_id"].astype(str)  # each project is its own family
+        return projects.assign(family_id=family.to_numpy()), pd.DataFrame(columns=list(LINK_COLUMNS)), "off"
+    linked = link_projects(projects, indicators, threshold=options.link_threshold)
+    projects = projects.assign(family_id=linked.family_id.reindex(projects.index).to_numpy())
+    note = f"{len(linked.links)} links, {projects['family_id'].nunique()} families"
+    return projects, linked.links, note
+
+
+def complete_tables(
+    projects: pd.DataFrame,
+    indicators: pd.DataFrame,
+    links: pd.DataFrame | None = None,
+    options: Options | None = None,
+) -> Tables:
+    """Run the stages whose output columns are missing (values, classify, link), then quality.
+
+    Tables fresh from the reader get every stage; tables read back from a finished run only get the
+    quality stage again (it is idempotent).
+    """
+    options = options or Options()
+    notes: dict[str, str] = {}
+    if "annual_kind" not in indicators.columns:
+        indicators = _values(indicators)
+        notes["values"] = f"{len(indicators)} indicators"
+    if "name_kind" not in indicators.columns:
+        indicators, notes["classify"] = _classify(indicators, options.model_dir)
+    if "family_id" not in projects.columns:
+        projects, found, notes["link"] = _link(projects, indicators, options)
+        links = found if links is None else links
+    if links is None:
+        links = pd.DataFrame(columns=list(LINK_COLUMNS))
+    result = assess(projects, indicators)
+    notes["quality"] = f"{len(result.quality)} quality rows"
+    return Tables(result.projects, result.indicators, result.quality, links, notes)
+
+
+def run(
+    paths: Iterable[str | Path], *, progress: bool = False, options: Options | None = None
+) -> PipelineResult:
+    """Read all documents under `paths` and run every stage (nothing is written)."""
     docs = _read(paths, progress)
     projects, indicators = _tables(docs)
-    report = build_report(docs, projects, indicators)
-    log.info("%d documents, %d projects, %d indicators", len(docs), len(projects), len(indicators))
-    return PipelineResult(projects, indicators, report, docs)
+    tables = complete_tables(projects, indicators, options=options)
+    report = build_report(docs, tables.projects, tables.indicators)
+    report["stages"] = tables.notes
+    report["links"] = {"written": len(tables.links), "families": int(tables.projects["family_id"].nunique())}
+    log.info(
+        "%d documents, %d projects, %d indicators", len(docs), len(tables.projects), len(tables.indicators)
+    )
+    return PipelineResult(tables, report, docs)

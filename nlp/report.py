@@ -1,21 +1,22 @@
 """The HTML quality report: one self-contained page (inline PNG charts, HTML tables) from an output folder.
 
 `write_report(out_dir)` reads the tables `jixiao normalize` wrote (projects, indicators, and quality
-and links when present; Parquet preferred, CSV otherwise), computes the quality table with
-`nlp.quality.assess` when it is missing, and writes `out_dir/report.html`.
+and links when present; Parquet preferred, CSV otherwise), runs the stages whose columns are
+missing (`nlp.pipeline.complete_tables`), and writes `out_dir/report.html`.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from nlp.linking import LINK_COLUMNS
+from nlp.pipeline import Tables, complete_tables
 from nlp.plotting import KIND_COLORS, figure_to_png_base64, new_figure, use_cjk_font
-from nlp.quality import assess, target_values
+from nlp.quality import target_values
 from nlp.quality_rules import flag_table, is_penalty, split_flags
 
 log = logging.getLogger(__name__)
@@ -31,16 +32,6 @@ KIND_ORDER = tuple(KIND_COLORS)
 WORST_LIMIT = 40
 
 
-@dataclass
-class Tables:
-    """The tables of one output folder (links may be None)."""
-
-    projects: pd.DataFrame
-    indicators: pd.DataFrame
-    quality: pd.DataFrame
-    links: pd.DataFrame | None
-
-
 def _read(out_dir: Path, name: str) -> pd.DataFrame | None:
     parquet, csv = out_dir / f"{name}.parquet", out_dir / f"{name}.csv"
     if parquet.is_file():
@@ -48,34 +39,6 @@ def _read(out_dir: Path, name: str) -> pd.DataFrame | None:
     if csv.is_file():
         return pd.read_csv(csv, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     return None
-
-
-def complete_tables(
-    projects: pd.DataFrame, indicators: pd.DataFrame, links: pd.DataFrame | None = None
-) -> Tables:
-    """Run the stages whose columns are missing (values, classify, linking), then quality.
-
-    Tables written after the pipeline wired every stage already have their columns and only the
-    quality stage runs (again: it is idempotent). Classification is skipped, with a log message,
-    when no trained model is present.
-    """
-    from nlp.classify import ModelNotFound, add_predictions
-    from nlp.linking import link_projects
-    from nlp.values import add_value_columns
-
-    if "annual_kind" not in indicators.columns:
-        indicators = add_value_columns(indicators)
-    if "name_kind" not in indicators.columns:
-        try:
-            indicators = add_predictions(indicators)
-        except ModelNotFound as err:
-            log.warning("no name classifier (%s); vague/kind checks use the name rules only", err)
-    if "family_id" not in projects.columns:
-        linked = link_projects(projects, indicators)
-        projects = projects.assign(family_id=linked.family_id.reindex(projects.index))
-        links = linked.links if links is None else links
-    result = assess(projects, indicators)
-    return Tables(result.projects, result.indicators, result.quality, links)
 
 
 def load_tables(out_dir: str | Path) -> Tables:
@@ -90,7 +53,9 @@ def load_tables(out_dir: str | Path) -> Tables:
     quality, links = _read(out, "quality"), _read(out, "links")
     if quality is None or "quality_score" not in projects.columns:
         return complete_tables(projects, indicators, links)
-    return Tables(projects, indicators, quality, links)
+    return Tables(
+        projects, indicators, quality, pd.DataFrame(columns=list(LINK_COLUMNS)) if links is None else links
+    )
 
 
 def _table_html(frame: pd.DataFrame) -> str:
@@ -160,7 +125,7 @@ def _families(t: Tables) -> str:
     ]
     out = f"<p>{multi['family_id'].nunique()} 个项目族包含多个项目（跨年度或跨区）。</p>"
     out += _table_html(multi.sort_values([c for c in ("family_id", "year", "doc") if c in p])[columns])
-    if t.links is not None and len(t.links):
+    if len(t.links):
         out += "<h3>链接证据 Link evidence</h3>" + _table_html(t.links.head(100))
     return out
 

@@ -88,7 +88,7 @@ def score_table(projects: pd.DataFrame, indicators: pd.DataFrame, view: Indicato
         levels = set(mine["level"]) & set(LEVEL1_NAMES)
         levels_of[project_id] = levels
         row = {"scope": "project", "key": project_id, "department": dept, "project": name, "n_projects": 1}
-        row.update({f"has_{label}": code in levels for code, label in LEVEL1_NAMES.items()})
+        row.update({f"has_{label}": float(code in levels) for code, label in LEVEL1_NAMES.items()})
         row.update(_row(mine, [project_flags.get(project_id, [])], float(len(levels))))
         rows.append(row)
     for dept, group in projects.groupby(department, sort=True):

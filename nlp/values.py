@@ -356,7 +356,14 @@ def _flags_text(flags: tuple[str, ...]) -> str:
     return ";".join(flags)
 
 
-HINT_COLUMNS = ("op", "unit")  # separate 指标性质 / 计量单位 columns of the indicators table, when present
+# separate 指标性质 / 计量单位 columns of an indicators table, when present: jixiao's own `stated_*`
+# names first, then the plain names an analyst's table may use
+HINT_COLUMNS = {"op": ("stated_op", "op"), "unit": ("stated_unit", "unit")}
+
+
+def _hint(table: pd.DataFrame, key: str, none: pd.Series) -> pd.Series:
+    """The first column of HINT_COLUMNS[key] that the table has, else all None."""
+    return next((table[c] for c in HINT_COLUMNS[key] if c in table.columns), none)
 
 
 def _cell(value: object) -> str | None:
@@ -382,12 +389,14 @@ def _unique_rows(columns: list[pd.Series]) -> tuple[np.ndarray, list[tuple]]:
 def add_value_columns(indicators: pd.DataFrame) -> pd.DataFrame:
     """Add `<prefix>_kind/_op/_number/_number_max/_unit/_unit_source/_flags` for period, annual, actual.
 
-    Uses the `name` column, and `op`/`unit` columns where the table has them (an actual value takes the
-    unit only: 指标性质 is about the target). Each unique combination is parsed once.
+    Uses the `name` column, and `stated_op`/`stated_unit` (or `op`/`unit`) columns where the table has
+    them (an actual value takes the unit only: 指标性质 is about the target). Each unique combination
+    is parsed once.
     """
     out = indicators.copy()
     none = pd.Series([None] * len(out), index=out.index, dtype=object)
-    hints = {key: out[key] if key in out.columns else none for key in ("name", *HINT_COLUMNS)}
+    hints = {key: _hint(out, key, none) for key in HINT_COLUMNS}
+    hints["name"] = out["name"] if "name" in out.columns else none
     for column, prefix in PREFIXES.items():
         if column not in out.columns or (column == "actual_value" and out[column].isna().all()):
             continue

@@ -35,14 +35,27 @@ def test_summary_line(run):
     assert "5 of 5 documents read, 64 projects" in run[0].stdout
 
 
+TABLES = ("projects", "indicators", "quality", "links")
+# columns each later stage adds after the reader's (nlp.outputs): values, classify, link, quality
+STAGE_COLUMNS = {
+    "projects": (
+        "family_id", "quality_score", "share_quantitative", "share_with_unit", "n_flagged_indicators",
+    ),
+    "indicators": (
+        *(f"{p}_{f}" for p in ("period", "annual") for f in ("kind", "op", "number", "number_max", "unit")),
+        "level2_predicted", "level2_proba", "name_kind", "name_kind_proba", "level2_final", "level2_source",
+    ),
+}  # fmt: skip
+
+
 @pytest.mark.parametrize(
-    "name", ["projects.csv", "projects.parquet", "indicators.csv", "indicators.parquet", "report.json"]
+    "name", [f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")] + ["report.json"]
 )
 def test_file_written(run, name):
     assert (run[1] / name).stat().st_size > 0
 
 
-@pytest.mark.parametrize("name", ["projects.csv", "indicators.csv"])
+@pytest.mark.parametrize("name", [f"{t}.csv" for t in TABLES])
 def test_csv_has_bom(run, name):
     assert (run[1] / name).read_bytes()[:3] == b"\xef\xbb\xbf"
 
@@ -51,14 +64,28 @@ def test_csv_has_bom(run, name):
     ("name", "columns"), [("projects", PROJECT_COLUMNS), ("indicators", INDICATOR_COLUMNS)]
 )
 def test_columns(run, name, columns):
-    assert list(pd.read_parquet(run[1] / f"{name}.parquet").columns) == list(columns)
+    """The reader's columns come first, in order, then every stage's columns."""
+    written = list(pd.read_parquet(run[1] / f"{name}.parquet").columns)
+    assert written[: len(columns)] == list(columns)
+    assert set(STAGE_COLUMNS[name]) <= set(written)
 
 
-@pytest.mark.parametrize("name", ["projects", "indicators"])
+@pytest.mark.parametrize("name", TABLES)
 def test_csv_and_parquet_agree(run, name):
     csv = pd.read_csv(run[1] / f"{name}.csv", encoding="utf-8-sig", keep_default_na=False, dtype=str)
     parquet = pd.read_parquet(run[1] / f"{name}.parquet")
-    assert (len(csv), list(csv["flags"])) == (len(parquet), list(parquet["flags"]))
+    assert list(csv.columns) == list(parquet.columns)
+    assert len(csv) == len(parquet) > 0
+    text = parquet.astype(object).where(parquet.notna(), "").astype(str)
+    for column in ("flags", "evidence", "project_id", "family_id", "key"):
+        if column in csv.columns:
+            assert list(csv[column]) == list(text[column]), column
+
+
+def test_report_stage_notes(report):
+    assert set(report["stages"]) == {"values", "classify", "link", "quality"}
+    assert report["stages"]["classify"] == "360 names classified"
+    assert report["links"]["written"] > 0
 
 
 @pytest.mark.parametrize(
