@@ -214,7 +214,7 @@ def _level_mismatch(v: IndicatorView) -> pd.Series:
     return (l1 != "") & (l2 != "") & (l1.str[:1] != l2.str[:1])
 
 
-def _bound_conflict(period: pd.Series, annual: pd.Series) -> bool:
+def _bound_conflict(period: dict, annual: dict) -> bool:
     """Do two parsed values (kind/op/number/unit) of one indicator contradict each other?"""
     kinds = {period["kind"], annual["kind"]}
     if "unspecified" in kinds or "" in kinds:
@@ -237,11 +237,15 @@ def _bound_conflict(period: pd.Series, annual: pd.Series) -> bool:
 
 
 def _period_annual_conflict(v: IndicatorView) -> pd.Series:
-    return pd.Series(
-        [_bound_conflict(v.period.loc[i], v.annual.loc[i]) for i in v.table.index],
-        index=v.table.index,
-        dtype=bool,
-    )
+    fields = ["kind", "op", "number", "unit"]
+    memo: dict[tuple, bool] = {}  # real tables repeat the same value pairs a lot
+    hits = []
+    sides = (v.period[fields].itertuples(index=False), v.annual[fields].itertuples(index=False))
+    for pair in zip(*sides, strict=True):
+        if pair not in memo:
+            memo[pair] = _bound_conflict(pair[0]._asdict(), pair[1]._asdict())
+        hits.append(memo[pair])
+    return pd.Series(hits, index=v.table.index, dtype=bool)
 
 
 def _rate_out_of_range(v: IndicatorView) -> pd.Series:

@@ -55,56 +55,122 @@ def _indicator_measures(indicators: pd.DataFrame, view: IndicatorView | None) ->
     )
 
 
-def _row(measures: pd.DataFrame, project_flags: list[list[str]], n_levels: float) -> dict[str, object]:
-    n = len(measures)
-    q = float(measures["quantitative"].mean()) if n else 0.0
-    u = float(measures["with_unit"].mean()) if n else 0.0
-    f = float(measures["flagged"].mean()) if n else 0.0
-    counts: dict[str, int] = {f"flags_{name}": 0 for name in dict.fromkeys(flag_table()["flag"])}
-    for flags in [*measures["flags"], *project_flags]:
-        for flag in flags:
-            counts[f"flags_{flag}"] = counts.get(f"flags_{flag}", 0) + 1
-    return {
-        "n_indicators": n,
-        "share_quantitative": round(q, 3),
-        "share_with_unit": round(u, 3),
-        "n_levels": n_levels,
-        "n_flagged_indicators": int(measures["flagged"].sum()) if n else 0,
-        "share_flagged": round(f, 3),
-        **counts,
-        "quality_score": quality_score(q, u, n_levels, f) if n else 0.0,
-    }
+def _flag_counts(flag_lists: pd.Series, keys: pd.Series) -> pd.DataFrame:
+    """Per key, how many times each flag occurs in the lists (one column `flags_<flag>` per flag)."""
+    exploded = pd.Series(list(flag_lists), index=pd.Index(list(keys), name="key"), dtype=object).explode()
+    exploded = exploded[exploded.notna() & exploded.ne("")]
+    counts = pd.crosstab(exploded.index, exploded.to_numpy()) if len(exploded) else pd.DataFrame()
+    return counts.rename(columns=lambda flag: f"flags_{flag}")
+
+
+def _measures_by(measures: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
+    """n_indicators, the three shares and n_flagged_indicators per key (one groupby, no per-key loop)."""
+    grouped = measures.assign(key=keys.to_numpy()).groupby("key", sort=False)
+    return pd.DataFrame(
+        {
+            "n_indicators": grouped.size(),
+            "q": grouped["quantitative"].mean(),
+            "u": grouped["with_unit"].mean(),
+            "f": grouped["flagged"].mean(),
+            "n_flagged_indicators": grouped["flagged"].sum(),
+        }
+    )
+
+
+def _rows(
+    keys: pd.Index, measures: pd.DataFrame, flag_counts: pd.DataFrame, n_levels: pd.Series
+) -> pd.DataFrame:
+    """The score columns for each key; a key without indicators gets zeros and score 0."""
+    m = measures.reindex(keys)
+    n = m["n_indicators"].fillna(0).astype(int)
+    q, u, f = (m[c].fillna(0.0).astype(float) for c in ("q", "u", "f"))
+    scores = [
+        quality_score(*parts) if count else 0.0
+        for count, *parts in zip(n, q, u, n_levels.reindex(keys).fillna(0.0), f, strict=True)
+    ]
+    out = pd.DataFrame(
+        {
+            "n_indicators": n.to_numpy(),
+            "share_quantitative": q.round(3).to_numpy(),
+            "share_with_unit": u.round(3).to_numpy(),
+            "n_levels": n_levels.reindex(keys).fillna(0.0).to_numpy(),
+            "n_flagged_indicators": m["n_flagged_indicators"].fillna(0).astype(int).to_numpy(),
+            "share_flagged": f.round(3).to_numpy(),
+        }
+    )
+    names = [f"flags_{name}" for name in dict.fromkeys(flag_table()["flag"])]
+    names += [c for c in flag_counts.columns if c not in names]
+    counts = flag_counts.reindex(index=keys, columns=names).fillna(0).astype(int).reset_index(drop=True)
+    return pd.concat([out, counts], axis=1).assign(quality_score=scores)
 
 
 def score_table(projects: pd.DataFrame, indicators: pd.DataFrame, view: IndicatorView | None) -> pd.DataFrame:
     """One row per project (scope='project', key=project_id) and per department (scope='department')."""
     measures = _indicator_measures(indicators, view)
-    project_flags = dict(zip(projects["project_id"], projects["flags"].map(split_flags), strict=True))
-    department = projects.get("department", pd.Series("", index=projects.index)).fillna("")
-    rows: list[dict[str, object]] = []
-    levels_of: dict[str, set[str]] = {}
-    for project_id, name, dept in zip(projects["project_id"], projects["project"], department, strict=True):
-        mine = measures[measures["project_id"] == project_id]
-        levels = set(mine["level"]) & set(LEVEL1_NAMES)
-        levels_of[project_id] = levels
-        row = {"scope": "project", "key": project_id, "department": dept, "project": name, "n_projects": 1}
-        row.update({f"has_{label}": float(code in levels) for code, label in LEVEL1_NAMES.items()})
-        row.update(_row(mine, [project_flags.get(project_id, [])], float(len(levels))))
-        rows.append(row)
-    for dept, group in projects.groupby(department, sort=True):
-        ids = list(group["project_id"])
-        mine = measures[measures["project_id"].isin(ids)]
-        mean_levels = sum(len(levels_of[i]) for i in ids) / len(ids)
-        row = {"scope": "department", "key": dept, "department": dept, "project": "", "n_projects": len(ids)}
-        row.update(
-            {
-                f"has_{label}": sum(code in levels_of[i] for i in ids) / len(ids)
-                for code, label in LEVEL1_NAMES.items()
-            }
-        )
-        row.update(_row(mine, [project_flags.get(i, []) for i in ids], round(mean_levels, 2)))
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    count_columns = [c for c in table.columns if c.startswith("flags_")]
-    table[count_columns] = table[count_columns].fillna(0).astype(int)
-    return table
+    pid = projects["project_id"].astype(str)
+    department = projects.get("department", pd.Series("", index=projects.index)).fillna("").astype(str)
+    dept_of = dict(zip(pid, department, strict=True))
+    m_pid = measures["project_id"].astype(str)
+    m_dept = m_pid.map(dept_of).fillna("")
+    project_flags = projects["flags"].map(split_flags)
+
+    levels = measures[measures["level"].isin(set(LEVEL1_NAMES))]
+    level_sets = levels.assign(pid=m_pid[levels.index]).groupby("pid")["level"].agg(set)
+    level_sets = level_sets.reindex(pid.to_numpy()).map(lambda x: x if isinstance(x, set) else set())
+    has = pd.DataFrame(
+        {
+            f"has_{label}": level_sets.map(lambda s, c=code: float(c in s))
+            for code, label in LEVEL1_NAMES.items()
+        }
+    )
+    n_levels = pd.Series(level_sets.map(len).astype(float).to_numpy(), index=pid.to_numpy())
+
+    per_project = _rows(
+        pd.Index(pid),
+        _measures_by(measures, m_pid),
+        _flag_counts(pd.concat([measures["flags"], project_flags]), pd.concat([m_pid, pid])),
+        n_levels,
+    )
+    project_rows = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "scope": "project",
+                    "key": pid.to_numpy(),
+                    "department": department.to_numpy(),
+                    "project": projects["project"].to_numpy(),
+                    "n_projects": 1,
+                }
+            ),
+            has.reset_index(drop=True),
+            per_project,
+        ],
+        axis=1,
+    )
+
+    depts = pd.Index(sorted(set(department)))
+    by_dept = has.set_index(department.to_numpy()).groupby(level=0).mean()
+    mean_levels = n_levels.groupby(department.to_numpy()).mean().round(2)
+    per_dept = _rows(
+        depts,
+        _measures_by(measures, m_dept),
+        _flag_counts(pd.concat([measures["flags"], project_flags]), pd.concat([m_dept, department])),
+        mean_levels,
+    )
+    dept_rows = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "scope": "department",
+                    "key": list(depts),
+                    "department": list(depts),
+                    "project": "",
+                    "n_projects": department.value_counts().reindex(depts).to_numpy(),
+                }
+            ),
+            by_dept.reindex(depts).reset_index(drop=True),
+            per_dept,
+        ],
+        axis=1,
+    )
+    return pd.concat([project_rows, dept_rows], ignore_index=True)
