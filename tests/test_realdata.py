@@ -63,12 +63,7 @@ COUNTS = [
         id="36-xinzhou-ocr-run-together",
         marks=_xfail("OCR text: header split mid-word and 分值/得分 glued (2020 = 20|20)"),
     ),
-    pytest.param(
-        "39",
-        6,
-        id="39-ningjin-run-together-lines",
-        marks=_xfail("目标值 and 分值 run together (210010 = 2100|10) with no separator"),
-    ),
+    pytest.param("39", 6, id="39-ningjin-run-together-lines"),
     pytest.param("40", 2, id="40-lechang-traditional"),
     pytest.param("44", 1, id="44-anxi-per-village-columns"),
     pytest.param("45", 11, id="45-tianjin-two-projects"),
@@ -141,6 +136,10 @@ ROWS = [
     ("35", "对满足人民群众日益提高的文化需求的可持续影响", "annual_value", "长期"),
     ("36", "演出人员满意度", "annual_value", "100%"),
     ("39", "享受资助人数", "annual_value", "2100"),
+    ("39", "享受资助人数", "weight", 10.0),  # 210010 = 2100|10: the 分值 add up to 总分 100
+    ("39", "资助对象满意度", "annual_value", "95%以上"),  # 达到目标值 is the 指标说明
+    ("39", "项目年度绩效目标(定量指标)制度指标规章制度建立与否", "weight", 20.0),
+    ("39", "项目年度绩效目标(定量指标)制度指标规章制度建立与否", "flags", ["missing_value"]),
     ("40", "中職免學費應受助學生數", "annual_value", "100%"),
     ("44", "开展小型水利工程建设(个)", "annual_value", "1"),
     ("45", "验收合格率", "annual_value", "≥98百分比"),
@@ -154,7 +153,6 @@ ROWS = [
 ]
 ROW_XFAIL = {
     "36": "OCR run-together text is not read yet",
-    "39": "目标值 and 分值 run together with no separator",
 }
 
 
@@ -244,6 +242,28 @@ def test_unreadable_rows_are_kept_raw_and_flagged() -> None:
     (ind,) = _indicators("36")
     assert ("unparsed" in ind.flags, "演出人员满意度" in ind.raw) == (True, True)
     assert any(p.line == ind.line for p in doc.problems)
+
+
+GLUED = (
+    "source: x\n\n一级指标二级指标三级指标目标值分值\n产出指标数量指标培训人数{}\n质量指标合格率{}\n总分{}\n"
+)
+# 目标值分值 run together: a split is taken only when exactly one adds the 分值 up to 总分
+GLUED_CASES = [
+    ("20010", "100%10", "20", ("200", 10.0, [])),
+    ("20010", "100%10", "30", (None, None, ["missing_value", "unparsed"])),  # no split gives 30
+    ("20010", "100%10", "", (None, None, ["missing_value", "unparsed"])),  # no total stated
+    ("1055", "1055", "60", (None, None, ["missing_value", "unparsed"])),  # 105|5 + 10|55 or the reverse
+]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "total", "expected"), GLUED_CASES, ids=[f"{c[0]}-{c[2]}" for c in GLUED_CASES]
+)
+def test_glued_target_and_weight(first: str, second: str, total: str, expected: tuple) -> None:
+    doc = read_indicator_table("glued.txt", GLUED.format(first, second, total))
+    ind = doc.projects[0].indicators[0]
+    assert (ind.annual_value, ind.weight, ind.flags) == expected
+    assert ("unparsed" in ind.flags) == any(p.line == ind.line for p in doc.problems)
 
 
 # inline prose as issue 6 writes it (not in the 27 files): (name, annual_value)

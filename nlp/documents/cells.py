@@ -27,6 +27,7 @@ class Cell:
     brk: bool = False  # a hard row break precedes this cell (new table row)
     soft: bool = False  # first cell of a new text line (space-separated layouts)
     prose: bool = False  # several lines of running text between pipes: the table has ended
+    glued: bool = False  # cut out of run-together text (no separator in the source)
 
 
 @dataclass(frozen=True)
@@ -104,17 +105,23 @@ def pipe_stream_cells(body: Body) -> list[Cell]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _flat_units() -> tuple[str, ...]:
-    rows = (ln.strip() for ln in (_DATA / "flat_units.txt").read_text(encoding="utf-8").splitlines())
-    units = {fold(u) for u in rows if u and not u.startswith("#")}
-    return tuple(sorted(units, key=len, reverse=True))
+@lru_cache(maxsize=2)
+def _word_list(name: str) -> tuple[str, ...]:
+    """The folded words of a one-word-a-line file in nlp/data, longest first."""
+    rows = (ln.strip() for ln in (_DATA / name).read_text(encoding="utf-8").splitlines())
+    words = {fold(w) for w in rows if w and not w.startswith("#")}
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def flat_descriptions() -> tuple[str, ...]:
+    """指标说明 wordings found between name and value in run-together rows (`达到目标值`)."""
+    return _word_list("flat_descriptions.txt")
 
 
 @lru_cache(maxsize=1)
 def flat_value_re() -> re.Pattern[str]:
     """A value inside run-together text: operator, number, a known unit, 以上/以下."""
-    units = "|".join(re.escape(u) for u in _flat_units())
+    units = "|".join(re.escape(u) for u in _word_list("flat_units.txt"))
     return re.compile(rf"(?:>=|<=|[≥≤=<>≧≦])?\d+(?:\.\d+)?(?:{units})?(?:以上|以下|以内)?")
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from nlp.documents.cells import (
     Body,
     Cell,
+    flat_descriptions,
     flat_value_re,
     is_number,
     pipe_row_cells,
@@ -32,6 +33,7 @@ _DIRECTION = re.compile(r"正向|反向")
 _SCORE_ONLY = re.compile(r"^\(\d+(?:\.\d+)?分\)$")  # (50分) left alone in a cell
 _UNIT_CODE = re.compile(r"^\d+-")  # 820001-井研县马踏镇人民政府
 _PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_DIGITS = re.compile(r"^\d+$")
 _MONEY = re.compile(r"^[\d,]+(?:\.\d+)?$")
 _PROJECT = re.compile(r"^(?:项目名称|专项名称)[:：]?(.*)$")
 _PROJECT_END = re.compile(r"(?:省级|中央)?主管部门|项目负责人|项目编号")
@@ -43,17 +45,20 @@ _HEADERLESS = ("level1", "level2", "name", "value", "actual_text", "weight", "sc
 
 
 @lru_cache(maxsize=1)
-def _titles() -> tuple[dict[str, str], tuple[str, ...]]:
+def _titles() -> tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]:
+    """Column title → role, the words that end a table, and those of them that state a total."""
     roles: dict[str, str] = {}
     stops: list[str] = []
+    totals: list[str] = []
     for line in _DATA.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             title, role = line.split("\t")
-            if role == "stop":
+            if role in ("stop", "total"):
                 stops.append(level_key(title))
+                totals += [level_key(title)] if role == "total" else []
             else:
                 roles[level_key(title)] = role
-    return roles, tuple(stops)
+    return roles, tuple(stops), tuple(totals)
 
 
 def _role(cell: Cell) -> str | None:
@@ -107,6 +112,8 @@ def _accepts(role: str, cell: Cell, row: _Row, level1: str) -> bool:
         return not is_number(text) or text.endswith("%")
     if role == "direction":
         return bool(_DIRECTION.search(text))
+    if role == "desc":  # a value cut out of run-together text is not the 指标说明
+        return not (cell.glued and flat_value_re().fullmatch(text))
     if role == "unit_name":
         return bool(_UNIT_CODE.match(text))
     if role in ("project", "goal", "unit_name", "budget") and "level1" in row.values:
@@ -119,7 +126,7 @@ def _accepts(role: str, cell: Cell, row: _Row, level1: str) -> bool:
 
 
 def _piece(cell: Cell, text: str, first: bool) -> Cell:
-    return Cell(text, text, cell.line, cell.brk and first, cell.soft and first)
+    return Cell(text, text, cell.line, cell.brk and first, cell.soft and first, glued=True)
 
 
 @lru_cache(maxsize=1)
@@ -127,7 +134,8 @@ def _flat_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
     titles = sorted(_titles()[0], key=len, reverse=True)
     head = re.compile("|".join(re.escape(t) for t in titles))
     value = flat_value_re().pattern
-    anchor = re.compile("|".join(re.escape(w) for w in level_words()) + "|" + value)
+    words = (*level_words(), *flat_descriptions())
+    anchor = re.compile("|".join(re.escape(w) for w in words) + "|" + value)
     tail = re.compile(rf"^\D.*?(?:{value})$")  # 科目调整次数≤10次, 资金支出率达到目标值95%10
     return head, anchor, tail
 
@@ -337,7 +345,10 @@ def _table_rows(cells: list[Cell], layout: str) -> _Found:
             k += 1
             continue
         found_header = True
+        start = k
         got, k = _assemble(cells, header[1], header[0], headerless=False)
+        if header[0][-2:] == ["value", "weight"] and all(c.glued for c in cells[start : header[1]]):
+            _split_glued_weights(got, _stated_total(cells, k))
         rows += got
         cut = k >= len(cells)
     if not found_header and not any(_role(c) == "name" for c in cells):  # else: _unreadable
@@ -346,6 +357,77 @@ def _table_rows(cells: list[Cell], layout: str) -> _Found:
             rows, k = _assemble(cells, first, list(_HEADERLESS), headerless=True)
             cut = k >= len(cells)
     return _Found(rows=rows, projects=_project_marks(cells), cut=cut, headerless=not found_header)
+
+
+def _stated_total(cells: list[Cell], k: int) -> int | None:
+    """The whole number after the 总分/合计 cell that ended a table at cells[k], if any."""
+    if k >= len(cells) or not level_key(cells[k].text).startswith(_titles()[2]):
+        return None
+    rest = re.sub(r"^\D*", "", cells[k].text)
+    nxt = cells[k + 1].text if k + 1 < len(cells) else ""
+    number = rest or (nxt if _DIGITS.match(nxt) else "")
+    return int(number) if _DIGITS.match(number) else None
+
+
+def _weight_options(digits: str, total: int) -> list[tuple[str, int]]:
+    """Ways to read `210010` as 目标值 + 分值: (target or "", weight), weights plausible.
+
+    A plausible 分值 is a positive multiple of 5 no greater than the total; neither part starts
+    with 0 (a target of exactly 0 aside): 2100|10 is a reading, 210|010 and 21001|0 are not.
+    """
+    out: list[tuple[str, int]] = []
+    for cut in range(len(digits)):
+        target, weight = digits[:cut], digits[cut:]
+        if weight[0] == "0" or (target.startswith("0") and target != "0"):
+            continue
+        if int(weight) % 5 == 0 and int(weight) <= total:
+            out.append((target, int(weight)))
+    return out
+
+
+def _unique_choice(options: list[list[int]], remaining: int) -> list[int] | None:
+    """Indexes of the one pick of a weight per row that adds up to `remaining`; None if not one."""
+
+    @cache
+    def ways(n: int, left: int) -> int:  # 0, 1 or 2 (= more than one)
+        if n == len(options):
+            return int(left == 0)
+        return min(2, sum(ways(n + 1, left - w) for w in options[n] if w <= left))
+
+    if ways(0, remaining) != 1:
+        return None
+    picks: list[int] = []
+    for n, weights in enumerate(options):
+        picks.append(next(i for i, w in enumerate(weights) if w <= remaining and ways(n + 1, remaining - w)))
+        remaining -= weights[picks[-1]]
+    return picks
+
+
+def _split_glued_weights(rows: list[_Row], total: int | None) -> None:
+    """目标值 and 分值 run together (`210010`) under a glued header: split them by the total.
+
+    Each bare number of a row without 分值 is read as target + weight (see _weight_options);
+    the readings are taken only when exactly one choice over all rows makes the 分值 column
+    add up to the total the table states (`总分 … 100`). Otherwise the numbers are kept raw
+    and the rows are flagged unparsed: a split is never guessed.
+    """
+    glued = [r for r in rows if "weight" not in r.values and _DIGITS.match(r.values.get("value", ""))]
+    if not glued:
+        return
+    fixed = sum(_number(r.values.get("weight")) or 0 for r in rows)
+    options = [_weight_options(r.values["value"], total or 0) for r in glued]
+    picks = None
+    if total is not None and fixed == int(fixed):
+        picks = _unique_choice([[w for _, w in opts] for opts in options], total - int(fixed))
+    for n, row in enumerate(glued):
+        digits = row.values.pop("value")
+        if picks is None:
+            row.extra.append(digits)
+            continue
+        target, weight = options[n][picks[n]]
+        row.values["weight"] = str(weight)
+        if target:
+            row.values["value"] = target
 
 
 def _project_marks(cells: list[Cell]) -> dict[int, str]:
