@@ -179,24 +179,53 @@ def cross_validate(
         note = "; ".join(filter(None, [note, f"left out (under {min_rows} rows): {', '.join(dropped)}"]))
     cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=RANDOM_STATE)
     predicted = cross_val_predict(build_pipeline(), data["name"].tolist(), data[task].to_numpy(), cv=cv)
-    labels = tuple(label for label in TASKS[task] if label in set(data[task]) | set(predicted))
-    table = pd.crosstab(data[task], predicted).reindex(index=labels, columns=labels, fill_value=0)
+    return _scores(task, data[task], predicted, n_splits, note)
+
+
+def _scores(task: str, truth: pd.Series, predicted: np.ndarray, n_splits: int, note: str) -> TaskMetrics:
+    labels = tuple(label for label in TASKS[task] if label in set(truth) | set(predicted))
+    table = pd.crosstab(truth.to_numpy(), predicted).reindex(index=labels, columns=labels, fill_value=0)
     return TaskMetrics(
         task=task,
-        rows=len(data),
+        rows=len(truth),
         n_splits=n_splits,
-        accuracy=round(float(accuracy_score(data[task], predicted)), 4),
-        macro_f1=round(float(f1_score(data[task], predicted, average="macro", zero_division=0)), 4),
+        accuracy=round(float(accuracy_score(truth, predicted)), 4),
+        macro_f1=round(float(f1_score(truth, predicted, average="macro", zero_division=0)), 4),
         labels=labels,
         confusion=tuple(tuple(int(v) for v in row) for row in table.to_numpy()),
         note=note,
     )
 
 
-def evaluate(data_path: str | Path = DEFAULT_DATA, max_folds: int = MAX_FOLDS) -> dict[str, TaskMetrics]:
-    """Cross-validated metrics of both models on the training data (nothing is written)."""
+def _from_source(frame: pd.DataFrame, prefix: str) -> pd.Series:
+    """Rows whose `source` (file:line) starts with prefix, e.g. `examples/realdata/`."""
+    return frame.get("source", pd.Series("", index=frame.index)).str.startswith(prefix)
+
+
+def evaluate(
+    data_path: str | Path = DEFAULT_DATA, max_folds: int = MAX_FOLDS, exclude_source: str | None = None
+) -> dict[str, TaskMetrics]:
+    """Cross-validated metrics of both models on the training data, optionally without some sources."""
     frame = load_training_data(data_path)
+    if exclude_source:
+        frame = frame[~_from_source(frame, exclude_source)].reset_index(drop=True)
     return {task: cross_validate(frame, task, max_folds) for task in TASKS}
+
+
+def evaluate_holdout(data_path: str | Path, source: str) -> dict[str, TaskMetrics]:
+    """Train on the rows not from `source`, score on those that are: how the model does on new places."""
+    frame = load_training_data(data_path)
+    test = _from_source(frame, source)
+    if not test.any() or test.all():
+        raise TrainingDataError(f"{data_path}: no rows to train or to test with source {source!r}")
+    n_train, n_test = int((~test).sum()), int(test.sum())
+    note = f"trained on the {n_train} names not from {source}, tested on the {n_test} from it"
+    results = {}
+    for task in TASKS:
+        model = build_pipeline().fit(frame.loc[~test, "name"].tolist(), frame.loc[~test, task].to_numpy())
+        predicted = model.predict(frame.loc[test, "name"].tolist())
+        results[task] = _scores(task, frame.loc[test, task], predicted, 0, note)
+    return results
 
 
 def train(data_path: str | Path = DEFAULT_DATA, model_dir: str | Path = DEFAULT_MODELS) -> dict:

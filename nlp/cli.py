@@ -208,20 +208,32 @@ def train(
 def evaluate(
     data: str | None = typer.Option(None, "--data", help="labeled names CSV [training_data/]"),
     folds: int = typer.Option(5, "--folds", help="maximum number of stratified folds"),
+    exclude_source: str | None = typer.Option(
+        None,
+        "--exclude-source",
+        help="leave out rows whose source starts with this (e.g. examples/realdata/)",
+    ),
+    holdout_source: str | None = typer.Option(
+        None, "--holdout-source", help="instead of cross-validation: train on other rows, test on these"
+    ),
 ) -> None:
     """Cross-validated accuracy, macro-F1 and confusion table of both name classifiers."""
     import pandas as pd
 
-    from nlp.classify import DEFAULT_DATA, TrainingDataError
+    from nlp.classify import DEFAULT_DATA, TrainingDataError, evaluate_holdout
     from nlp.classify import evaluate as evaluate_models
 
     try:
-        results = evaluate_models(data or DEFAULT_DATA, max_folds=folds)
+        if holdout_source:
+            results = evaluate_holdout(data or DEFAULT_DATA, holdout_source)
+        else:
+            results = evaluate_models(data or DEFAULT_DATA, max_folds=folds, exclude_source=exclude_source)
     except (FileNotFoundError, TrainingDataError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=1) from err
     for task, m in results.items():
-        typer.echo(f"{task}: {m.rows} names, stratified {m.n_splits}-fold cross-validation")
+        how = f"stratified {m.n_splits}-fold cross-validation" if m.n_splits else "held-out source"
+        typer.echo(f"{task}: {m.rows} names, {how}")
         typer.echo(f"  accuracy {m.accuracy:.3f}   macro-F1 {m.macro_f1:.3f}")
         if m.note:
             typer.echo(f"  note: {m.note}")

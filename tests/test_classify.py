@@ -221,19 +221,40 @@ def test_models_are_fresh() -> None:
     )
 
 
-def test_training_file_matches_its_build_script(
-    training: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _build_script(monkeypatch: pytest.MonkeyPatch):
     path = ROOT / "training_data" / "build_indicator_names.py"
     spec = importlib.util.spec_from_file_location("build_indicator_names", path)
     build = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, build)  # dataclasses look their module up there
     spec.loader.exec_module(build)
+    return build
+
+
+def test_training_file_matches_its_build_script(
+    training: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = _build_script(monkeypatch)
     occurrences = [occ for rel in build.SEEDS for occ in build.read_seed(rel)]
     rebuilt = pd.DataFrame(build.build_rows(occurrences, build.load_corrections()))
     shipped = training[training["source"].str.startswith(build.SEEDS)].reset_index(drop=True)
     assert rebuilt[["name", "level2", "name_kind"]].equals(shipped[["name", "level2", "name_kind"]]), (
         "training_data/indicator_names.csv is stale: run `python training_data/build_indicator_names.py`"
+    )
+
+
+def test_realdata_rows_match_their_build_script(
+    training: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = _build_script(monkeypatch)
+    corrections = build.load_corrections()
+    seed_rows = build.build_rows([occ for rel in build.SEEDS for occ in build.read_seed(rel)], corrections)
+    rebuilt = pd.DataFrame(build.build_realdata_rows(seed_rows, corrections))
+    shipped = training[training["source"].str.startswith(f"{build.REALDATA}/")].reset_index(drop=True)
+    columns = ["name", "level1", "level2", "name_kind", "name_kind_source", "source"]
+    assert len(shipped) > 100
+    assert rebuilt[columns].equals(shipped[columns]), (
+        "realdata rows of training_data/indicator_names.csv are stale: "
+        "run `python training_data/build_indicator_names.py`"
     )
 
 
@@ -251,6 +272,26 @@ def test_evaluate_prints_both_models() -> None:
     assert result.exit_code == 0, result.output
     for text in ("level2:", "name_kind:", "accuracy", "macro-F1", "confusion", "31-服务对象满意度"):
         assert text in result.output
+
+
+def test_evaluate_without_a_source_counts_only_the_other_rows(training: pd.DataFrame) -> None:
+    seeds = training[~training["source"].str.startswith("examples/realdata/")]
+    results = classify.evaluate(DEFAULT_DATA, exclude_source="examples/realdata/")
+    assert results["name_kind"].rows == len(seeds) < len(training)
+
+
+def test_holdout_trains_on_the_rest_and_tests_on_the_source(training: pd.DataFrame) -> None:
+    realdata = training["source"].str.startswith("examples/realdata/")
+    results = classify.evaluate_holdout(DEFAULT_DATA, "examples/realdata/")
+    m = results["name_kind"]
+    assert (m.rows, m.n_splits, sum(map(sum, m.confusion))) == (int(realdata.sum()), 0, int(realdata.sum()))
+    assert 0.0 <= m.accuracy <= 1.0
+
+
+def test_holdout_of_an_unknown_source_is_an_error() -> None:
+    result = CliRunner().invoke(app, ["evaluate", "--holdout-source", "nowhere/"])
+    assert result.exit_code == 1
+    assert "no rows to train or to test with source 'nowhere/'" in result.stderr
 
 
 @pytest.mark.parametrize("task", ["level2", "name_kind"])

@@ -1,13 +1,20 @@
-"""Build training_data/indicator_names.csv from the seed documents that state 二级指标 codes.
+"""Build training_data/indicator_names.csv from the documents that state 二级指标 codes.
 
 Run from the repository root:  python training_data/build_indicator_names.py
 
 One row per distinct indicator name (matched on its folded spelling) with the level-2 code the
 documents state for it (the majority if they disagree, the others listed in `level2_conflicts`),
 the kind of value the name asks for, how many times it occurs and where it first occurs.
-Rows whose `source` is not one of the seeds below (for example rows added from
-examples/realdata/) are kept verbatim on rebuild, so they can be appended by hand or by
-another script as long as they carry their own `source`, `level2_source` and `name_kind_source`.
+
+Two sections, written in this order:
+
+1. the seeds (SEEDS below, examples/documents/000, 003, 004);
+2. the excerpts of other provinces (examples/realdata/, issue 6): names the seeds do not have,
+   from rows whose file states the 二级指标, minus the rows listed in realdata_exclusions.csv.
+
+Rows whose `source` is neither a seed nor a realdata file are kept verbatim on rebuild, so they
+can be appended by hand or by another script as long as they carry their own `source`,
+`level2_source` and `name_kind_source`.
 """
 
 from __future__ import annotations
@@ -33,8 +40,10 @@ SEEDS = (  # the seeds that state 二级指标 codes; 001 states none (it is the
     "examples/documents/003_fa9ee3475f69190e.txt",
     "examples/documents/004_23b8967a22161806.txt",
 )
+REALDATA = "examples/realdata"  # section 2: other provinces' excerpts (issue 6)
 OUT = ROOT / "training_data" / "indicator_names.csv"
 CORRECTIONS = ROOT / "training_data" / "name_kind_corrections.csv"
+REALDATA_EXCLUSIONS = ROOT / "training_data" / "realdata_exclusions.csv"
 COLUMNS = (
     "name",
     "level1",
@@ -62,6 +71,8 @@ class Occurrence:
     level2: str
     value: str
     source: str
+    op: str | None = None  # separate 指标性质 / 计量单位 columns (realdata), hints for the value rule
+    unit: str | None = None
 
 
 def canonical(code_name: str, table: tuple[str, ...]) -> str:
@@ -93,11 +104,11 @@ def read_seed(rel: str) -> list[Occurrence]:
     return out
 
 
-def value_rule(name: str, value: str) -> str:
+def value_rule(name: str, value: str, op: str | None = None, unit: str | None = None) -> str:
     """The name kind suggested by the stated value (rate, count or qualitative), to be reviewed."""
     from nlp.values import parse_value
 
-    parsed = parse_value(value, name=name)
+    parsed = parse_value(value, name=name, op=op, unit=unit)
     if parsed.kind in ("rate", "count"):
         return parsed.kind
     if parsed.kind == "threshold":
@@ -125,7 +136,7 @@ def build_rows(occurrences: list[Occurrence], corrections: dict[str, str]) -> li
         votes = Counter(o.level2 for o in occs)
         level2 = votes.most_common(1)[0][0]
         first = next(o for o in occs if o.level2 == level2)
-        ruled = value_rule(first.name, first.value)
+        ruled = value_rule(first.name, first.value, first.op, first.unit)
         kind = corrections.get(key, ruled)
         if kind == "exclude":
             continue
@@ -146,32 +157,104 @@ def build_rows(occurrences: list[Occurrence], corrections: dict[str, str]) -> li
     return rows
 
 
+# --- section 2: examples/realdata/ (issue 6) -------------------------------------------------------
+
+
+def realdata_files() -> list[str]:
+    """The realdata excerpts, relative to the repository root, in file-name order."""
+    return sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / REALDATA).glob("[0-9]*.txt"))
+
+
+def read_realdata(rel: str) -> list[Occurrence]:
+    """The indicators of one realdata excerpt whose file states a 二级指标 under its 一级指标.
+
+    Left out by rule: no name, no stated 二级指标, a 二级 code under another 一级 (16's 经济效益 and
+    19's 经济成本 under 产出指标, as found) and names the reader flags `truncated` (cut-off excerpts).
+    Where the file gives no 一级 cell (14, 23, 39), the 一级 is the stated 二级 code's parent.
+    The value the rule looks at is the 年度指标值, else the 实施周期指标值, else the 实际完成值 (47's
+    prose reports only actual results).
+    """
+    from nlp.documents import read_document
+
+    doc = read_document(ROOT / rel)
+    out = []
+    for project in doc.projects:
+        for ind in project.indicators:
+            name, level2 = clean(ind.name), canonical(ind.level2, LEVEL2)
+            parent = canonical(level2[:1] + "-", LEVEL1)  # 一级 of a 二级 code: its first digit
+            level1 = canonical(ind.level1, LEVEL1) or parent
+            if not name or not level2 or level1 != parent or "truncated" in ind.flags:
+                continue
+            value = ind.annual_value or ind.period_value or ind.actual_value or ""
+            out.append(Occurrence(name, level1, level2, clean(value), f"{rel}:{ind.line}", ind.op, ind.unit))
+    return out
+
+
+def load_realdata_exclusions() -> dict[tuple[str, str], str]:
+    """The team's exclusions: (file prefix, folded name or *) → reason (comment lines start with #)."""
+    with REALDATA_EXCLUSIONS.open(encoding="utf-8") as fh:
+        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
+        return {(r["file"], r["name"] if r["name"] == "*" else fold(r["name"])): r["reason"] for r in rows}
+
+
+def realdata_occurrences(seed_names: set[str]) -> list[Occurrence]:
+    """Realdata occurrences left after the exclusions, whose folded name the seeds do not have."""
+    exclusions = load_realdata_exclusions()
+    used: set[tuple[str, str]] = set()
+    out = []
+    for rel in realdata_files():
+        prefix = Path(rel).name.split("_")[0]
+        for occ in read_realdata(rel):
+            key = fold(occ.name)
+            hit = next((k for k in ((prefix, "*"), (prefix, key)) if k in exclusions), None)
+            if hit:
+                used.add(hit)
+            elif key not in seed_names:
+                out.append(occ)
+    for unused in sorted(k for k in set(exclusions) - used if k[1] != "*"):  # a whole file may read empty
+        log.warning("realdata_exclusions.csv: %s matches no row the reader gives", unused)
+    return out
+
+
+def build_realdata_rows(seed_rows: list[dict[str, str]], corrections: dict[str, str]) -> list[dict[str, str]]:
+    """Section 2: one labeled row per distinct realdata name not among the seed rows."""
+    seed_names = {fold(r["name"]) for r in seed_rows}
+    return build_rows(realdata_occurrences(seed_names), corrections)
+
+
 def kept_rows() -> list[dict[str, str]]:
-    """Rows of the existing file that did not come from the seeds (appended from elsewhere)."""
+    """Rows of the existing file from neither the seeds nor realdata (appended from elsewhere)."""
     if not OUT.exists():
         return []
     with OUT.open(encoding="utf-8-sig") as fh:
-        return [r for r in csv.DictReader(fh) if not r["source"].startswith(SEEDS)]
+        return [r for r in csv.DictReader(fh) if not r["source"].startswith((*SEEDS, f"{REALDATA}/"))]
 
 
 def main() -> None:
-    """Rebuild the file: seed rows regenerated, other rows kept, then written back sorted stably."""
+    """Rebuild the file: seed rows, then realdata rows regenerated, then other rows kept."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    corrections = load_corrections()
     occurrences = [occ for rel in SEEDS for occ in read_seed(rel)]
-    seed_rows = build_rows(occurrences, load_corrections())
-    rows = seed_rows + kept_rows()
+    seed_rows = build_rows(occurrences, corrections)
+    realdata_rows = build_realdata_rows(seed_rows, corrections)
+    rows = seed_rows + realdata_rows + kept_rows()
     with OUT.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     team = sum(r["name_kind_source"] == "team" for r in seed_rows)
     log.info(
-        "%d indicators in %d seeds → %d distinct names (%d name kinds set by the team); %d other rows kept",
+        "%d indicators in %d seeds → %d distinct names (%d name kinds set by the team)",
         len(occurrences),
         len(SEEDS),
         len(seed_rows),
         team,
-        len(rows) - len(seed_rows),
+    )
+    log.info(
+        "realdata: %d new distinct names (%d name kinds set by the team); %d other rows kept",
+        len(realdata_rows),
+        sum(r["name_kind_source"] == "team" for r in realdata_rows),
+        len(rows) - len(seed_rows) - len(realdata_rows),
     )
 
 
