@@ -25,8 +25,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from results_table import append_row  # benchmarks/ is on sys.path when a script runs
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 START, END = "<!-- linking:start -->", "<!-- linking:end -->"  # our section; rows are appended inside
 SECTION = [
     START,
@@ -114,17 +115,8 @@ def main() -> None:
             f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {n:,} | {secs:.1f} | {n / secs:,.0f} | {peak:,.0f} "
             f"| {runs[0]['links']:,} | {runs[0]['families']:,} | {machine} |"
         )
-        _append_row(line)
+        append_row(SECTION, line)
         print(line)
-
-
-def _append_row(line: str) -> None:
-    """Insert `line` at the end of our section of RESULTS.md (created if missing); others untouched."""
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if START not in old or END not in old:
-        old = old.rstrip("\n") + "\n\n" + "\n".join(SECTION) + "\n"
-    cut = old.index(END)
-    RESULTS.write_text(old[:cut] + line + "\n" + old[cut:], encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -104,6 +104,16 @@ def _rows(
     return pd.concat([out, counts], axis=1).assign(quality_score=scores)
 
 
+def _with_ids(
+    ids: dict[str, object], has: pd.DataFrame, scores: pd.DataFrame, n_projects: object
+) -> pd.DataFrame:
+    """One scope's rows: the id columns, n_projects, the has_* columns, then the score columns."""
+    columns = {k: v.to_numpy() if isinstance(v, pd.Series) else v for k, v in ids.items()}
+    n = n_projects.to_numpy() if isinstance(n_projects, pd.Series) else n_projects
+    head = pd.DataFrame({**columns, "n_projects": n}, index=range(len(scores)))
+    return pd.concat([head, has.reset_index(drop=True), scores], axis=1)
+
+
 def score_table(projects: pd.DataFrame, indicators: pd.DataFrame, view: IndicatorView | None) -> pd.DataFrame:
     """One row per project (scope='project', key=project_id) and per department (scope='department')."""
     measures = _indicator_measures(indicators, view)
@@ -125,52 +135,24 @@ def score_table(projects: pd.DataFrame, indicators: pd.DataFrame, view: Indicato
     )
     n_levels = pd.Series(level_sets.map(len).astype(float).to_numpy(), index=pid.to_numpy())
 
+    flag_lists = pd.concat([measures["flags"], project_flags])
     per_project = _rows(
         pd.Index(pid),
         _measures_by(measures, m_pid),
-        _flag_counts(pd.concat([measures["flags"], project_flags]), pd.concat([m_pid, pid])),
+        _flag_counts(flag_lists, pd.concat([m_pid, pid])),
         n_levels,
     )
-    project_rows = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "scope": "project",
-                    "key": pid.to_numpy(),
-                    "department": department.to_numpy(),
-                    "project": projects["project"].to_numpy(),
-                    "n_projects": 1,
-                }
-            ),
-            has.reset_index(drop=True),
-            per_project,
-        ],
-        axis=1,
-    )
+    project_ids = {"scope": "project", "key": pid, "department": department, "project": projects["project"]}
+    project_rows = _with_ids(project_ids, has, per_project, n_projects=1)
 
     depts = pd.Index(sorted(set(department)))
-    by_dept = has.set_index(department.to_numpy()).groupby(level=0).mean()
-    mean_levels = n_levels.groupby(department.to_numpy()).mean().round(2)
     per_dept = _rows(
         depts,
         _measures_by(measures, m_dept),
-        _flag_counts(pd.concat([measures["flags"], project_flags]), pd.concat([m_dept, department])),
-        mean_levels,
+        _flag_counts(flag_lists, pd.concat([m_dept, department])),
+        n_levels.groupby(department.to_numpy()).mean().round(2),
     )
-    dept_rows = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "scope": "department",
-                    "key": list(depts),
-                    "department": list(depts),
-                    "project": "",
-                    "n_projects": department.value_counts().reindex(depts).to_numpy(),
-                }
-            ),
-            by_dept.reindex(depts).reset_index(drop=True),
-            per_dept,
-        ],
-        axis=1,
-    )
+    dept_has = has.set_index(department.to_numpy()).groupby(level=0).mean().reindex(depts)
+    dept_ids = {"scope": "department", "key": list(depts), "department": list(depts), "project": ""}
+    dept_rows = _with_ids(dept_ids, dept_has, per_dept, n_projects=department.value_counts().reindex(depts))
     return pd.concat([project_rows, dept_rows], ignore_index=True)

@@ -1,0 +1,130 @@
+"""Benchmark the whole batch, `jixiao normalize`, on generated corpora of growing size.
+
+The corpus is the five seed documents copied COPIES times, each copy moved to another Guangzhou
+district and shifted by whole years (so names, years and places vary as in a real collection and
+linking has work to do). Each size runs the real command in a fresh process, `runs` times; the
+median wall time and peak memory (maximum resident set of the child) are appended to
+benchmarks/RESULTS.md, with rows/s per indicator so that linear scaling shows as a flat column.
+
+    python benchmarks/bench_normalize.py                      # 25, 100, 400 copies, 3 runs each
+    python benchmarks/bench_normalize.py --copies 1600 --runs 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from results_table import append_row  # benchmarks/ is on sys.path when a script runs
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "examples" / "documents"
+START, END = "<!-- normalize:start -->", "<!-- normalize:end -->"
+SECTION = [
+    START,
+    "## The whole batch (`benchmarks/bench_normalize.py`)",
+    "",
+    "`jixiao normalize CORPUS --out OUT --quiet` (read → values → classifiers → linking → quality → write",
+    "CSV + Parquet), on the five seeds copied COPIES times with districts and years changed; median of",
+    "the runs, each a fresh process; peak MB is the child's maximum resident set.",
+    "",
+    "| date (UTC) | copies | documents | projects | indicators | seconds (median) | indicators/s | peak MB "
+    "| machine |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    END,
+]
+DISTRICTS = (
+    "越秀区",
+    "海珠区",
+    "荔湾区",
+    "天河区",
+    "白云区",
+    "黄埔区",
+    "番禺区",
+    "花都区",
+    "南沙区",
+    "从化区",
+    "增城区",
+)
+YEAR = re.compile(r"20(1\d|2\d)")
+
+
+def generate(copies: int, folder: Path) -> int:
+    """Write `copies` moved copies of each seed into folder; return the number of files."""
+    seeds = sorted(SEEDS.glob("*.txt"))
+    for k in range(copies):
+        place, other, shift = DISTRICTS[k % 11], DISTRICTS[(k + 3) % 11], (k // 11) % 8
+        for seed in seeds:
+            text = seed.read_text(encoding="utf-8").replace("增城区", place).replace("天河区", other)
+            text = YEAR.sub(lambda m, s=shift: str(2000 + int(m.group(1)) + s), text)
+            (folder / f"{seed.stem}_{k:05d}.txt").write_text(text, encoding="utf-8")
+    return copies * len(seeds)
+
+
+def child(corpus: Path) -> None:
+    """Run `jixiao normalize` once as this process's only child; print seconds, its peak MB, counts."""
+    out = Path(tempfile.mkdtemp(prefix="bench-out-"))
+    jixiao = Path(sys.executable).with_name("jixiao")
+    start = time.perf_counter()
+    subprocess.run([str(jixiao), "normalize", str(corpus), "--out", str(out), "--quiet"], check=True,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    shutil.rmtree(out)
+    counts = {k: report[k]["written"] for k in ("projects", "indicators")}
+    print(
+        json.dumps({"seconds": seconds, "peak_mb": peak, "documents": report["documents"]["read"], **counts})
+    )
+
+
+def run_once(corpus: Path) -> dict[str, float]:
+    """One measured run in a fresh intermediate process (so the peak memory is this run's alone)."""
+    proc = subprocess.run([sys.executable, __file__, "--child", str(corpus)], capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    """Generate each corpus, time the command `runs` times, append the medians to RESULTS.md."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, nargs="+", default=[25, 100, 400])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    for copies in args.copies:
+        corpus = Path(tempfile.mkdtemp(prefix="bench-corpus-"))
+        try:
+            generate(copies, corpus)
+            runs = [run_once(corpus) for _ in range(args.runs)]
+        finally:
+            shutil.rmtree(corpus)
+        secs = statistics.median(r["seconds"] for r in runs)
+        peak = statistics.median(r["peak_mb"] for r in runs)
+        r = runs[0]
+        line = (
+            f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {copies:,} | {r['documents']:,} | {r['projects']:,} "
+            f"| {r['indicators']:,} | {secs:.1f} | {r['indicators'] / secs:,.0f} | {peak:,.0f} | {machine} |"
+        )
+        append_row(SECTION, line)
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,17 @@
+"""Append a row to one benchmark's section of benchmarks/RESULTS.md, leaving the other sections alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def append_row(section: list[str], line: str, results: Path = RESULTS) -> None:
+    """Insert `line` at the end of `section` (first and last lines: the markers); create it if missing."""
+    start, end = section[0], section[-1]
+    old = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
+    if start not in old or end not in old:
+        old = old.rstrip("\n") + "\n\n" + "\n".join(section) + "\n"
+    cut = old.index(end)
+    results.write_text(old[:cut] + line + "\n" + old[cut:], encoding="utf-8")
