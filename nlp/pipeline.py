@@ -132,26 +132,39 @@ def complete_tables(
     indicators: pd.DataFrame,
     links: pd.DataFrame | None = None,
     options: Options | None = None,
+    progress: bool = False,
 ) -> Tables:
     """Run the stages whose output columns are missing (values, classify, link), then quality.
 
     Tables fresh from the reader get every stage; tables read back from a finished run only get the
-    quality stage again (it is idempotent).
+    quality stage again (it is idempotent). `progress` shows a bar over the stages on stderr.
     """
     options = options or Options()
     notes: dict[str, str] = {}
+    bar = tqdm(total=4, desc="stages", unit="stage", file=sys.stderr, disable=not progress)
+
+    def step(name: str) -> None:
+        bar.set_postfix_str(name)
+        bar.update(1)
+
     if "annual_kind" not in indicators.columns:
+        bar.set_postfix_str("values")
         indicators = _values(indicators)
         notes["values"] = f"{len(indicators)} indicators"
+    step("classify")
     if "name_kind" not in indicators.columns:
         indicators, notes["classify"] = _classify(indicators, options.model_dir)
+    step("link")
     if "family_id" not in projects.columns:
         projects, found, notes["link"] = _link(projects, indicators, options)
         links = found if links is None else links
     if links is None:
         links = pd.DataFrame(columns=list(LINK_COLUMNS))
+    step("quality")
     result = assess(projects, indicators)
     notes["quality"] = f"{len(result.quality)} quality rows"
+    step("done")
+    bar.close()
     return Tables(result.projects, result.indicators, result.quality, links, notes)
 
 
@@ -161,7 +174,7 @@ def run(
     """Read all documents under `paths` and run every stage (nothing is written)."""
     docs = _read(paths, progress)
     projects, indicators = _tables(docs)
-    tables = complete_tables(projects, indicators, options=options)
+    tables = complete_tables(projects, indicators, options=options, progress=progress)
     report = build_report(docs, tables.projects, tables.indicators)
     report["stages"] = tables.notes
     report["links"] = {"written": len(tables.links), "families": int(tables.projects["family_id"].nunique())}

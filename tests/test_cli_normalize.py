@@ -144,3 +144,12 @@ def test_missing_path_fails_but_others_are_written(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.strip() == f"error: {tmp_path / 'nope'}: no such file or folder"
     assert len(pd.read_parquet(tmp_path / "projects.parquet")) == 16
+
+
+def test_progress_bars_on_stderr_unless_quiet(tmp_path):
+    one = str(SEEDS / "002_392f80d8c612f394.txt")
+    loud = CliRunner().invoke(app, ["normalize", one, "--out", str(tmp_path / "a")])
+    quiet = CliRunner().invoke(app, ["normalize", one, "--out", str(tmp_path / "b"), "--quiet"])
+    assert "reading" in loud.stderr and "stages" in loud.stderr
+    assert quiet.stderr == ""
+    assert "1 of 1 documents read" in loud.stdout
