@@ -31,6 +31,7 @@ VALUE_FLAGS = (
     "op_unreadable",
     "name_multiplier",
     "excel_date",
+    "fraction_or_percent",
 )
 SIDE_ONLY_FLAGS = frozenset({"missing_value"})  # a blank side alone is not a missing value
 NAME_KIND_MIN_PROBA = 0.8  # the classifier's name_kind is used (for `vague` only) from this probability on

@@ -349,6 +349,8 @@ def _assemble(
     kind = ("rate" if unit == "%" else "count") if op == "=" else "threshold"
     if unit == "%" and not q.plusminus and (number > 100 or number < 0 or (number_max or 0) > 100):
         flags.append("rate_out_of_range")
+    if unit == "%" and source != "value" and 0 < number <= 1 and op in ("=", ">=", ">"):
+        flags.append("fraction_or_percent")  # a bare 1 under …率: 1 % as written, or 100 % as a fraction?
     return done(kind, *flags, op=op, number=number, number_max=number_max, unit=unit, unit_source=source)
 
 

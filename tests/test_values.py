@@ -123,8 +123,13 @@ SEED_VALUES = [
     ("100 件", {}, ("count", "=", 100.0, N, "件", "value", "")),
     ("30", {"name": "视察调研形成报告"}, ("count", "=", 30.0, N, N, N, "")),
     ("按计划完成", {}, ("qualitative", N, N, N, N, N, "")),
-    # a bare 1 under a 满意率 name reads as 1 % by the rule (TAXONOMY: unit from the name); see README
-    ("1", {"name": "视察、调研成员满意率"}, ("rate", "=", 1.0, N, "%", "name", "")),
+    # a bare 1 under a 满意率 name reads as 1 % by the rule (TAXONOMY: unit from the name), flagged
+    # because it may be a fraction (100 %); see README
+    ("1", {"name": "视察、调研成员满意率"}, ("rate", "=", 1.0, N, "%", "name", "fraction_or_percent")),
+    ("0.95", {"unit": "%"}, ("rate", "=", 0.95, N, "%", "column", "fraction_or_percent")),
+    ("1%", {"name": "事故发生率"}, ("rate", "=", 1.0, N, "%", "value", "")),
+    ("≥1", {"name": "验收合格率（%）"}, ("threshold", ">=", 1.0, N, "%", "name", "fraction_or_percent")),
+    ("≤1", {"name": "事故发生率（%）"}, ("threshold", "<=", 1.0, N, "%", "name", "")),  # an upper bound: 1 %
 ]
 
 # -- spellings of the 27 excerpts from other places (examples/realdata) --------------------------------
