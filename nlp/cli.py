@@ -42,9 +42,6 @@ def normalize(
     result.write(out)
     for problem in result.errors:
         typer.echo(f"error: {problem}", err=True)
-    skipped = result.report["stages"].get("classify", "")
-    if skipped.startswith("skipped"):
-        typer.echo(f"warning: name classifiers {skipped}", err=True)
     counts, report = result.report["problem_counts"], result.report
     typer.echo(
         f"{report['documents']['read']} of {report['documents']['given']} documents read, "

@@ -107,7 +107,7 @@ def _classify(indicators: pd.DataFrame, model_dir: Path) -> tuple[pd.DataFrame, 
         indicators = add_predictions(indicators, model_dir)
         note = f"{indicators['level2_predicted'].notna().sum()} names classified"
     except (ModelNotFound, ModelLoadError) as err:
-        log.warning("%s", err)
+        log.warning("warning: name classifiers skipped: %s", err)
         empty = {c: None for c in ("level2_predicted", "level2_proba", "name_kind", "name_kind_proba")}
         indicators = indicators.assign(**empty)
         note = f"skipped: {err}"
