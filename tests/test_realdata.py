@@ -57,12 +57,7 @@ COUNTS = [
     pytest.param("32", 11, id="32-ganzi-spaces-qualitative"),
     pytest.param("34", 5, id="34-daying-minzheng-split-cells"),
     pytest.param("35", 9, id="35-huaibei-line-cells"),
-    pytest.param(
-        "36",
-        5,
-        id="36-xinzhou-ocr-run-together",
-        marks=_xfail("OCR text: header split mid-word and 分值/得分 glued (2020 = 20|20)"),
-    ),
+    pytest.param("36", 5, id="36-xinzhou-sharing-site-pages"),
     pytest.param("39", 6, id="39-ningjin-run-together-lines"),
     pytest.param("40", 2, id="40-lechang-traditional"),
     pytest.param("44", 1, id="44-anxi-per-village-columns"),
@@ -135,6 +130,14 @@ ROWS = [
     ("35", "开展送戏进万村", "annual_value", "≥70村"),
     ("35", "对满足人民群众日益提高的文化需求的可持续影响", "annual_value", "长期"),
     ("36", "演出人员满意度", "annual_value", "100%"),
+    ("36", "演出人员满意度", "actual_value", "100%"),
+    ("36", "演出人员满意度", "weight", 20.0),  # 2020 = 20|20: both columns add up to 总分 10098 = 100|98
+    ("36", "演出设备成本件/件", "annual_value", "2万元"),
+    ("36", "演出设备成本件/件", "score", 18.0),  # 2018 = 20|18
+    ("36", "音响、灯光、道具、服装质量等", "annual_value", "合格"),  # 合格合格: target and actual
+    ("36", "音响、灯光、道具、服装质量等", "actual_value", "合格"),  # the name runs over page marker 2、
+    ("36", "望新点胸艮必具", "actual_value", "100件"),  # garbled by the OCR, kept as found
+    ("36", "更新剧团老化、损坏的音", "flags", []),
     ("39", "享受资助人数", "annual_value", "2100"),
     ("39", "享受资助人数", "weight", 10.0),  # 210010 = 2100|10: the 分值 add up to 总分 100
     ("39", "资助对象满意度", "annual_value", "95%以上"),  # 达到目标值 is the 指标说明
@@ -151,9 +154,7 @@ ROWS = [
     ("51", "宣传次数", "annual_value", "至少全年完成2次宣传"),
     ("51", "群众满意度", "annual_value", "90%"),
 ]
-ROW_XFAIL = {
-    "36": "OCR run-together text is not read yet",
-}
+ROW_XFAIL: dict[str, str] = {}  # file prefix → reason, for rows a reader cannot read yet
 
 
 def _row_param(n: int, case: tuple[str, str, str, object]):
@@ -181,6 +182,8 @@ LEVELS = [
     ("49", "机柜数量", "1-产出指标", "11-数量指标"),
     ("51", "成本", "1-产出指标", "14-成本指标"),  # 项目决策 heads the 产出 rows
     ("12", "游客满意度(≥**%)", "3-满意度指标", "31-服务对象满意度"),  # inherited over 3 rows
+    ("36", "演出设备成本件/件", "1-产出指标", "14-成本指标"),  # after an empty 时效指标 group
+    ("36", "演出人员满意度", "3-满意度指标", "31-服务对象满意度"),
 ]
 
 
@@ -199,6 +202,7 @@ PROJECTS = [
     ("45", 2, "安全隐患维修"),
     ("49", 1, "黄山市雪亮工程市本级机房租赁2024至2027服务采购项目"),
     ("19", 2, ""),  # the first table's project is above the cut
+    ("36", 1, "演出设备更新专项经费"),  # the second project is cut off before its rows
 ]
 
 
@@ -237,11 +241,51 @@ def test_not_a_table(label: str, text: str) -> None:
     assert read_indicator_table(f"{label}.txt", text) is None
 
 
+# one page of OCR text with the header spaced out and no page numbers: not read as pages
+UNREADABLE = (
+    "source: x\n\n绩 效 指 标一级指标二级指标三级指标年度 指标值实际 完成值分 值得 分"
+    "产出指标数量指标培训人数50人50人2020\n"
+)
+
+
 def test_unreadable_rows_are_kept_raw_and_flagged() -> None:
-    doc = _read("36")  # OCR: the header is found, its rows cannot be cut
-    (ind,) = _indicators("36")
-    assert ("unparsed" in ind.flags, "演出人员满意度" in ind.raw) == (True, True)
+    doc = read_indicator_table("garbled.txt", UNREADABLE)  # a name column, rows that cannot be cut
+    (ind,) = [i for p in doc.projects for i in p.indicators]
+    assert doc.layout == "indicator_table:unreadable"
+    assert ("unparsed" in ind.flags, "培训人数" in ind.raw) == (True, True)
     assert any(p.line == ind.line for p in doc.problems)
+
+
+# a self-evaluation flattened one page a line by a document-sharing site (as realdata 36):
+# page numbers, spaced-out header, empty template rows, 分值+得分 and the 总分 pair run together
+PAGES = (
+    "source: x\n\n1、项目支出绩效自评表 项目名称培训经费主管部门某局 年度 总体 目标 "
+    + "完成年度培训任务。" * 10
+    + "绩 效 指 标一级指标二级指标三级指标年度 指标值实际 完成值分 值得 分偏差原因分析 及改进措施"
+    + "产出指标数量指标培训人\n2、数50人50人{}指标2:质量指标合格率合格合格{}指标2:{}\n"
+)
+PAGES_CASES = [
+    ("6060", "4038", "总分10098", ((60.0, 60.0), (40.0, 38.0), [])),
+    ("6060", "4038", "总分10090", ((None, None), (None, None), ["unparsed"])),  # no split adds up
+    ("6060", "4038", "", ((None, None), (None, None), ["unparsed"])),  # no 总分: 6060 is no 分值
+    ("60", "40", "总分100", ((60.0, None), (40.0, None), [])),  # 分值 only, as stated
+]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "total", "expected"),
+    PAGES_CASES,
+    ids=[f"{c[0]}-{c[2] or '无总分'}" for c in PAGES_CASES],
+)
+def test_flattened_pages(first: str, second: str, total: str, expected: tuple) -> None:
+    doc = read_indicator_table("pages.txt", PAGES.format(first, second, total))
+    (project,) = doc.projects
+    one, two = project.indicators
+    assert (project.project, one.name, two.name) == ("培训经费", "培训人数", "合格率")
+    values = (one.annual_value, one.actual_value, two.annual_value, two.actual_value)
+    assert values == ("50人", "50人", "合格", "合格")
+    assert (one.level2, two.level2) == ("11-数量指标", "12-质量指标")
+    assert ((one.weight, one.score), (two.weight, two.score), one.flags) == expected
 
 
 GLUED = (

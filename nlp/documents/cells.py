@@ -38,6 +38,11 @@ class Body:
     first_line: int  # 1-based line number of lines[0]
     source: str
     note: str
+    numbers: tuple[int, ...] = ()  # line number of each of lines, when they are not consecutive
+
+    def line_no(self, k: int) -> int:
+        """1-based line number in the file of lines[k]."""
+        return self.numbers[k] if self.numbers else self.first_line + k
 
 
 def split_body(text: str) -> Body:
@@ -79,7 +84,7 @@ def pipe_row_cells(body: Body) -> list[Cell]:
     for k, line in enumerate(body.lines):
         parts = [p for p in line.split("|") if p.strip()]
         for j, part in enumerate(parts):
-            out.append(_cell(part, body.first_line + k, brk=j == 0))
+            out.append(_cell(part, body.line_no(k), brk=j == 0))
     return out
 
 
@@ -105,7 +110,7 @@ def pipe_stream_cells(body: Body) -> list[Cell]:
     return out
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=8)
 def _word_list(name: str) -> tuple[str, ...]:
     """The folded words of a one-word-a-line file in nlp/data, longest first."""
     rows = (ln.strip() for ln in (_DATA / name).read_text(encoding="utf-8").splitlines())
@@ -116,6 +121,18 @@ def _word_list(name: str) -> tuple[str, ...]:
 def flat_descriptions() -> tuple[str, ...]:
     """指标说明 wordings found between name and value in run-together rows (`达到目标值`)."""
     return _word_list("flat_descriptions.txt")
+
+
+def flat_grades() -> tuple[str, ...]:
+    """Grade words that fill a target or actual cell on their own (`合格`), longest first."""
+    return _word_list("flat_grades.txt")
+
+
+@lru_cache(maxsize=1)
+def flat_template_re() -> re.Pattern[str]:
+    """Template row labels left empty in run-together text (`指标1:`); `N` is any number."""
+    labels = (re.escape(w).replace("N", r"\d+") for w in _word_list("flat_templates.txt"))
+    return re.compile("|".join(labels))
 
 
 @lru_cache(maxsize=1)
@@ -144,7 +161,7 @@ def space_cells(body: Body) -> list[Cell]:
     out: list[Cell] = []
     for k, line in enumerate(body.lines):
         for j, tok in enumerate(_balanced_tokens(line)):
-            out.append(_cell(tok, body.first_line + k, soft=j == 0))
+            out.append(_cell(tok, body.line_no(k), soft=j == 0))
     return out
 
 

@@ -12,6 +12,8 @@ from nlp.documents.cells import (
     Body,
     Cell,
     flat_descriptions,
+    flat_grades,
+    flat_template_re,
     flat_value_re,
     is_number,
     pipe_row_cells,
@@ -39,6 +41,11 @@ _PROJECT = re.compile(r"^(?:项目名称|专项名称)[:：]?(.*)$")
 _PROJECT_END = re.compile(r"(?:省级|中央)?主管部门|项目负责人|项目编号")
 _DEPARTMENT = re.compile(r"^(?:主管部门\(单位\)名称|主管部门(?:及代码)?|部门\(单位\)名称)[:：]?(.*)$")
 _YEAR = re.compile(r"(20\d{2})\s*年度?")
+_PAGE_MARK = re.compile(r"^\s*(\d+)、")  # page number a document-sharing site prints before a page
+_PAGE_MIN = 100  # characters: a flattened page is a long line
+_SPACE_IN_CJK = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+_SECTION = re.compile(r"项目名称|专项名称")
+_WEIGHT_MAX = 100  # no 分值 is above 100
 _VALUE_ROLES = ("period", "value", "actual")
 _LEVEL_ROLES = ("level1", "level2")
 _HEADERLESS = ("level1", "level2", "name", "value", "actual_text", "weight", "score")
@@ -135,14 +142,32 @@ def _flat_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
     head = re.compile("|".join(re.escape(t) for t in titles))
     value = flat_value_re().pattern
     words = (*level_words(), *flat_descriptions())
-    anchor = re.compile("|".join(re.escape(w) for w in words) + "|" + value)
+    template = flat_template_re().pattern
+    anchor = re.compile("|".join(re.escape(w) for w in words) + f"|{template}|{value}")
     tail = re.compile(rf"^\D.*?(?:{value})$")  # 科目调整次数≤10次, 资金支出率达到目标值95%10
     return head, anchor, tail
 
 
+@lru_cache(maxsize=1)
+def _graded_end() -> re.Pattern[str]:
+    grades = "|".join(re.escape(g) for g in flat_grades())
+    return re.compile(rf"^(.+?)({grades})({grades})$")
+
+
+def _gap_parts(gap: str, following: str) -> list[str]:
+    """Text between two anchors; two grade words ending it before the 分值/得分 digits
+    (`…质量等合格合格` + `2020`) are the target and the actual, cut off the name."""
+    m = _graded_end().match(gap) if _DIGITS.match(following) else None
+    return list(m.groups()) if m else [gap]
+
+
 def _cut(cell: Cell, text: str, first: bool) -> list[Cell]:
-    """Cut run-together text at level names and values; a stop word keeps the rest whole."""
+    """Cut run-together text at level names and values; a stop word keeps the rest whole.
+
+    Empty template rows (`指标2:`) are dropped.
+    """
     _, anchor, _ = _flat_patterns()
+    template = flat_template_re()
     out: list[Cell] = []
     pos = 0
     for m in anchor.finditer(text):
@@ -152,12 +177,74 @@ def _cut(cell: Cell, text: str, first: bool) -> list[Cell]:
             gap = text[pos : m.start()]
             if level_key(gap).startswith(_titles()[1]):
                 return [*out, _piece(cell, text[pos:], first and not out)]
-            out.append(_piece(cell, gap, first and not out))
-        out.append(_piece(cell, m.group(), first and not out))
+            out += [_piece(cell, part, first and not out) for part in _gap_parts(gap, m.group())]
+        if not template.fullmatch(m.group()):
+            out.append(_piece(cell, m.group(), first and not out))
         pos = m.end()
     if pos < len(text):
         out.append(_piece(cell, text[pos:], first and not out))
     return out
+
+
+def _title_runs(text: str) -> list[list[re.Match[str]]]:
+    """Runs of three or more column titles that follow each other: a header row in running text."""
+    head = _flat_patterns()[0]
+    runs: list[list[re.Match[str]]] = []
+    run: list[re.Match[str]] = []
+    for m in head.finditer(text):
+        if run and m.start() != run[-1].end():
+            runs += [run] if len(run) >= 3 else []
+            run = []
+        run.append(m)
+    return runs + ([run] if len(run) >= 3 else [])
+
+
+def _unflatten_pages(body: Body) -> Body:
+    """Text of a document-sharing site (淘文阁 …): each page flattened to one line after `N、`.
+
+    Taken as such only when two or more lines start with consecutive page numbers, all of
+    them long but the last (the excerpt may end early on a page), and the text holds an
+    indicator header (three column titles in a row). The page numbers are dropped and the
+    pages joined (a page may end inside a word: `音响、` / `2、灯光`); spaces between Chinese
+    characters are the extraction's, not cell separators (`绩 效 指 标`, `年度 指标值`,
+    `分 值得 分`), and are removed; the text is then broken into lines where the template
+    starts a section: before 项目名称 and before an indicator header. Each line keeps the
+    number of the file line it starts on.
+    """
+    marks = {k: m for k, ln in enumerate(body.lines) if (m := _PAGE_MARK.match(ln))}
+    pages = list(marks)
+    numbers = [int(m.group(1)) for m in marks.values()]
+    if len(pages) < 2 or numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+        return body
+    if any(len(body.lines[k].strip()) < _PAGE_MIN for k in pages[:-1]):
+        return body
+    text = ""
+    starts: list[tuple[int, int]] = []  # (offset in text, line number)
+    for k in range(pages[0], len(body.lines)):
+        line = body.lines[k].strip()
+        line = _PAGE_MARK.sub("", line) if k in pages else line
+        starts.append((len(text), body.line_no(k)))
+        text += _SPACE_IN_CJK.sub("", line)
+    runs = _title_runs(text)
+    if not runs:
+        return body
+    cuts = sorted({0, *(m.start() for m in _SECTION.finditer(text)), *(r[0].start() for r in runs)})
+    lines = [text[a:b] for a, b in zip(cuts, [*cuts[1:], len(text)], strict=True)]
+    line_of = [max(n for offset, n in starts if offset <= a) for a in cuts]
+    head = list(range(pages[0]))
+    return Body(
+        lines=[body.lines[k] for k in head] + lines,
+        first_line=body.first_line,
+        source=body.source,
+        note=body.note,
+        numbers=tuple([body.line_no(k) for k in head] + line_of),
+    )
+
+
+def _title_prefix(text: str) -> bool:
+    """The beginning of a column title (a header cut off by the end of the excerpt)."""
+    key = level_key(text)
+    return len(key) >= 4 and any(t.startswith(key) and t != key for t in _titles()[0])
 
 
 def _split_flat(cells: list[Cell]) -> list[Cell]:
@@ -179,6 +266,8 @@ def _split_flat(cells: list[Cell]) -> list[Cell]:
                     break
                 out.append(_piece(cell, m.group(), False))
                 end = m.end()
+            if _title_prefix(text[end:]):
+                end = len(text)  # the excerpt ends inside the header: nothing more to read
             out += _cut(cell, text[end:], False) if end < len(text) else []
         elif text.startswith(level_words()) and not _is_level(text) and not _SCORE_ONLY.search(text):
             flat = True
@@ -246,7 +335,10 @@ def _assemble(cells: list[Cell], start: int, cols: list[str], headerless: bool) 
                 rows.pop()  # lines between two tables (unit, 单位:万元) are not indicators
             return rows, k
         new = row is None or cell.brk or j >= len(cols)
-        if row is not None and not new and "name" in row.values:
+        if row is not None and not new and cell.glued and _is_level(cell.text) and "name" not in row.values:
+            fits = _fit(cell, row, cols, j, level1)  # run-together: a level after an empty group
+            new = fits is None or cols[fits].removesuffix("#2") not in _LEVEL_ROLES
+        elif row is not None and not new and "name" in row.values:
             fits = _fit(cell, row, cols, j, level1)
             if _is_level(cell.text):
                 new = fits is None or cols[fits].removesuffix("#2") not in _LEVEL_ROLES
@@ -347,8 +439,12 @@ def _table_rows(cells: list[Cell], layout: str) -> _Found:
         found_header = True
         start = k
         got, k = _assemble(cells, header[1], header[0], headerless=False)
-        if header[0][-2:] == ["value", "weight"] and all(c.glued for c in cells[start : header[1]]):
-            _split_glued_weights(got, _stated_total(cells, k))
+        glued = all(c.glued for c in cells[start : header[1]])
+        if header[0][-2:] == ["value", "weight"] and glued:
+            total = _stated_digits(cells, k)
+            _split_glued_weights(got, int(total) if total else None)
+        elif header[0][-2:] == ["weight", "score"] and glued:
+            _split_glued_scores(got, _stated_digits(cells, k))
         rows += got
         cut = k >= len(cells)
     if not found_header and not any(_role(c) == "name" for c in cells):  # else: _unreadable
@@ -359,14 +455,19 @@ def _table_rows(cells: list[Cell], layout: str) -> _Found:
     return _Found(rows=rows, projects=_project_marks(cells), cut=cut, headerless=not found_header)
 
 
-def _stated_total(cells: list[Cell], k: int) -> int | None:
-    """The whole number after the 总分/合计 cell that ended a table at cells[k], if any."""
+def _stated_digits(cells: list[Cell], k: int) -> str | None:
+    """The digits after the 总分/合计 cell that ended a table at cells[k], if any."""
     if k >= len(cells) or not level_key(cells[k].text).startswith(_titles()[2]):
         return None
     rest = re.sub(r"^\D*", "", cells[k].text)
     nxt = cells[k + 1].text if k + 1 < len(cells) else ""
     number = rest or (nxt if _DIGITS.match(nxt) else "")
-    return int(number) if _DIGITS.match(number) else None
+    return number if _DIGITS.match(number) else None
+
+
+def _plausible_weight(digits: str, total: int) -> bool:
+    """A 分值 as written: a positive multiple of 5, no greater than the total, no leading 0."""
+    return digits[0] != "0" and int(digits) % 5 == 0 and int(digits) <= total
 
 
 def _weight_options(digits: str, total: int) -> list[tuple[str, int]]:
@@ -378,29 +479,65 @@ def _weight_options(digits: str, total: int) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     for cut in range(len(digits)):
         target, weight = digits[:cut], digits[cut:]
-        if weight[0] == "0" or (target.startswith("0") and target != "0"):
+        if target.startswith("0") and target != "0":
             continue
-        if int(weight) % 5 == 0 and int(weight) <= total:
+        if _plausible_weight(weight, total):
             out.append((target, int(weight)))
+    return out
+
+
+def _score_options(digits: str, total: int) -> list[tuple[int, int]]:
+    """Ways to read `2018` as 分值 + 得分: (weight, score), the weight plausible (see
+    _plausible_weight), the score no greater than it and without a leading 0 (0 itself aside)."""
+    out: list[tuple[int, int]] = []
+    for cut in range(1, len(digits)):
+        weight, score = digits[:cut], digits[cut:]
+        if score.startswith("0") and score != "0":
+            continue
+        if _plausible_weight(weight, total) and int(score) <= int(weight):
+            out.append((int(weight), int(score)))
+    return out
+
+
+def _total_pairs(digits: str) -> list[tuple[int, int]]:
+    """Ways to read a 总分 cell of 分值 and 得分 totals run together (`10098` = 100|98)."""
+    out: list[tuple[int, int]] = []
+    for cut in range(1, len(digits)):
+        weight, score = digits[:cut], digits[cut:]
+        if weight[0] != "0" and (score[0] != "0" or score == "0") and int(score) <= int(weight):
+            out.append((int(weight), int(score)))
     return out
 
 
 def _unique_choice(options: list[list[int]], remaining: int) -> list[int] | None:
     """Indexes of the one pick of a weight per row that adds up to `remaining`; None if not one."""
+    count, picks = _choices([[(w,) for w in weights] for weights in options], (remaining,))
+    return picks if count == 1 else None
+
+
+def _choices(options: list[list[tuple[int, ...]]], remaining: tuple[int, ...]) -> tuple[int, list[int]]:
+    """How many picks of one option per row add up to `remaining` (0, 1 or 2 = more than one),
+    and the indexes of the first such pick; options are vectors (weight,) or (weight, score)."""
+
+    def minus(left: tuple[int, ...], option: tuple[int, ...]) -> tuple[int, ...] | None:
+        rest = tuple(a - b for a, b in zip(left, option, strict=True))
+        return None if min(rest) < 0 else rest
 
     @cache
-    def ways(n: int, left: int) -> int:  # 0, 1 or 2 (= more than one)
+    def ways(n: int, left: tuple[int, ...]) -> int:
         if n == len(options):
-            return int(left == 0)
-        return min(2, sum(ways(n + 1, left - w) for w in options[n] if w <= left))
+            return int(not any(left))
+        rests = (minus(left, o) for o in options[n])
+        return min(2, sum(ways(n + 1, r) for r in rests if r is not None))
 
-    if ways(0, remaining) != 1:
-        return None
+    count = ways(0, remaining)
     picks: list[int] = []
-    for n, weights in enumerate(options):
-        picks.append(next(i for i, w in enumerate(weights) if w <= remaining and ways(n + 1, remaining - w)))
-        remaining -= weights[picks[-1]]
-    return picks
+    if count:
+        for n, row in enumerate(options):
+            rests = [minus(remaining, o) for o in row]
+            picks.append(next(i for i, r in enumerate(rests) if r is not None and ways(n + 1, r)))
+            remaining = rests[picks[-1]] or remaining  # not None: ways() found a way through it
+    return count, picks
 
 
 def _split_glued_weights(rows: list[_Row], total: int | None) -> None:
@@ -430,6 +567,45 @@ def _split_glued_weights(rows: list[_Row], total: int | None) -> None:
             row.values["value"] = target
 
 
+def _split_glued_scores(rows: list[_Row], digits: str | None) -> None:
+    """分值 and 得分 run together (`2018` = 20|18) under a glued header: split them by the 总分.
+
+    The 总分 cell then holds both totals run together too (`总分10098` = 100|98). Each bare
+    number in the 分值 column of a row without 得分 is read as weight + score (see
+    _score_options); the readings are taken only when exactly one choice over all rows and
+    all readings of the 总分 makes both columns add up. Otherwise the numbers are kept raw
+    and the rows are flagged unparsed: a split is never guessed. Nothing is split when the
+    分值 as read are plausible 分值 (see _plausible_weight) and add up to the 总分 or no 总分 is
+    stated.
+    """
+    glued = [r for r in rows if "score" not in r.values and _DIGITS.match(r.values.get("weight", ""))]
+    if not glued:
+        return
+    weights = [_number(r.values.get("weight")) or 0 for r in rows]
+    plausible = all(_plausible_weight(r.values["weight"], _WEIGHT_MAX) for r in glued)
+    if plausible and (digits is None or sum(weights) == int(digits)):
+        return  # the sum alone is not enough: glued 2020, 2018 … add up to the glued 总分 10098
+    others = [r for r in rows if r not in glued]
+    fixed_w = sum(_number(r.values.get("weight")) or 0 for r in others)
+    fixed_s = sum(_number(r.values.get("score")) or 0 for r in others)
+    count = 0
+    reading: list[tuple[int, ...]] = []
+    if fixed_w == int(fixed_w) and fixed_s == int(fixed_s):
+        for total_w, total_s in _total_pairs(digits or ""):
+            options: list[list[tuple[int, ...]]] = [
+                _score_options(r.values["weight"], total_w) for r in glued
+            ]
+            n, picks = _choices(options, (total_w - int(fixed_w), total_s - int(fixed_s)))
+            count += n
+            reading = [options[i][p] for i, p in enumerate(picks)] if n == 1 else reading
+    for i, row in enumerate(glued):
+        if count != 1:
+            row.extra.append(row.values.pop("weight"))
+            continue
+        weight, score = reading[i]
+        row.values["weight"], row.values["score"] = str(weight), str(score)
+
+
 def _project_marks(cells: list[Cell]) -> dict[int, str]:
     marks: dict[int, str] = {}
     for i, cell in enumerate(cells):
@@ -440,6 +616,7 @@ def _project_marks(cells: list[Cell]) -> dict[int, str]:
         if not name:
             nxt = next((c for c in cells[i + 1 : i + 4] if c.text), None)
             name = nxt.raw if nxt and _role(nxt) is None and not nxt.text.endswith(":") else ""
+            name = _PROJECT_END.split(name)[0].strip()
         if name:
             marks[i] = name
     return marks
@@ -490,7 +667,7 @@ def _indicator(doc: str, project_id: str, seq: int, row: _Row, last: bool, cut: 
 
 def read_indicator_table(path: str, text: str) -> Document | None:
     """Read an indicator table of another province; None when the text holds no such table."""
-    body: Body = split_body(text)
+    body: Body = _unflatten_pages(split_body(text))
     doc = Path(path).stem
     layout = sniff(body)
     cells = {"pipe_rows": pipe_row_cells, "pipe_cells": pipe_stream_cells, "spaces": space_cells}[layout](

@@ -46,7 +46,7 @@ def bracketed_rows(body: Body) -> Iterator[ProseRow]:
         if item and level2:
             yield (
                 project,
-                body.first_line + k,
+                body.line_no(k),
                 level1,
                 level2,
                 item.group(1).strip(),
@@ -74,6 +74,6 @@ def prose_rows(body: Body) -> Iterator[ProseRow]:
         for clause in _CLAUSE.split(text):
             v = _VALUE_TAIL.match(clause.strip())
             if v:
-                yield "", body.first_line + k, level1, level2, v.group(1).strip(), v.group(2), clause.strip()
+                yield "", body.line_no(k), level1, level2, v.group(1).strip(), v.group(2), clause.strip()
         if not text.strip():
             level2 = ""
