@@ -56,22 +56,33 @@ def normalize(
 @app.command()
 def report(out_dir: str = typer.Argument(..., help="folder written by `jixiao normalize --out`")) -> None:
     """Write OUT_DIR/report.html: departments ranked by quality score, worst indicators, kinds, families."""
+    from nlp.outputs import TableError
     from nlp.report import write_report
 
     try:
         path = write_report(out_dir)
-    except FileNotFoundError as err:
+    except (FileNotFoundError, TableError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=1) from err
     typer.echo(f"wrote {path}")
 
 
-def _read_table(path: str):  # -> pd.DataFrame
+def _read_table(path: str, kind: str):  # -> pd.DataFrame
+    """A projects or indicators table from disk; exit with a one-line error if it is not one."""
     import pandas as pd
 
-    if path.endswith(".parquet"):
-        return pd.read_parquet(path)
-    return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, dtype={"project_id": str})
+    from nlp.outputs import TableError, check_table
+
+    try:
+        if path.endswith(".parquet"):
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, dtype={"project_id": str})
+        return check_table(frame, kind, path)
+    except (TableError, ValueError, OSError, UnicodeDecodeError) as err:
+        message = str(err) if isinstance(err, TableError) else f"{path}: cannot be read as a table ({err})"
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(code=1) from err
 
 
 @app.command()
@@ -90,9 +101,9 @@ def link(
     if not src.is_file():
         typer.echo(f"error: {src} not found (run `jixiao normalize PATH --out DIR` first)", err=True)
         raise typer.Exit(code=1)
-    projects = _read_table(str(src))
+    projects = _read_table(str(src), "projects")
     sibling = [src.with_name(f"indicators{src.suffix}")] if indicators is None else [Path(indicators)]
-    ind = _read_table(str(sibling[0])) if sibling[0].is_file() else None
+    ind = _read_table(str(sibling[0]), "indicators") if sibling[0].is_file() else None
     result = link_projects(projects, ind, threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
     dest = Path(out)
     dest.mkdir(parents=True, exist_ok=True)
@@ -119,10 +130,10 @@ def link_eval(
     from nlp.linking import evaluate_pairs
 
     table = pd.read_csv(pairs, encoding="utf-8-sig", keep_default_na=False)
-    projects = _read_table(projects_file) if projects_file else None
+    projects = _read_table(projects_file, "projects") if projects_file else None
     src = Path(projects_file) if projects_file else None
     sibling = src.with_name(f"indicators{src.suffix}") if src else None
-    indicators = _read_table(str(sibling)) if sibling and sibling.is_file() else None
+    indicators = _read_table(str(sibling), "indicators") if sibling and sibling.is_file() else None
     typer.echo(evaluate_pairs(table, projects, indicators).to_string(index=False))
 
 

@@ -55,10 +55,27 @@ INDICATOR_COLUMNS = (
     "line",
     "flags",
 )
+# the columns a later stage needs in a table read back from disk (`jixiao link`, `jixiao report`)
+REQUIRED_COLUMNS = {"projects": ("project_id", "project"), "indicators": ("project_id", "name")}
 _INTS = ("year", "n_indicators", "line", "seq")  # nullable integer columns (pandas Int64)
 # table column ← Indicator attribute, where they differ: the separate 指标性质 / 计量单位 / 指标方向性
 # cells of other provinces' tables, kept apart from the normalized `*_op` / `*_unit` value fields
 _INDICATOR_ATTRS = {"stated_op": "op", "stated_unit": "unit", "stated_direction": "direction"}
+
+
+class TableError(ValueError):
+    """A table read back from disk is not one `jixiao normalize` wrote (a required column is missing)."""
+
+
+def check_table(frame: pd.DataFrame, kind: str, source: str | Path) -> pd.DataFrame:
+    """Return `frame` if it has the REQUIRED_COLUMNS of `kind`; else raise TableError naming the file."""
+    missing = [c for c in REQUIRED_COLUMNS[kind] if c not in frame.columns]
+    if missing:
+        raise TableError(
+            f"{source}: not a {kind} table of `jixiao normalize` (no column {', '.join(missing)}; "
+            f"has {', '.join(map(str, frame.columns[:8])) or 'no columns'})"
+        )
+    return frame
 
 
 def _frame(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:

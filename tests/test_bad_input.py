@@ -216,3 +216,25 @@ def test_wrapped_goal_and_list_on_one_line(tmp_path):
     path = tmp_path / "000_joined.txt"
     path.write_text(text, encoding="utf-8")
     assert _summary(read_document(path)) == _summary(read_document(s000))
+
+
+def test_link_and_report_refuse_a_table_that_is_not_theirs(tmp_path):
+    """A CSV without project columns, or a damaged Parquet, gives one error line naming the file."""
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    (tmp_path / "projects.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (tmp_path / "indicators.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (tmp_path / "broken.parquet").write_bytes(b"not parquet")
+    runner = CliRunner()
+    cases = [
+        (["link", str(tmp_path / "projects.csv"), "--out", str(tmp_path / "l")], "not a projects table"),
+        (["report", str(tmp_path)], "not a projects table"),
+        (["link", str(tmp_path / "broken.parquet"), "--out", str(tmp_path / "l")], "cannot be read"),
+    ]
+    for args, what in cases:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, args
+        (line,) = result.stderr.strip().splitlines()
+        assert line.startswith(f"error: {tmp_path}") and what in line, line
