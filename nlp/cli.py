@@ -39,7 +39,11 @@ def normalize(
         typer.echo(f"error: --link-threshold must be between 0 and 1, got {threshold}", err=True)
         raise typer.Exit(code=2)
     result = run(paths, progress=not quiet, options=Options(link=not no_link, link_threshold=threshold))
-    result.write(out)
+    try:
+        result.write(out)
+    except OSError as err:
+        typer.echo(f"error: cannot write the tables to {out}: {err.strerror or err}", err=True)
+        raise typer.Exit(code=1) from err
     for problem in result.errors:
         typer.echo(f"error: {problem}", err=True)
     counts, report = result.report["problem_counts"], result.report

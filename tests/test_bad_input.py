@@ -220,10 +220,6 @@ def test_wrapped_goal_and_list_on_one_line(tmp_path):
 
 def test_link_and_report_refuse_a_table_that_is_not_theirs(tmp_path):
     """A CSV without project columns, or a damaged Parquet, gives one error line naming the file."""
-    from typer.testing import CliRunner
-
-    from nlp.cli import app
-
     (tmp_path / "projects.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     (tmp_path / "indicators.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     (tmp_path / "broken.parquet").write_bytes(b"not parquet")
@@ -238,3 +234,13 @@ def test_link_and_report_refuse_a_table_that_is_not_theirs(tmp_path):
         assert result.exit_code == 1, args
         (line,) = result.stderr.strip().splitlines()
         assert line.startswith(f"error: {tmp_path}") and what in line, line
+
+
+def test_an_unwritable_out_folder_is_one_error_line(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["normalize", str(SEEDS / "002_392f80d8c612f394.txt"), "--out", str(blocker), "-q"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: cannot write the tables to {blocker}: File exists"
