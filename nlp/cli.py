@@ -183,8 +183,12 @@ def values(
     try:
         if out_file:
             encoding = "utf-8-sig" if out_fmt == "csv" else "utf-8"  # CSV with BOM, as the tables
-            with open(out_file, "w", encoding=encoding, newline="") as stream:
-                count = vio.write_rows(out_rows, out_fmt, stream)
+            try:
+                with open(out_file, "w", encoding=encoding, newline="") as stream:
+                    count = vio.write_rows(out_rows, out_fmt, stream)
+            except OSError as err:
+                typer.echo(f"error: cannot write {out_file}: {err.strerror or err}", err=True)
+                raise typer.Exit(code=1) from err
             typer.echo(f"{count} rows ({unreadable} unreadable) -> {out_file}", err=True)
         else:
             vio.write_rows(out_rows, out_fmt, sys.stdout)
@@ -205,7 +209,7 @@ def train(
     models = models or str(DEFAULT_MODELS)
     try:
         meta = train_models(data or DEFAULT_DATA, models)
-    except (FileNotFoundError, TrainingDataError) as err:
+    except (OSError, TrainingDataError) as err:  # missing data file, or a models folder we cannot write
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=1) from err
     source = meta["training_data"]

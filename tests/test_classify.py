@@ -307,3 +307,12 @@ def test_train_command_writes_small_fresh_models(tmp_path: Path) -> None:
     meta = json.loads((tmp_path / METADATA).read_text(encoding="utf-8"))
     assert meta["training_data"]["sha256"] == file_sha256(DEFAULT_DATA)
     assert all((tmp_path / f).stat().st_size < 1_000_000 for f in ("level2.skops", "name_kind.skops"))
+
+
+def test_train_into_a_path_that_is_a_file_is_one_error_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(app, ["train", "--models", str(blocker)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and str(blocker) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

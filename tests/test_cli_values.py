@@ -100,3 +100,10 @@ def test_bad_calls_give_one_line_errors(args, message):
     done = _run(args)
     assert done.returncode != 0
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_unwritable_out_file_is_one_error_line(tmp_path: Path):
+    target = tmp_path / "missing_folder" / "out.jsonl"
+    done = _run(["values", "--out", str(target)], _jsonl(JSONL_ROWS[:1]))
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"error: cannot write {target}: No such file or directory"
