@@ -31,6 +31,7 @@ def normalize(
     ),
 ) -> None:
     """Read and normalize budget documents: projects, indicators, quality and links tables + report.json."""
+    from nlp.documents import SUFFIXES
     from nlp.linking import DEFAULT_THRESHOLD
     from nlp.pipeline import Options, run
 
@@ -53,7 +54,10 @@ def normalize(
         f"{report['links']['written']} links, {counts.get('warning', 0)} warnings "
         f"-> {out} (details in report.json)"
     )
-    if result.errors:
+    if not report["documents"]["given"]:
+        suffixes = " ".join(f"*{s}" for s in SUFFIXES)
+        typer.echo(f"error: no documents ({suffixes}) under {' '.join(paths)}", err=True)
+    if result.errors or not report["documents"]["given"]:
         raise typer.Exit(code=1)
 
 

@@ -244,3 +244,11 @@ def test_an_unwritable_out_folder_is_one_error_line(tmp_path):
     )
     assert result.exit_code == 1
     assert result.stderr.strip() == f"error: cannot write the tables to {blocker}: File exists"
+
+
+def test_a_folder_without_documents_is_an_error(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    result = CliRunner().invoke(app, ["normalize", str(docs), "--out", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: no documents (*.txt *.tsv *.csv *.md) under {docs}"
