@@ -77,19 +77,12 @@ def report(out_dir: str = typer.Argument(..., help="folder written by `jixiao no
 
 def _read_table(path: str, kind: str):  # -> pd.DataFrame
     """A projects or indicators table from disk; exit with a one-line error if it is not one."""
-    import pandas as pd
-
-    from nlp.outputs import TableError, check_table
+    from nlp.outputs import TableError, read_table
 
     try:
-        if path.endswith(".parquet"):
-            frame = pd.read_parquet(path)
-        else:
-            frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, dtype={"project_id": str})
-        return check_table(frame, kind, path)
-    except (TableError, ValueError, OSError, UnicodeDecodeError) as err:
-        message = str(err) if isinstance(err, TableError) else f"{path}: cannot be read as a table ({err})"
-        typer.echo(f"error: {message}", err=True)
+        return read_table(path, kind, dtype={"project_id": str})
+    except TableError as err:
+        typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=1) from err
 
 

@@ -67,6 +67,23 @@ class TableError(ValueError):
     """A table read back from disk is not one `jixiao normalize` wrote (a required column is missing)."""
 
 
+def read_table(path: str | Path, kind: str | None = None, dtype: object = None) -> pd.DataFrame:
+    """A table written by `jixiao normalize` (.parquet, else CSV with BOM), checked as `kind` if given.
+
+    `dtype` applies to CSV only (Parquet keeps its types). Raises TableError naming the file when it
+    cannot be read or lacks the REQUIRED_COLUMNS of `kind`.
+    """
+    path = Path(path)
+    try:
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, dtype=dtype)
+    except (ValueError, OSError, UnicodeDecodeError) as err:  # pyarrow's errors are ValueErrors
+        raise TableError(f"{path}: cannot be read as a table ({err})") from err
+    return frame if kind is None else check_table(frame, kind, path)
+
+
 def check_table(frame: pd.DataFrame, kind: str, source: str | Path) -> pd.DataFrame:
     """Return `frame` if it has the REQUIRED_COLUMNS of `kind`; else raise TableError naming the file."""
     missing = [c for c in REQUIRED_COLUMNS[kind] if c not in frame.columns]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from nlp.linking import LINK_COLUMNS
-from nlp.outputs import TableError, check_table
+from nlp.outputs import read_table
 from nlp.pipeline import Tables, complete_tables
 from nlp.plotting import KIND_COLORS, figure_to_png_base64, new_figure, use_cjk_font
 from nlp.quality import target_values
@@ -33,34 +33,24 @@ KIND_ORDER = tuple(KIND_COLORS)
 WORST_LIMIT = 40
 
 
-def _path(out_dir: Path, name: str) -> Path | None:
-    """The table file of `name` in out_dir: Parquet preferred, else CSV, else None."""
-    return next((p for p in (out_dir / f"{name}.parquet", out_dir / f"{name}.csv") if p.is_file()), None)
+def _read(out_dir: Path, name: str, check: bool = False) -> pd.DataFrame | None:
+    """The table `name` of out_dir (Parquet preferred, else CSV, all text), or None if it has neither.
 
-
-def _read(out_dir: Path, name: str) -> pd.DataFrame | None:
-    path = _path(out_dir, name)
-    if path is None:
-        return None
-    try:
-        if path.suffix == ".parquet":
-            return pd.read_parquet(path)
-        return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    except (ValueError, OSError, UnicodeDecodeError) as err:  # pyarrow's errors are ValueErrors
-        raise TableError(f"{path}: cannot be read as a table ({err})") from err
+    With `check`, a table without the columns `name` needs (nlp.outputs.REQUIRED_COLUMNS) is refused.
+    """
+    path = next((p for p in (out_dir / f"{name}.parquet", out_dir / f"{name}.csv") if p.is_file()), None)
+    return None if path is None else read_table(path, name if check else None, dtype=str)
 
 
 def load_tables(out_dir: str | Path) -> Tables:
     """Read an output folder of `jixiao normalize`; run the stages whose columns are missing."""
     out = Path(out_dir)
-    projects, indicators = _read(out, "projects"), _read(out, "indicators")
+    projects, indicators = _read(out, "projects", check=True), _read(out, "indicators", check=True)
     if projects is None or indicators is None:
         raise FileNotFoundError(
             f"{out}: no projects/indicators tables (.parquet or .csv); "
             f"run `jixiao normalize PATH --out {out}` first"
         )
-    check_table(projects, "projects", _path(out, "projects"))
-    check_table(indicators, "indicators", _path(out, "indicators"))
     quality, links = _read(out, "quality"), _read(out, "links")
     if quality is None or "quality_score" not in projects.columns:
         return complete_tables(projects, indicators, links)
