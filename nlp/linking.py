@@ -318,6 +318,11 @@ def link_projects(
     return LinkResult(links=links, family_id=family)
 
 
+def no_links() -> pd.DataFrame:
+    """An empty links table (columns LINK_COLUMNS): linking turned off, or a folder without links."""
+    return pd.DataFrame(columns=list(LINK_COLUMNS))
+
+
 def pairs_to_projects(pairs: pd.DataFrame) -> pd.DataFrame:
     """A projects table built from labeled pairs (one row per distinct doc, department, unit, name)."""
     sides = []

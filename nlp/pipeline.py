@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from nlp.classify import DEFAULT_MODELS, ModelLoadError, ModelNotFound, add_predictions, fill_level2
 from nlp.documents import iter_documents, read_document
-from nlp.linking import DEFAULT_THRESHOLD, LINK_COLUMNS, link_projects
+from nlp.linking import DEFAULT_THRESHOLD, link_projects, no_links
 from nlp.outputs import build_report, indicators_frame, projects_frame, write_tables
 from nlp.quality import assess
 from nlp.schema import Document, Problem
@@ -120,7 +120,7 @@ def _link(
     """Stage 5: family_id for every project and the accepted links (nlp.linking)."""
     if not options.link:
         family = projects["project_id"].astype(str)  # each project is its own family
-        return projects.assign(family_id=family.to_numpy()), pd.DataFrame(columns=list(LINK_COLUMNS)), "off"
+        return projects.assign(family_id=family.to_numpy()), no_links(), "off"
     linked = link_projects(projects, indicators, threshold=options.link_threshold)
     projects = projects.assign(family_id=linked.family_id.reindex(projects.index).to_numpy())
     note = f"{len(linked.links)} links, {projects['family_id'].nunique()} families"
@@ -159,7 +159,7 @@ def complete_tables(
         projects, found, notes["link"] = _link(projects, indicators, options)
         links = found if links is None else links
     if links is None:
-        links = pd.DataFrame(columns=list(LINK_COLUMNS))
+        links = no_links()
     step("quality")
     result = assess(projects, indicators)
     notes["quality"] = f"{len(result.quality)} quality rows"

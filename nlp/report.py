@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nlp.linking import LINK_COLUMNS
+from nlp.linking import no_links
 from nlp.outputs import read_table
 from nlp.pipeline import Tables, complete_tables
 from nlp.plotting import KIND_COLORS, figure_to_png_base64, new_figure, use_cjk_font
@@ -54,9 +54,7 @@ def load_tables(out_dir: str | Path) -> Tables:
     quality, links = _read(out, "quality"), _read(out, "links")
     if quality is None or "quality_score" not in projects.columns:
         return complete_tables(projects, indicators, links)
-    return Tables(
-        projects, indicators, quality, pd.DataFrame(columns=list(LINK_COLUMNS)) if links is None else links
-    )
+    return Tables(projects, indicators, quality, no_links() if links is None else links)
 
 
 def _table_html(frame: pd.DataFrame) -> str:

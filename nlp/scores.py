@@ -84,16 +84,16 @@ def _rows(
     m = measures.reindex(keys)
     n = m["n_indicators"].fillna(0).astype(int)
     q, u, f = (m[c].fillna(0.0).astype(float) for c in ("q", "u", "f"))
+    levels = n_levels.reindex(keys).fillna(0.0)
     scores = [
-        quality_score(*parts) if count else 0.0
-        for count, *parts in zip(n, q, u, n_levels.reindex(keys).fillna(0.0), f, strict=True)
+        quality_score(*parts) if count else 0.0 for count, *parts in zip(n, q, u, levels, f, strict=True)
     ]
     out = pd.DataFrame(
         {
             "n_indicators": n.to_numpy(),
             "share_quantitative": q.round(3).to_numpy(),
             "share_with_unit": u.round(3).to_numpy(),
-            "n_levels": n_levels.reindex(keys).fillna(0.0).to_numpy(),
+            "n_levels": levels.to_numpy(),
             "n_flagged_indicators": m["n_flagged_indicators"].fillna(0).astype(int).to_numpy(),
             "share_flagged": f.round(3).to_numpy(),
         }
