@@ -486,27 +486,20 @@ def _weight_options(digits: str, total: int) -> list[tuple[str, int]]:
     return out
 
 
-def _score_options(digits: str, total: int) -> list[tuple[int, int]]:
-    """Ways to read `2018` as 分值 + 得分: (weight, score), the weight plausible (see
-    _plausible_weight), the score no greater than it and without a leading 0 (0 itself aside)."""
-    out: list[tuple[int, int]] = []
-    for cut in range(1, len(digits)):
-        weight, score = digits[:cut], digits[cut:]
-        if score.startswith("0") and score != "0":
-            continue
-        if _plausible_weight(weight, total) and int(score) <= int(weight):
-            out.append((int(weight), int(score)))
-    return out
-
-
 def _total_pairs(digits: str) -> list[tuple[int, int]]:
-    """Ways to read a 总分 cell of 分值 and 得分 totals run together (`10098` = 100|98)."""
+    """Ways to read digits as 分值 + 得分 run together (`10098` = 100|98, `2018` = 20|18): neither
+    part has a leading 0 (a score of 0 aside) and the score is no greater than the weight."""
     out: list[tuple[int, int]] = []
     for cut in range(1, len(digits)):
         weight, score = digits[:cut], digits[cut:]
         if weight[0] != "0" and (score[0] != "0" or score == "0") and int(score) <= int(weight):
             out.append((int(weight), int(score)))
     return out
+
+
+def _score_options(digits: str, total: int) -> list[tuple[int, int]]:
+    """The readings of `_total_pairs` of a row whose weight is a plausible 分值 (_plausible_weight)."""
+    return [(w, s) for w, s in _total_pairs(digits) if _plausible_weight(str(w), total)]
 
 
 def _unique_choice(options: list[list[int]], remaining: int) -> list[int] | None:
