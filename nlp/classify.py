@@ -36,8 +36,9 @@ from nlp.textnorm import fold
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_MODELS = Path(__file__).resolve().parent / "models"  # links to models/; shipped as package data
 DEFAULT_DATA = ROOT / "training_data" / "indicator_names.csv"
-DEFAULT_MODELS = Path(os.environ.get("JIXIAO_MODELS", ROOT / "models"))
+DEFAULT_MODELS = Path(os.environ.get("JIXIAO_MODELS", PACKAGE_MODELS))
 METADATA = "metadata.json"
 NAME_KINDS = ("rate", "count", "qualitative")
 TASKS = {"level2": LEVEL2, "name_kind": NAME_KINDS}  # model name = label column → allowed labels
