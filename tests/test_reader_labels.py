@@ -104,3 +104,16 @@ def test_row_without_value_says_why():
     """A row with no target value is labeled on purpose: its note says why."""
     silent = [_id(r) for r in ROWS if not r["value"].strip() and not r["note"].strip()]
     assert silent == []
+
+
+def test_readme_counts_match_the_rows():
+    """The per-file counts training_data/README.md gives for files 101-131 are those of the file."""
+    readme = (ROOT / "training_data" / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Rows of files 101–131", 1)[1]
+    counts_text = section.split("Counts per file:", 1)[1].split("(", 1)[0]
+    stated = {num: int(n) for num, n in re.findall(r"\b(1\d\d) (\d+)", counts_text)}
+    numbers = (Path(r["file"]).name.split("_")[0] for r in ROWS)
+    actual = Counter(n for n in numbers if n.isdigit() and 101 <= int(n) <= 131)
+    assert stated == dict(actual)
+    labeled = {p.name.split("_")[0] for p in (ROOT / "examples" / "realdata").glob("1[0-3][0-9]_*.txt")}
+    assert set(stated) == labeled, "a file numbered 101-131 has no labeled row"
