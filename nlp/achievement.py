@@ -1,0 +1,583 @@
+"""Self-evaluations: was each target met, and does the stated score add up?
+
+A 绩效自评表 states per indicator the target (年度指标值), the actual (实际完成值), the weight (分值)
+and the score the unit gave itself (得分), then a 总分. `judge(target, actual)` compares the two
+normalized values (nlp.values) and `recompute_score` applies the scoring rule of 财政部《项目支出绩效
+评价管理办法》(财预〔2020〕10号) for 单位自评, as 自评表 guidance applies it:
+
+- 定量指标: a target reached scores the full weight; a target missed scores the weight × the ratio of
+  actual to target ("未完成指标值的，按照完成值与指标值的比例记分"). For a 正向 indicator the ratio is
+  actual / target, for a 反向 one (≤ bounds, costs) target / actual; capped at the weight.
+- 定性指标: 达成预期指标 scores the full weight; 部分达成预期指标并具有一定效果 80–60 %, 未达成预期指标
+  且效果较差 60–0 % of the weight. `score_recomputed` is the top of the band; a stated score outside the
+  band by more than SCORE_TOLERANCE is a `score_mismatch`.
+- 总分 = the indicator scores + the 预算执行率 row (weight 10 by default: 100 − the indicator weights).
+
+The words that confirm or deny a target are data (nlp/data/achievement_words.tsv); units and
+multipliers come from the values stage (nlp/data/value_units.tsv, numerals.tsv). docs/TAXONOMY.md §6
+is the contract; the pipeline calls `add_achievement` before the quality stage (so the two flags are
+counted with the others) and `achievement_quality` after it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from nlp.numerals import multiplier, numeral_table
+from nlp.quality_rules import cell_number, cell_text, split_flags
+from nlp.schema import Value
+from nlp.textnorm import fold
+from nlp.values import _direction, _rows
+
+__all__ = [
+    "ACHIEVEMENT_COLUMNS",
+    "ACHIEVEMENT_FLAGS",
+    "SCORE_TOLERANCE",
+    "Achievement",
+    "achievement_quality",
+    "achievement_report",
+    "add_achievement",
+    "judge",
+    "recompute_score",
+    "score_band",
+    "total_check",
+]
+
+SCORE_TOLERANCE = 0.5  # points: scores are written to whole or half points, so rounding stays within it
+FULL_MARKS = 100.0  # a 自评表's 总分
+QUALITATIVE_BANDS = {"met": (1.0, 1.0), "partial": (0.6, 0.8), "not_met": (0.0, 0.6)}  # share of the weight
+ACHIEVEMENT_COLUMNS = ("achieved", "achievement_ratio", "achievement_note", "score_recomputed")
+ACHIEVEMENT_FLAGS = {"score_mismatch": "indicator", "total_mismatch": "project"}
+QUANTITATIVE = ("rate", "count", "threshold")
+COST_LEVELS = re.compile(r"^(?:4|14|41|42|43)-")  # TAXONOMY §2 codes of 成本指标 (4-, 14-, 41-43)
+
+_WORDS = _rows("achievement_words.tsv", 4)
+_VERDICT_ORDER = {"not_met": 0, "partial": 1, "met": 2}  # denials first: 未完成 before 完成
+_WORD_RULES = sorted(_WORDS, key=lambda r: (_VERDICT_ORDER[r[1]], -len(r[0])))
+_SHARE_WORDS = tuple(w for w, verdict, _, share in _WORDS if share == "yes")
+_PUNCT = re.compile(r"[\s.,;:!?。，；：！？、\"'“”‘’()（）\[\]【】<>《》-]+")
+_MULT_AFTER_NUMBER = re.compile(
+    r"\d(?:\.\d+)?\s*(?P<mult>"
+    + "|".join(sorted(map(re.escape, numeral_table().multipliers), key=len, reverse=True))
+    + ")"
+)
+
+
+@dataclass(frozen=True)
+class Achievement:
+    """The verdict on one indicator: achieved, the ratio, why (for not_comparable and conversions)."""
+
+    achieved: str  # met, not_met, exceeded, not_comparable
+    ratio: float | None = None  # actual/target (正向, ≥, point), target/actual (反向, ≤)
+    note: str = ""
+    qualitative: str | None = None  # the word verdict (met / partial / not_met) when words decided
+
+
+# ---------------------------------------------------------------- words
+
+
+def _bare(text: str) -> str:
+    """Folded text without punctuation and spaces, for comparing words."""
+    return _PUNCT.sub("", fold(text))
+
+
+@lru_cache(maxsize=20_000)
+def word_verdict(text: str) -> tuple[str, str] | None:
+    """(verdict, word) when the text confirms (met), partly confirms (partial) or denies (not_met).
+
+    >>> word_verdict("达成预期指标"), word_verdict("部分达成预期指标"), word_verdict("未完成")
+    (('met', '达成预期指标'), ('partial', '部分达成预期指标'), ('not_met', '未完成'))
+    """
+    bare = _bare(text)
+    for word, verdict, match, _ in _WORD_RULES:
+        if (match == "exact" and bare == word) or (match == "contains" and word in bare):
+            return verdict, word
+    return None
+
+
+def _share_of_target(actual: Value) -> float | None:
+    """已完成100% → 1.0: a percentage after a completion word is the share of the target done."""
+    if actual.unit != "%" or actual.number is None or actual.unit_source != "value":
+        return None
+    text = _bare(actual.raw)
+    return actual.number / 100 if any(w in text for w in _SHARE_WORDS) else None
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def _written_factor(value: Value) -> float:
+    """The multiplier written right after the number (90万元 → 10000), 1 when none."""
+    match = _MULT_AFTER_NUMBER.search(value.text or fold(value.raw))
+    return (multiplier(match.group("mult")) or 1.0) if match else 1.0
+
+
+def _own_unit(value: Value) -> bool:
+    """The unit is written in the value or a 计量单位 column (not guessed from the name)."""
+    return bool(value.unit) and value.unit_source in ("value", "column")
+
+
+@dataclass(frozen=True)
+class _Aligned:
+    """Target (low, high) and actual numbers on one scale; whether the units agree; notes on conversions."""
+
+    low: float
+    high: float | None
+    actual: float
+    comparable: bool
+    notes: tuple[str, ...]
+
+
+def _align(target: Value, actual: Value) -> _Aligned:
+    """Put target and actual numbers on one scale.
+
+    A side without a unit of its own (bare, or only guessed from the name) is read in the other side's
+    unit and multiplier (≤90万元 vs 90 → 90万元). A % side that is a bare number in (0, 1] against a
+    point or lower-bound target above 1 is read as a fraction (≥95% vs 0.96 → 96 %).
+    """
+    lo, hi, x = float(target.number), target.number_max, float(actual.number)  # type: ignore[arg-type]
+    notes: list[str] = []
+    unit_t, unit_a = target.unit, actual.unit
+    if _own_unit(target) and not _own_unit(actual) and unit_a != unit_t:
+        factor = _written_factor(target) if actual.unit_source is None else 1.0
+        if factor != 1.0:
+            x *= factor
+            notes.append(f"actual read in the target's unit (×{factor:g})")
+        else:
+            notes.append("actual read in the target's unit")
+        unit_a = unit_t
+    elif _own_unit(actual) and not _own_unit(target) and unit_t != unit_a:
+        factor = _written_factor(actual) if target.unit_source is None else 1.0
+        lo, hi = lo * factor, (None if hi is None else hi * factor)
+        notes.append("target read in the actual's unit")
+        unit_t = unit_a
+    if unit_t == unit_a == "%" and target.op in ("=", ">=", ">", "between"):
+        if actual.unit_source != "value" and 0 < x <= 1 < lo:
+            x *= 100
+            notes.append("actual read as a fraction (×100)")
+        elif target.unit_source != "value" and 0 < lo <= 1 < x and (hi is None or hi <= 1):
+            lo, hi = lo * 100, (None if hi is None else hi * 100)
+            notes.append("target read as a fraction (×100)")
+    if unit_t != unit_a:
+        notes.append(f"units differ: {unit_t} vs {unit_a}")
+    return _Aligned(lo, hi, x, unit_t == unit_a, tuple(notes))
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return None if den == 0 else round(num / den, 4)
+
+
+def _compare(op: str, lo: float, hi: float | None, x: float, reverse: bool) -> tuple[str, float | None]:
+    """achieved and ratio of an actual number x against a target (op, lo, hi) on the same scale."""
+    if op == "between" and hi is not None:
+        if lo <= x <= hi:
+            return "met", 1.0
+        return "not_met", (_ratio(x, lo) if x < lo else _ratio(hi, x))
+    if op in (">=", ">"):
+        ok = x >= lo if op == ">=" else x > lo
+        return ("met" if ok else "not_met"), _ratio(x, lo)
+    if op in ("<=", "<"):
+        ok = x <= lo if op == "<=" else x < lo
+        return ("met" if ok else "not_met"), _ratio(lo, x)
+    ratio = _ratio(lo, x) if reverse else _ratio(x, lo)  # a point target
+    if math.isclose(x, lo, rel_tol=1e-9, abs_tol=1e-9):
+        return "met", 1.0
+    better = x < lo if reverse else x > lo
+    return ("exceeded" if better else "not_met"), ratio
+
+
+# ---------------------------------------------------------------- the verdict
+
+
+def _missing(value: Value, side: str) -> str:
+    """Why a side states nothing to compare (its value flag, else 'no <side>')."""
+    reason = next((f for f in value.flags if f in ("placeholder", "formula_not_value")), "")
+    return f"{side} is {reason}" if reason else f"no {side}"
+
+
+def _by_words(actual: Value, target: Value) -> Achievement | None:
+    """Decide from the actual's words: the target repeated, or a word that confirms or denies it."""
+    a, t = _bare(actual.raw), _bare(target.raw)
+    if a and a == t:
+        return Achievement("met", 1.0, "same words", "met")
+    found = word_verdict(actual.raw)
+    if found:
+        verdict, word = found
+        return Achievement("met" if verdict == "met" else "not_met", None, f"actual says {word}", verdict)
+    if t and target.kind == "qualitative" and t in a:
+        return Achievement("met", 1.0, "actual repeats the target", "met")
+    return None
+
+
+@lru_cache(maxsize=100_000)
+def judge(target: Value, actual: Value, direction: str | None = None, cost: bool = False) -> Achievement:
+    """Met, not_met, exceeded or not_comparable, and the ratio, of one target against its actual.
+
+    `direction` is a stated 正向/反向; without it ≤/< targets and money amounts under a cost level
+    (`cost`) are 反向, the rest 正向.
+
+    >>> from nlp.values import parse_value as p
+    >>> judge(p("≥95%"), p("96%"))
+    Achievement(achieved='met', ratio=1.0105, note='', qualitative=None)
+    >>> judge(p("≤90万元"), p("85万元")).achieved, judge(p("100件"), p("129件")).achieved
+    ('met', 'exceeded')
+    """
+    if target.kind == "unspecified" or (target.kind in QUANTITATIVE and target.number is None):
+        return Achievement("not_comparable", note=_missing(target, "target"))
+    if actual.kind == "unspecified":
+        return Achievement("not_comparable", note=_missing(actual, "actual"))
+    reverse = (
+        _direction(direction) == "反向"
+        if direction
+        else (target.op in ("<=", "<") or (cost and (target.unit or "").startswith("元")))
+    )
+    share = _share_of_target(actual)
+    numeric = target.kind in QUANTITATIVE and actual.kind in QUANTITATIVE and actual.number is not None
+    if numeric:
+        aligned = _align(target, actual)
+        notes = list(aligned.notes)
+        if actual.op not in (None, "="):
+            notes.append(f"actual stated as a bound ({actual.op})")
+        if aligned.comparable:
+            op = target.op or "="
+            achieved, ratio = _compare(op, aligned.low, aligned.high, aligned.actual, reverse)
+            return Achievement(achieved, ratio, "; ".join(notes))
+        if share is None:
+            return Achievement("not_comparable", note="; ".join(notes))
+    if share is not None and (target.kind == "qualitative" or numeric):
+        achieved = "met" if share >= 1 else "not_met"
+        return Achievement(achieved, round(share, 4), "actual is the share of the target done")
+    words = _by_words(actual, target)
+    if words:
+        return words
+    if target.kind == "qualitative" and actual.kind == "qualitative":
+        return Achievement("not_comparable", note="words differ")
+    if target.kind == "qualitative":
+        return Achievement("not_comparable", note="target in words, actual a number")
+    return Achievement("not_comparable", note="target a number, actual in words")
+
+
+def score_band(achievement: Achievement, weight: float | None) -> tuple[float, float] | None:
+    """The scores the rule allows (low, high), or None when it cannot say (not_comparable, no weight)."""
+    if weight is None or achievement.achieved == "not_comparable":
+        return None
+    if achievement.qualitative is not None and achievement.ratio is None:
+        low, high = QUALITATIVE_BANDS[achievement.qualitative]
+        return round(weight * low, 2), round(weight * high, 2)
+    ratio = achievement.ratio
+    if ratio is None:  # a zero target reached (≤0 with 0, ≥0): nothing to scale by
+        ratio = 1.0 if achievement.achieved in ("met", "exceeded") else 0.0
+    score = round(weight * min(max(ratio, 0.0), 1.0), 2)
+    return score, score
+
+
+def recompute_score(achievement: Achievement, weight: float | None) -> float | None:
+    """The score the rule gives: ratio × weight capped at the weight; words: the top of their band.
+
+    >>> recompute_score(Achievement("not_met", 0.9), 10), recompute_score(Achievement("exceeded", 1.3), 15)
+    (9.0, 15.0)
+    """
+    band = score_band(achievement, weight)
+    return None if band is None else band[1]
+
+
+def total_check(stated_total: float | None, scores: list[float | None], weights: list[float | None]) -> bool:
+    """Do the stated indicator scores fail to add up to the stated 总分?
+
+    The 总分 also holds the 预算执行率 row (not an indicator), worth what the indicator weights leave of
+    100; so the gap total − Σ scores must lie in [0, 100 − Σ weights] (within SCORE_TOLERANCE). Unknown
+    (False) when the total or any indicator's score or weight is missing.
+
+    >>> total_check(99, [15, 15, 10, 15, 15, 10, 10], [15, 15, 10, 10, 15, 15, 10])
+    False
+    >>> total_check(100, [15, 15, 10, 15, 15, 10, 10], [15, 15, 10, 10, 15, 15, 10])
+    True
+    """
+    if (
+        stated_total is None
+        or not scores
+        or any(s is None for s in scores)
+        or any(w is None for w in weights)
+    ):
+        return False
+    gap = stated_total - sum(scores)  # type: ignore[arg-type]
+    room = max(FULL_MARKS - sum(weights), 0.0)  # type: ignore[arg-type]
+    return gap < -SCORE_TOLERANCE or gap > room + SCORE_TOLERANCE
+
+
+# ---------------------------------------------------------------- tables
+
+_SIDE_FIELDS = ("kind", "op", "number", "number_max", "unit", "unit_source", "flags")
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series("", index=frame.index, dtype=object)
+    return frame[column].map(cell_text)
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series(np.nan, index=frame.index, dtype=float)
+    return pd.to_numeric(frame[column], errors="coerce")
+
+
+def _value(
+    raw: str, kind: str, op: str, number: float, number_max: float, unit: str, source: str, flags: str
+) -> Value:
+    """A Value back from the `<side>_*` columns of a table (empty cells → None)."""
+
+    def num(x: float) -> float | None:
+        return None if x != x else float(x)
+
+    return Value(
+        raw,
+        kind or "unspecified",
+        op or None,
+        num(number),
+        num(number_max),
+        unit or None,
+        source or None,
+        tuple(split_flags(flags)),
+        text=fold(raw),
+    )
+
+
+def _side(ind: pd.DataFrame, side: str) -> pd.DataFrame:
+    out = pd.DataFrame({"raw": _text(ind, f"{side}_value")}, index=ind.index)
+    for field in _SIDE_FIELDS:
+        column = f"{side}_{field}"
+        out[field] = _numbers(ind, column) if field.startswith("number") else _text(ind, column)
+    return out
+
+
+def self_evaluated(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.Series:
+    """Indicators of a self-evaluation: their project states a 总分, or any of its rows an actual or 得分."""
+    has = (_text(indicators, "actual_value").str.strip() != "") | _numbers(indicators, "score").notna()
+    pid = _text(indicators, "project_id")
+    with_total = set(_text(projects, "project_id")[_numbers(projects, "total_score").notna()])
+    return pid.isin(set(pid[has]) | with_total)
+
+
+def _strip(flags: pd.Series, remove: set[str]) -> pd.Series:
+    return flags.map(lambda f: [x for x in split_flags(f) if x not in remove])
+
+
+def _join(lists: pd.Series, add: pd.Series, flag: str) -> list[str]:
+    return [";".join([*fs, flag] if hit else fs) for fs, hit in zip(lists, add, strict=True)]
+
+
+def add_achievement(projects: pd.DataFrame, indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add achieved, achievement_ratio, achievement_note, score_recomputed to self-evaluation indicators,
+    and the flags score_mismatch (indicators) and total_mismatch (projects). Idempotent.
+
+    Each distinct (target, actual, direction, cost) is judged once; everything else is column arithmetic.
+    """
+    ind, proj = indicators.copy(), projects.copy()
+    annual, period = _side(ind, "annual"), _side(ind, "period")
+    use_period = (annual["raw"].str.strip() == "") & (period["raw"].str.strip() != "")
+    target = annual.where(~use_period, period)  # the 年度指标值, else the 实施周期指标值
+    actual = _side(ind, "actual")
+    level = (
+        _text(ind, "level1")
+        + " "
+        + _text(ind, "level2_final").where(_text(ind, "level2_final") != "", _text(ind, "level2"))
+    )
+    cost = level.str.split(" ").map(lambda codes: any(COST_LEVELS.match(c) for c in codes))
+    keys = pd.concat(
+        [
+            target.add_prefix("t_"),
+            actual.add_prefix("a_"),
+            _text(ind, "stated_direction").rename("dir"),
+            cost.rename("cost"),
+        ],
+        axis=1,
+    )
+    selfeval = self_evaluated(proj, ind)
+    achieved = np.full(len(ind), None, dtype=object)
+    ratio = np.full(len(ind), np.nan)
+    note = np.full(len(ind), None, dtype=object)
+    low, high = np.full(len(ind), np.nan), np.full(len(ind), np.nan)
+    weight = _numbers(ind, "weight").to_numpy()
+    if selfeval.any():
+        rows = keys[selfeval.to_numpy()]
+        cols = list(keys.columns)
+        codes = rows.groupby(cols, dropna=False, sort=False).ngroup().to_numpy()
+        first = pd.Series(range(len(rows))).groupby(codes).first().to_numpy()
+        verdicts = []
+        for i in first:
+            r = dict(zip(cols, rows.iloc[i], strict=True))
+            t = _value(*(r[f"t_{f}"] for f in ("raw", *_SIDE_FIELDS)))
+            a = _value(*(r[f"a_{f}"] for f in ("raw", *_SIDE_FIELDS)))
+            verdicts.append(judge(t, a, r["dir"] or None, bool(r["cost"])))
+        where = np.flatnonzero(selfeval.to_numpy())
+        picked = [verdicts[c] for c in codes]
+        achieved[where] = [v.achieved for v in picked]
+        ratio[where] = [np.nan if v.ratio is None else v.ratio for v in picked]
+        note[where] = [v.note or None for v in picked]
+        bands = [
+            score_band(v, None if w != w else float(w)) for v, w in zip(picked, weight[where], strict=True)
+        ]
+        low[where] = [np.nan if b is None else b[0] for b in bands]
+        high[where] = [np.nan if b is None else b[1] for b in bands]
+    ind["achieved"], ind["achievement_ratio"], ind["achievement_note"] = achieved, ratio, note
+    ind["score_recomputed"] = high
+    stated = _numbers(ind, "score").to_numpy()
+    mismatch = (stated < low - SCORE_TOLERANCE) | (stated > high + SCORE_TOLERANCE)
+    ind["flags"] = _join(
+        _strip(_text(ind, "flags"), {"score_mismatch"}), pd.Series(mismatch), "score_mismatch"
+    )
+    proj["flags"] = _join(
+        _strip(_text(proj, "flags"), {"total_mismatch"}), _total_mismatch(proj, ind), "total_mismatch"
+    )
+    return proj, ind
+
+
+def _total_mismatch(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.Series:
+    """Per project: do its stated indicator scores fail to add up to its stated 总分 (total_check)?"""
+    scored = indicators[_numbers(indicators, "score").notna() | _numbers(indicators, "weight").notna()]
+    grouped = {
+        pid: (list(g["score"].map(cell_number)), list(g["weight"].map(cell_number)))
+        for pid, g in scored.groupby(_text(scored, "project_id"), sort=False)
+    }
+    totals = _numbers(projects, "total_score")
+    hits = [
+        total_check(None if t != t else float(t), *grouped.get(pid, ([], [])))
+        for pid, t in zip(_text(projects, "project_id"), totals, strict=True)
+    ]
+    return pd.Series(hits, index=projects.index, dtype=bool)
+
+
+# ---------------------------------------------------------------- per project and department
+
+SUMMARY_COLUMNS = (
+    "targets_compared",
+    "targets_met",
+    "targets_missed",
+    "targets_not_comparable",
+    "share_met",
+    "score_mismatches",
+    "total_stated",
+    "total_recomputed",
+)
+
+
+_COUNTS = ("targets_compared", "targets_met", "targets_missed", "targets_not_comparable", "score_mismatches")
+
+
+def _budget_score(projects: pd.DataFrame, weight_sum: pd.Series) -> pd.Series:
+    """The 预算执行率 row's score recomputed: execution rate × its weight (100 − Σ indicator weights)."""
+    rate = _numbers(projects, "execution_rate").clip(upper=100.0) / 100.0
+    room = (FULL_MARKS - weight_sum).clip(lower=0.0)
+    return (rate * room).round(2)
+
+
+def achievement_summary(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Per project of a self-evaluation: targets met and missed, share met, stated vs recomputed 总分.
+
+    `total_stated` is the 总分, or where the table shows none the sum of the stated indicator scores;
+    `total_recomputed` is Σ score_recomputed (the stated score where none can be recomputed), plus, when
+    there is a 总分, the 预算执行率 row: rate × its weight, else what the 总分 leaves for it.
+    """
+    ind = indicators[_text(indicators, "achieved") != ""]
+    if ind.empty:
+        return pd.DataFrame(columns=["project_id", *SUMMARY_COLUMNS])
+    achieved = _text(ind, "achieved")
+    stated, recomputed = _numbers(ind, "score"), _numbers(ind, "score_recomputed")
+    frame = pd.DataFrame(
+        {
+            "project_id": _text(ind, "project_id"),
+            "compared": achieved != "not_comparable",
+            "met": achieved.isin(["met", "exceeded"]),
+            "missed": achieved == "not_met",
+            "not_comparable": achieved == "not_comparable",
+            "mismatch": _text(ind, "flags").map(lambda f: "score_mismatch" in split_flags(f)),
+            "stated": stated,
+            "recomputed": recomputed.where(recomputed.notna(), stated),
+            "weight": _numbers(ind, "weight"),
+        }
+    )
+    g = frame.groupby("project_id", sort=False)
+    out = pd.DataFrame(
+        {
+            "targets_compared": g["compared"].sum(),
+            "targets_met": g["met"].sum(),
+            "targets_missed": g["missed"].sum(),
+            "targets_not_comparable": g["not_comparable"].sum(),
+            "score_mismatches": g["mismatch"].sum(),
+            "indicator_stated": g["stated"].sum(min_count=1),
+            "indicator_recomputed": g["recomputed"].sum(min_count=1),
+            "weight_sum": g["weight"].sum(),
+        }
+    )
+    out["share_met"] = (
+        out["targets_met"] / out["targets_compared"].where(out["targets_compared"] > 0)
+    ).round(3)
+    proj = projects.assign(project_id=_text(projects, "project_id")).drop_duplicates("project_id")
+    proj = proj.set_index("project_id").reindex(out.index)
+    total = _numbers(proj, "total_score")
+    budget = _budget_score(proj, out["weight_sum"])
+    budget = budget.where(budget.notna(), (total - out["indicator_stated"]).clip(lower=0.0))
+    has_total = total.notna()
+    out["total_stated"] = total.where(has_total, out["indicator_stated"])
+    with_budget = out["indicator_recomputed"] + budget.fillna(0.0)
+    out["total_recomputed"] = with_budget.where(has_total, out["indicator_recomputed"]).round(2)
+    return out.reset_index()[["project_id", *SUMMARY_COLUMNS]]
+
+
+def achievement_quality(
+    quality: pd.DataFrame, projects: pd.DataFrame, indicators: pd.DataFrame
+) -> pd.DataFrame:
+    """The quality table with SUMMARY_COLUMNS per project and per department (sums; share recomputed)."""
+    summary = achievement_summary(projects, indicators).set_index("project_id")
+    out = quality.drop(columns=[c for c in SUMMARY_COLUMNS if c in quality.columns])
+    dept_of = dict(zip(_text(projects, "project_id"), _text(projects, "department"), strict=True))
+    by_dept = summary.groupby(summary.index.map(lambda p: dept_of.get(p, "")), sort=False)
+    dept = by_dept[[c for c in SUMMARY_COLUMNS if c != "share_met"]].sum(min_count=1)
+    dept["share_met"] = (
+        dept["targets_met"] / dept["targets_compared"].where(dept["targets_compared"] > 0)
+    ).round(3)
+    key = _text(out, "key")
+    is_project = _text(out, "scope") == "project"
+    for column in SUMMARY_COLUMNS:
+        values = np.where(is_project, key.map(summary[column]), key.map(dept[column]))
+        numbers = pd.to_numeric(pd.Series(values, index=out.index), errors="coerce")
+        out[column] = numbers.astype("Int64") if column in _COUNTS else numbers
+    return out
+
+
+def achievement_report(quality: pd.DataFrame, indicators: pd.DataFrame) -> dict:
+    """report.json's `achievement` section: counts by verdict, flags, and each scope's summary."""
+    achieved = _text(indicators, "achieved")
+    flags = _text(indicators, "flags").map(split_flags)
+    rows = quality[
+        _numbers(quality, "targets_compared").notna() | _numbers(quality, "targets_not_comparable").notna()
+    ]
+
+    def records(scope: str) -> list[dict]:
+        part = rows[_text(rows, "scope") == scope]
+        cols = ["key", "department", *SUMMARY_COLUMNS]
+        return [
+            {k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+            for r in part[[c for c in cols if c in part.columns]].to_dict("records")
+        ]
+
+    return {
+        "indicators": int((achieved != "").sum()),
+        "achieved": {k: int(v) for k, v in achieved[achieved != ""].value_counts().items()},
+        "score_mismatch": int(flags.map(lambda f: "score_mismatch" in f).sum()),
+        "total_mismatch": int(
+            _text(quality, "flags_total_mismatch")
+            .map(cell_number)
+            .fillna(0)[_text(quality, "scope") == "project"]
+            .sum()
+        ),
+        "projects": records("project"),
+        "departments": records("department"),
+    }
