@@ -296,7 +296,7 @@ def total_check(stated_total: float | None, scores: list[float | None], weights:
 
     >>> total_check(99, [15, 15, 10, 15, 15, 10, 10], [15, 15, 10, 10, 15, 15, 10])
     False
-    >>> total_check(100, [15, 15, 10, 15, 15, 10, 10], [15, 15, 10, 10, 15, 15, 10])
+    >>> total_check(101, [15, 15, 10, 15, 15, 10, 10], [15, 15, 10, 10, 15, 15, 10])
     True
     """
     if (
@@ -358,11 +358,12 @@ def _side(ind: pd.DataFrame, side: str) -> pd.DataFrame:
 
 
 def self_evaluated(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.Series:
-    """Indicators of a self-evaluation: their project states a 总分, or any of its rows an actual or 得分."""
+    """Indicators of a self-evaluation: a row of their document states an actual or a 得分, or their
+    project a 总分 (so a row whose actual cell is empty or cut off still counts, as not_comparable)."""
     has = (_text(indicators, "actual_value").str.strip() != "") | _numbers(indicators, "score").notna()
-    pid = _text(indicators, "project_id")
+    doc, pid = _text(indicators, "doc"), _text(indicators, "project_id")
     with_total = set(_text(projects, "project_id")[_numbers(projects, "total_score").notna()])
-    return pid.isin(set(pid[has]) | with_total)
+    return (doc.isin(set(doc[has])) & (doc != "")) | pid.isin(set(pid[has]) | with_total)
 
 
 def _strip(flags: pd.Series, remove: set[str]) -> pd.Series:
