@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from nlp.achievement import achievement_quality, achievement_report, add_achievement
+from nlp.achievement_tables import achievement_quality, achievement_report, add_achievement
 from nlp.classify import DEFAULT_MODELS, ModelLoadError, ModelNotFound, add_predictions, fill_level2
 from nlp.documents import iter_documents, read_document
 from nlp.linking import DEFAULT_THRESHOLD, link_projects, no_links

@@ -17,13 +17,13 @@ import pytest
 from nlp.achievement import (
     SCORE_TOLERANCE,
     Achievement,
-    add_achievement,
     judge,
     recompute_score,
     score_band,
     total_check,
     word_verdict,
 )
+from nlp.achievement_tables import add_achievement
 from nlp.pipeline import run
 from nlp.values import add_value_columns, parse_value
 
