@@ -37,6 +37,7 @@ __all__ = [
     "judge",
     "recompute_score",
     "score_band",
+    "score_shares",
     "total_check",
     "word_verdict",
 ]
@@ -254,18 +255,29 @@ def judge(target: Value, actual: Value, direction: str | None = None, cost: bool
     return Achievement("not_comparable", note="target a number, actual in words")
 
 
-def score_band(achievement: Achievement, weight: float | None) -> tuple[float, float] | None:
-    """The scores the rule allows (low, high), or None when it cannot say (not_comparable, no weight)."""
-    if weight is None or achievement.achieved == "not_comparable":
+def score_shares(achievement: Achievement) -> tuple[float, float] | None:
+    """The shares of the weight the rule allows (low, high), or None when it cannot say (not_comparable).
+
+    >>> score_shares(Achievement("not_met", 0.9)), score_shares(Achievement("not_met", None, "", "partial"))
+    ((0.9, 0.9), (0.6, 0.8))
+    """
+    if achievement.achieved == "not_comparable":
         return None
     if achievement.qualitative is not None and achievement.ratio is None:
-        low, high = QUALITATIVE_BANDS[achievement.qualitative]
-        return round(weight * low, 2), round(weight * high, 2)
+        return QUALITATIVE_BANDS[achievement.qualitative]
     ratio = achievement.ratio
     if ratio is None:  # a zero target reached (≤0 with 0, ≥0): nothing to scale by
         ratio = 1.0 if achievement.achieved in ("met", "exceeded") else 0.0
-    score = round(weight * min(max(ratio, 0.0), 1.0), 2)
-    return score, score
+    share = min(max(ratio, 0.0), 1.0)
+    return share, share
+
+
+def score_band(achievement: Achievement, weight: float | None) -> tuple[float, float] | None:
+    """The scores the rule allows (low, high), or None when it cannot say (not_comparable, no weight)."""
+    shares = score_shares(achievement)
+    if weight is None or shares is None:
+        return None
+    return round(weight * shares[0], 2), round(weight * shares[1], 2)
 
 
 def recompute_score(achievement: Achievement, weight: float | None) -> float | None:

@@ -15,11 +15,11 @@ from nlp.achievement import (
     COST_LEVELS,
     FULL_MARKS,
     SCORE_TOLERANCE,
+    Achievement,
     judge,
-    score_band,
-    total_check,
+    score_shares,
 )
-from nlp.quality_rules import cell_number, cell_text, split_flags
+from nlp.quality_rules import split_flags
 from nlp.schema import Value
 from nlp.textnorm import fold
 
@@ -39,12 +39,18 @@ _SIDE_FIELDS = ("kind", "op", "number", "number_max", "unit", "unit_source", "fl
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column as text, '' for missing cells (or all '' when the table has no such column)."""
     if column not in frame.columns:
         return pd.Series("", index=frame.index, dtype=object)
-    return frame[column].map(cell_text)
+    column_ = frame[column]
+    values = column_.to_numpy(dtype=object, na_value="")
+    if not pd.api.types.is_string_dtype(column_) and not pd.api.types.is_object_dtype(column_):
+        values = np.array([str(v) for v in values], dtype=object)  # a numeric column read as text
+    return pd.Series(values, index=frame.index, dtype=object)
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column as floats, NaN where missing or not a number."""
     if column not in frame.columns:
         return pd.Series(np.nan, index=frame.index, dtype=float)
     return pd.to_numeric(frame[column], errors="coerce")
@@ -88,12 +94,34 @@ def self_evaluated(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.Serie
     return (doc.isin(set(doc[has])) & (doc != "")) | pid.isin(set(pid[has]) | with_total)
 
 
-def _strip(flags: pd.Series, remove: set[str]) -> pd.Series:
-    return flags.map(lambda f: [x for x in split_flags(f) if x not in remove])
+def _set_flag(flags: pd.Series, hit: np.ndarray, flag: str) -> np.ndarray:
+    """The `a;b` flag cells with `flag` present exactly where `hit` (added once, removed elsewhere)."""
+    cells = flags.to_numpy(dtype=object, copy=True)
+    stale = np.flatnonzero(flags.str.contains(flag, regex=False).to_numpy())
+    for i in stale:  # rare: tables read back from a previous run
+        cells[i] = ";".join(f for f in split_flags(cells[i]) if f != flag)
+    add = np.flatnonzero(hit)
+    cells[add] = [f"{c};{flag}" if c else flag for c in cells[add]]
+    return cells
 
 
-def _join(lists: pd.Series, add: pd.Series, flag: str) -> list[str]:
-    return [";".join([*fs, flag] if hit else fs) for fs, hit in zip(lists, add, strict=True)]
+def _judge_row(row: tuple) -> Achievement:
+    """judge() on one row of the key frame: target fields, actual fields, direction, cost."""
+    n = 1 + len(_SIDE_FIELDS)
+    return judge(_value(*row[:n]), _value(*row[n : 2 * n]), row[2 * n] or None, bool(row[2 * n + 1]))
+
+
+def _keys(ind: pd.DataFrame) -> pd.DataFrame:
+    """What judge() reads per indicator: target and actual fields, stated direction, cost level."""
+    annual, period = _side(ind, "annual"), _side(ind, "period")
+    use_period = (annual["raw"].str.strip() == "") & (period["raw"].str.strip() != "")
+    target = annual.where(~use_period, period)  # the 年度指标值, else the 实施周期指标值
+    level2 = _text(ind, "level2_final").where(_text(ind, "level2_final") != "", _text(ind, "level2"))
+    cost = _text(ind, "level1").str.match(COST_LEVELS) | level2.str.match(COST_LEVELS)
+    direction = _text(ind, "stated_direction").rename("dir")
+    return pd.concat(
+        [target.add_prefix("t_"), _side(ind, "actual").add_prefix("a_"), direction, cost], axis=1
+    )
 
 
 def add_achievement(projects: pd.DataFrame, indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -103,77 +131,50 @@ def add_achievement(projects: pd.DataFrame, indicators: pd.DataFrame) -> tuple[p
     Each distinct (target, actual, direction, cost) is judged once; everything else is column arithmetic.
     """
     ind, proj = indicators.copy(), projects.copy()
-    annual, period = _side(ind, "annual"), _side(ind, "period")
-    use_period = (annual["raw"].str.strip() == "") & (period["raw"].str.strip() != "")
-    target = annual.where(~use_period, period)  # the 年度指标值, else the 实施周期指标值
-    actual = _side(ind, "actual")
-    level = (
-        _text(ind, "level1")
-        + " "
-        + _text(ind, "level2_final").where(_text(ind, "level2_final") != "", _text(ind, "level2"))
-    )
-    cost = level.str.split(" ").map(lambda codes: any(COST_LEVELS.match(c) for c in codes))
-    keys = pd.concat(
-        [
-            target.add_prefix("t_"),
-            actual.add_prefix("a_"),
-            _text(ind, "stated_direction").rename("dir"),
-            cost.rename("cost"),
-        ],
-        axis=1,
-    )
-    selfeval = self_evaluated(proj, ind)
+    selfeval = self_evaluated(proj, ind).to_numpy()
     achieved = np.full(len(ind), None, dtype=object)
-    ratio = np.full(len(ind), np.nan)
+    ratio, low, high = np.full(len(ind), np.nan), np.full(len(ind), np.nan), np.full(len(ind), np.nan)
     note = np.full(len(ind), None, dtype=object)
-    low, high = np.full(len(ind), np.nan), np.full(len(ind), np.nan)
-    weight = _numbers(ind, "weight").to_numpy()
     if selfeval.any():
-        rows = keys[selfeval.to_numpy()]
-        cols = list(keys.columns)
-        codes = rows.groupby(cols, dropna=False, sort=False).ngroup().to_numpy()
-        first = pd.Series(range(len(rows))).groupby(codes).first().to_numpy()
-        verdicts = []
-        for i in first:
-            r = dict(zip(cols, rows.iloc[i], strict=True))
-            t = _value(*(r[f"t_{f}"] for f in ("raw", *_SIDE_FIELDS)))
-            a = _value(*(r[f"a_{f}"] for f in ("raw", *_SIDE_FIELDS)))
-            verdicts.append(judge(t, a, r["dir"] or None, bool(r["cost"])))
-        where = np.flatnonzero(selfeval.to_numpy())
-        picked = [verdicts[c] for c in codes]
-        achieved[where] = [v.achieved for v in picked]
-        ratio[where] = [np.nan if v.ratio is None else v.ratio for v in picked]
-        note[where] = [v.note or None for v in picked]
-        bands = [
-            score_band(v, None if w != w else float(w)) for v, w in zip(picked, weight[where], strict=True)
-        ]
-        low[where] = [np.nan if b is None else b[0] for b in bands]
-        high[where] = [np.nan if b is None else b[1] for b in bands]
+        keys = _keys(ind[selfeval])
+        codes = keys.groupby(list(keys.columns), dropna=False, sort=False).ngroup().to_numpy()
+        first = pd.Series(range(len(keys))).groupby(codes).first().to_numpy()
+        verdicts = [_judge_row(row) for row in keys.iloc[first].itertuples(index=False)]
+        shares = [score_shares(v) or (np.nan, np.nan) for v in verdicts]
+        where, weight = np.flatnonzero(selfeval), _numbers(ind, "weight").to_numpy()[selfeval]
+        achieved[where] = np.array([v.achieved for v in verdicts], dtype=object)[codes]
+        ratio[where] = np.array([np.nan if v.ratio is None else v.ratio for v in verdicts])[codes]
+        note[where] = np.array([v.note or None for v in verdicts], dtype=object)[codes]
+        low[where] = np.round(weight * np.array([s[0] for s in shares])[codes], 2)
+        high[where] = np.round(weight * np.array([s[1] for s in shares])[codes], 2)
     ind["achieved"], ind["achievement_ratio"], ind["achievement_note"] = achieved, ratio, note
     ind["score_recomputed"] = high
     stated = _numbers(ind, "score").to_numpy()
     mismatch = (stated < low - SCORE_TOLERANCE) | (stated > high + SCORE_TOLERANCE)
-    ind["flags"] = _join(
-        _strip(_text(ind, "flags"), {"score_mismatch"}), pd.Series(mismatch), "score_mismatch"
-    )
-    proj["flags"] = _join(
-        _strip(_text(proj, "flags"), {"total_mismatch"}), _total_mismatch(proj, ind), "total_mismatch"
-    )
+    ind["flags"] = _set_flag(_text(ind, "flags"), mismatch, "score_mismatch")
+    proj["flags"] = _set_flag(_text(proj, "flags"), _total_mismatch(proj, ind).to_numpy(), "total_mismatch")
     return proj, ind
 
 
 def _total_mismatch(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.Series:
     """Per project: do its stated indicator scores fail to add up to its stated 总分 (total_check)?"""
-    scored = indicators[_numbers(indicators, "score").notna() | _numbers(indicators, "weight").notna()]
-    grouped = {
-        pid: (list(g["score"].map(cell_number)), list(g["weight"].map(cell_number)))
-        for pid, g in scored.groupby(_text(scored, "project_id"), sort=False)
-    }
-    totals = _numbers(projects, "total_score")
-    hits = [
-        total_check(None if t != t else float(t), *grouped.get(pid, ([], [])))
-        for pid, t in zip(_text(projects, "project_id"), totals, strict=True)
-    ]
+    scores, weights = _numbers(indicators, "score"), _numbers(indicators, "weight")
+    frame = pd.DataFrame({"score": scores, "weight": weights, "pid": _text(indicators, "project_id")})
+    frame = frame[scores.notna() | weights.notna()]  # rows with neither are headings or prose
+    g = frame.groupby("pid", sort=False)
+    sums = pd.DataFrame(
+        {
+            "n": g.size(),
+            "complete": g["score"].count().eq(g.size()) & g["weight"].count().eq(g.size()),
+            "scores": g["score"].sum(),
+            "weights": g["weight"].sum(),
+        }
+    ).reindex(_text(projects, "project_id").to_numpy())
+    total = _numbers(projects, "total_score").to_numpy()
+    gap = total - sums["scores"].to_numpy()
+    room = np.maximum(FULL_MARKS - sums["weights"].to_numpy(), 0.0)
+    known = ~np.isnan(total) & sums["complete"].fillna(False).to_numpy(dtype=bool)
+    hits = known & ((gap < -SCORE_TOLERANCE) | (gap > room + SCORE_TOLERANCE))  # as total_check
     return pd.Series(hits, index=projects.index, dtype=bool)
 
 
@@ -296,10 +297,7 @@ def achievement_report(quality: pd.DataFrame, indicators: pd.DataFrame) -> dict:
         "achieved": {k: int(v) for k, v in achieved[achieved != ""].value_counts().items()},
         "score_mismatch": int(flags.map(lambda f: "score_mismatch" in f).sum()),
         "total_mismatch": int(
-            _text(quality, "flags_total_mismatch")
-            .map(cell_number)
-            .fillna(0)[_text(quality, "scope") == "project"]
-            .sum()
+            _numbers(quality, "flags_total_mismatch")[_text(quality, "scope") == "project"].sum()
         ),
         "projects": records("project"),
         "departments": records("department"),
