@@ -435,3 +435,14 @@ def test_report_json_has_the_achievement_section(tmp_path):
     quality = pd.read_parquet(tmp_path / "quality.parquet")
     dept = quality[quality["scope"] == "department"].iloc[0]
     assert (dept["targets_compared"], dept["score_mismatches"]) == (7, 2)
+
+
+@pytest.mark.parametrize(("total", "scores", "weights", "mismatch"), TOTALS, ids=lambda x: str(x)[:30])
+def test_table_total_mismatch_follows_total_check(total, scores, weights, mismatch):
+    rows = [
+        {"annual_value": "100%", "actual_value": "100%", "weight": w, "score": s}
+        for s, w in zip(scores, weights, strict=True)
+    ]
+    projects, indicators = _table(rows)
+    out, _ = add_achievement(projects.assign(total_score=total), indicators)
+    assert (out["flags"].iloc[0] == "total_mismatch") is mismatch
