@@ -126,29 +126,42 @@ class _Aligned:
     notes: tuple[str, ...]
 
 
+def _closer(number: float, other: float, factor: float) -> float:
+    """number, or number × factor when that is nearer `other` (a bare 90 against 90万元 means 90万)."""
+    if factor == 1.0 or number <= 0 or other <= 0:
+        return number
+    return (
+        number * factor if abs(math.log(number * factor / other)) < abs(math.log(number / other)) else number
+    )
+
+
 def _align(target: Value, actual: Value) -> _Aligned:
     """Put target and actual numbers on one scale.
 
     A side without a unit of its own (bare, or only guessed from the name) is read in the other side's
-    unit and multiplier (≤90万元 vs 90 → 90万元). A % side that is a bare number in (0, 1] against a
-    point or lower-bound target above 1 is read as a fraction (≥95% vs 0.96 → 96 %).
+    unit; a bare number also takes the other side's written multiplier when that brings it nearer
+    (≤90万元 vs 90 → 90万元, but vs 900000 → 900000 元). A % side that is a bare number in (0, 1] against
+    a point or lower-bound target above 1 is read as a fraction (≥95% vs 0.96 → 96 %).
     """
     lo, hi, x = float(target.number), target.number_max, float(actual.number)  # type: ignore[arg-type]
     notes: list[str] = []
     unit_t, unit_a = target.unit, actual.unit
-    if _own_unit(target) and not _own_unit(actual) and unit_a != unit_t:
-        factor = _written_factor(target) if actual.unit_source is None else 1.0
-        if factor != 1.0:
-            x *= factor
-            notes.append(f"actual read in the target's unit (×{factor:g})")
-        else:
+    if not _own_unit(actual) and (_own_unit(target) or unit_a is None):
+        if unit_t and unit_a != unit_t:
             notes.append("actual read in the target's unit")
-        unit_a = unit_t
-    elif _own_unit(actual) and not _own_unit(target) and unit_t != unit_a:
-        factor = _written_factor(actual) if target.unit_source is None else 1.0
-        lo, hi = lo * factor, (None if hi is None else hi * factor)
-        notes.append("target read in the actual's unit")
-        unit_t = unit_a
+            unit_a = unit_t
+        factor = _written_factor(target)
+        if actual.unit_source is None and _written_factor(actual) == 1.0 and _closer(x, lo, factor) != x:
+            x *= factor
+            notes.append(f"actual read in the target's multiplier (×{factor:g})")
+    elif not _own_unit(target) and (_own_unit(actual) or unit_t is None):
+        if unit_a and unit_t != unit_a:
+            notes.append("target read in the actual's unit")
+            unit_t = unit_a
+        factor = _written_factor(actual)
+        if target.unit_source is None and _written_factor(target) == 1.0 and _closer(lo, x, factor) != lo:
+            lo, hi = lo * factor, (None if hi is None else hi * factor)
+            notes.append(f"target read in the actual's multiplier (×{factor:g})")
     if unit_t == unit_a == "%" and target.op in ("=", ">=", ">", "between"):
         if actual.unit_source != "value" and 0 < x <= 1 < lo:
             x *= 100
@@ -224,11 +237,11 @@ def judge(target: Value, actual: Value, direction: str | None = None, cost: bool
         return Achievement("not_comparable", note=_missing(target, "target"))
     if actual.kind == "unspecified":
         return Achievement("not_comparable", note=_missing(actual, "actual"))
-    reverse = (
-        _direction(direction) == "反向"
-        if direction
-        else (target.op in ("<=", "<") or (cost and (target.unit or "").startswith("元")))
-    )
+    stated = _direction(direction)
+    if stated in ("正向", "反向"):
+        reverse = stated == "反向"
+    else:  # no (readable) direction: ≤ bounds and money spent on a cost indicator are 反向
+        reverse = target.op in ("<=", "<") or (cost and (target.unit or "").startswith("元"))
     share = _share_of_target(actual)
     numeric = target.kind in QUANTITATIVE and actual.kind in QUANTITATIVE and actual.number is not None
     if numeric:

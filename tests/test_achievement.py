@@ -248,6 +248,10 @@ def test_operators(target, actual, achieved, ratio):
 UNITS = [  # target, actual, name, achieved, ratio
     ("≤90万元", "900000元", None, "met", 1.0),
     ("≤90万元", "90", None, "met", 1.0),  # a bare actual in the target's unit and multiplier
+    ("≤90万元", "850000", None, "met", 1.0588),  # … but a number written in full stays as written
+    ("5万", "4.8", None, "not_met", 0.96),  # a multiplier without a unit
+    ("5万", "48000", None, "not_met", 0.96),
+    ("90", "85万元", None, "not_met", 0.9444),  # a bare target in the actual's unit and multiplier
     ("2万元", "20000元", None, "met", 1.0),
     ("1.5万份", "15000份", None, "met", 1.0),
     ("≥95%", "0.96", None, "met", 1.0105),  # a fraction against a percentage
@@ -273,6 +277,8 @@ DIRECTIONS = [  # target, actual, direction, cost, achieved, ratio
     ("100", "120", "反向指标", False, "not_met", 0.8333),
     ("100", "120", "正向", False, "exceeded", 1.2),
     ("100", "80", None, False, "not_met", 0.8),  # no direction: 正向
+    ("100", "80", "中性", False, "not_met", 0.8),  # a direction that is neither: as if none
+    ("15万元", "10万元", "正向", True, "not_met", 0.6667),  # a stated 正向 beats the cost default
     ("15万元", "按合同10.5万元", None, True, "exceeded", 1.4286),  # money under a cost level: 反向
     ("15万元", "16万元", None, True, "not_met", 0.9375),
     ("100%", "95%", None, True, "not_met", 0.95),  # a rate under a cost level stays 正向 (利用率)
