@@ -322,8 +322,9 @@ MISSED_COLUMNS = (
 def missed_and_mismatched(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """Targets missed and scores the rule does not give, with the raw cells, most generous score first.
 
-    Ranked by score_gap = stated 得分 − score_recomputed (a unit's full marks on a missed target first),
-    then by achievement_ratio (the worst misses first). Works on tables read back as text.
+    Ranked by score_gap = stated 得分 − score_recomputed, largest first (a unit's full marks on a missed
+    target first, scores below what the rule gives last), then by achievement_ratio (the worst misses
+    first). Works on tables read back as text.
     """
     ind = indicators
     flags = _text(ind, "flags").map(split_flags)
@@ -333,6 +334,6 @@ def missed_and_mismatched(projects: pd.DataFrame, indicators: pd.DataFrame) -> p
     rows["department"] = _text(rows, "project_id").map(dept_of).fillna("")
     rows["score_gap"] = (_numbers(rows, "score") - _numbers(rows, "score_recomputed")).round(2)
     rows["achievement_ratio"] = _numbers(rows, "achievement_ratio")
-    rows["_rank"] = rows["score_gap"].abs().fillna(0.0)
+    rows["_rank"] = rows["score_gap"].fillna(0.0)  # generous first, scores below the rule last
     rows = rows.sort_values(["_rank", "achievement_ratio"], ascending=[False, True], kind="stable")
     return rows[[c for c in MISSED_COLUMNS if c in rows.columns]].reset_index(drop=True)

@@ -23,7 +23,7 @@ from nlp.achievement import (
     total_check,
     word_verdict,
 )
-from nlp.achievement_tables import add_achievement
+from nlp.achievement_tables import add_achievement, missed_and_mismatched
 from nlp.pipeline import run
 from nlp.values import add_value_columns, parse_value
 
@@ -452,3 +452,16 @@ def test_table_total_mismatch_follows_total_check(total, scores, weights, mismat
     projects, indicators = _table(rows)
     out, _ = add_achievement(projects.assign(total_score=total), indicators)
     assert (out["flags"].iloc[0] == "total_mismatch") is mismatch
+
+
+def test_missed_and_mismatched_ranks_generous_scores_first(selfevals):
+    projects = pd.DataFrame({"project_id": selfevals["project_id"].unique(), "department": ""})
+    ranked = missed_and_mismatched(projects, selfevals)
+    assert list(ranked["name"]) == [
+        "配套烘干杀菌设备及包装设备购置及安装",  # 9.3 of 9.3 for 20 of 550: +8.96
+        "财政预算利用率",  # 15 of 10: +5
+        "演出设备成本件/件",  # 18 of 20: −2
+        "保障区人代会审议事项顺利开展",  # 10 of 15: −5
+    ]
+    assert list(ranked["score_gap"]) == [8.96, 5.0, -2.0, -5.0]
+    assert {"annual_value", "actual_value", "weight", "score"} <= set(ranked.columns)  # the raw cells
