@@ -465,3 +465,18 @@ def test_missed_and_mismatched_ranks_generous_scores_first(selfevals):
     ]
     assert list(ranked["score_gap"]) == [8.96, 5.0, -2.0, -5.0]
     assert {"annual_value", "actual_value", "weight", "score"} <= set(ranked.columns)  # the raw cells
+
+
+def _word_rows() -> list[tuple[int, list[str]]]:
+    text = (ROOT / "nlp/data/achievement_words.tsv").read_text(encoding="utf-8").splitlines()
+    return [
+        (i, line.split("\t")) for i, line in enumerate(text, 1) if line.strip() and not line.startswith("#")
+    ]
+
+
+@pytest.mark.parametrize(("lineno", "row"), _word_rows(), ids=lambda x: str(x)[:20])
+def test_achievement_words_rows_are_well_formed(lineno, row):
+    word, verdict, match, share = row
+    assert word and verdict in {"met", "partial", "not_met"}, f"achievement_words.tsv:{lineno}"
+    assert match in {"exact", "contains"} and share in {"yes", "no"}, f"achievement_words.tsv:{lineno}"
+    assert word_verdict(word) is not None, f"achievement_words.tsv:{lineno}: {word} never matches itself"
