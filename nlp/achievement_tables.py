@@ -24,16 +24,14 @@ from nlp.schema import Value
 from nlp.textnorm import fold
 
 __all__ = [
-    "ACHIEVEMENT_COLUMNS",
     "SUMMARY_COLUMNS",
     "achievement_quality",
     "achievement_report",
+    "achievement_summary",
     "add_achievement",
     "missed_and_mismatched",
     "self_evaluated",
 ]
-
-ACHIEVEMENT_COLUMNS = ("achieved", "achievement_ratio", "achievement_note", "score_recomputed")
 
 _SIDE_FIELDS = ("kind", "op", "number", "number_max", "unit", "unit_source", "flags")
 
