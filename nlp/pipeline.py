@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from nlp.achievement_tables import achievement_quality, achievement_report, add_achievement
 from nlp.classify import DEFAULT_MODELS, ModelLoadError, ModelNotFound, add_predictions, fill_level2
 from nlp.documents import iter_documents, read_document
 from nlp.linking import DEFAULT_THRESHOLD, link_projects, no_links
@@ -161,7 +162,9 @@ def complete_tables(
     if links is None:
         links = no_links()
     step("quality")
+    projects, indicators = add_achievement(projects, indicators)  # self-evaluations: met? score adds up?
     result = assess(projects, indicators)
+    result.quality = achievement_quality(result.quality, result.projects, result.indicators)
     notes["quality"] = f"{len(result.quality)} quality rows"
     step("done")
     bar.close()
@@ -177,6 +180,7 @@ def run(
     tables = complete_tables(projects, indicators, options=options, progress=progress)
     report = build_report(docs, tables.projects, tables.indicators)
     report["stages"] = tables.notes
+    report["achievement"] = achievement_report(tables.quality, tables.indicators)
     report["links"] = {"written": len(tables.links), "families": int(tables.projects["family_id"].nunique())}
     log.info(
         "%d documents, %d projects, %d indicators", len(docs), len(tables.projects), len(tables.indicators)
