@@ -28,7 +28,8 @@ from functools import lru_cache
 from nlp.numerals import multiplier, numeral_table
 from nlp.schema import Value
 from nlp.textnorm import fold
-from nlp.values import _direction, _rows
+from nlp.values import read_direction
+from nlp.vocab import rows
 
 __all__ = [
     "ACHIEVEMENT_FLAGS",
@@ -49,7 +50,7 @@ ACHIEVEMENT_FLAGS = {"score_mismatch": "indicator", "total_mismatch": "project"}
 QUANTITATIVE = ("rate", "count", "threshold")
 COST_LEVELS = re.compile(r"^(?:4|14|41|42|43)-")  # TAXONOMY §2 codes of 成本指标 (4-, 14-, 41-43)
 
-_WORDS = _rows("achievement_words.tsv", 4)
+_WORDS = rows("achievement_words.tsv")
 _VERDICT_ORDER = {"not_met": 0, "partial": 1, "met": 2}  # denials first: 未完成 before 完成
 _WORD_RULES = sorted(_WORDS, key=lambda r: (_VERDICT_ORDER[r[1]], -len(r[0])))
 _SHARE_WORDS = tuple(w for w, verdict, _, share in _WORDS if share == "yes")
@@ -237,7 +238,7 @@ def judge(target: Value, actual: Value, direction: str | None = None, cost: bool
         return Achievement("not_comparable", note=_missing(target, "target"))
     if actual.kind == "unspecified":
         return Achievement("not_comparable", note=_missing(actual, "actual"))
-    stated = _direction(direction)
+    stated = read_direction(direction)
     if stated in ("正向", "反向"):
         reverse = stated == "反向"
     else:  # no (readable) direction: ≤ bounds and money spent on a cost indicator are 反向

@@ -247,7 +247,7 @@ def _column_op(op: str | None) -> tuple[str | None, bool]:
     return None, False
 
 
-def _direction(direction: str | None) -> str | None:
+def read_direction(direction: str | None) -> str | None:
     """正向/反向 (指标方向性) as its own field; anything else kept folded."""
     folded = fold(direction)
     if not folded:
@@ -291,7 +291,7 @@ def parse_value(
     """
     raw = "" if text is None else str(text)
     folded = fold(raw)
-    direction_n = _direction(direction)
+    direction_n = read_direction(direction)
     col_op, op_readable = _column_op(op)
     col_unit, col_factor = _column_unit(unit)
     flags: list[str] = [] if op_readable else ["op_unreadable"]

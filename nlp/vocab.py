@@ -15,6 +15,7 @@ __all__ = ["COLUMNS", "HEADERS", "VocabError", "parse_rows", "records", "rows", 
 # file -> (fewest, most) tab-separated columns of a data row; tests/test_vocab.py loads every file here
 COLUMNS: dict[str, tuple[int, int]] = {
     "abbreviations.tsv": (2, 2),
+    "achievement_words.tsv": (4, 4),
     "boilerplate.txt": (2, 2),
     "flags.tsv": (5, 5),
     "flat_descriptions.txt": (1, 1),
