@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from nlp.corrections import REVIEWED
 from nlp.pipeline import run
 from nlp.quality import INDICATOR_CHECKS, PROJECT_CHECKS, VALUE_FLAGS, assess, flag_table
 from nlp.scores import quality_score
@@ -111,7 +112,7 @@ def test_assess_is_idempotent(seed, table):
 
 
 def _emitted() -> set[tuple[str, str]]:
-    passed_on = {(f, "indicator") for f in VALUE_FLAGS}  # from the values stage
+    passed_on = {(f, "indicator") for f in (*VALUE_FLAGS, REVIEWED)}  # values stage, reviewers' corrections
     indicator = {(f, "indicator") for f in INDICATOR_CHECKS} | {("boilerplate", "indicator")} | passed_on
     return indicator | {(f, "project") for f in PROJECT_CHECKS}
 
