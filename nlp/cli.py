@@ -104,6 +104,30 @@ def report(out_dir: str = typer.Argument(..., help="folder written by `jixiao no
     typer.echo(f"wrote {path}")
 
 
+@app.command()
+def review(
+    out_dir: str = typer.Argument(..., help="folder written by `jixiao normalize --out`"),
+    host: str = typer.Option("127.0.0.1", "--host", help="address (not loopback: needs a token)"),
+    port: int = typer.Option(8765, "--port", help="port to listen on"),
+) -> None:
+    """Serve a review page over OUT_DIR's tables; answers are appended to OUT_DIR/corrections.csv."""
+    try:
+        from nlp.review.app import serve
+    except ImportError as err:  # flask is the optional `review` extra
+        typer.echo(f"error: {err.name} is not installed: pip install 'jixiao[review]'", err=True)
+        raise typer.Exit(code=1) from err
+    from nlp.outputs import TableError
+
+    try:
+        serve(out_dir, host=host, port=port, echo=typer.echo)
+    except TableError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
+    except OSError as err:  # port in use, address not available
+        typer.echo(f"error: cannot listen on {host}:{port}: {err.strerror or err}", err=True)
+        raise typer.Exit(code=1) from err
+
+
 def _read_table(path: str, kind: str):  # -> pd.DataFrame
     """A projects or indicators table from disk; exit with a one-line error if it is not one."""
     from nlp.outputs import TableError, read_table
