@@ -346,3 +346,36 @@ def test_cli_review_on_a_folder_without_tables(tmp_path):
     result = CliRunner().invoke(cli, ["review", str(tmp_path)])
     assert result.exit_code == 1
     assert "no indicators table" in result.stderr
+
+
+def test_origin_shows_sheet_and_cell_where_known(seeds_out, tmp_path):
+    out = Path(shutil.copytree(seeds_out, tmp_path / "sheets"))
+    table = pd.read_parquet(out / "indicators.parquet")
+    table["sheet"], table["cell"] = "", ""
+    first = table.index[(table["project_id"] == PID) & (table["seq"] == 1)][0]
+    table.loc[first, ["sheet", "cell"]] = ["绩效目标表", "G12"]
+    table.to_parquet(out / "indicators.parquet", index=False)
+    client = create_app(Store(out)).test_client()
+    page = client.get("/", query_string={"project": PID}).get_data(as_text=True)
+    assert "<small>绩效目标表!G12</small>" in page
+    assert rows(client, project=PID)["rows"][0]["cell"] == "G12"
+
+
+def test_cli_review_off_loopback_prints_a_token(seeds_out, monkeypatch):
+    served = {}
+    monkeypatch.setattr("werkzeug.serving.run_simple", lambda host, port, app, **kw: served.update(app=app))
+    result = CliRunner().invoke(cli, ["review", str(seeds_out), "--host", "0.0.0.0", "--port", "9999"])
+    assert result.exit_code == 0, result.output
+    token = re.search(r"open http://0\.0\.0\.0:9999/\?token=(\S+)", result.stdout)[1]
+    client = served["app"].test_client()
+    assert client.get("/", headers={"Host": "10.0.0.5:9999"}).status_code == 403
+    assert client.get(f"/?token={token}", headers={"Host": "10.0.0.5:9999"}).status_code == 302
+
+
+def test_cli_review_on_loopback_needs_no_token(seeds_out, monkeypatch):
+    served = {}
+    monkeypatch.setattr("werkzeug.serving.run_simple", lambda host, port, app, **kw: served.update(host=host))
+    result = CliRunner().invoke(cli, ["review", str(seeds_out)])
+    assert result.exit_code == 0, result.output
+    assert served["host"] == "127.0.0.1"
+    assert "open http://127.0.0.1:8765/ " in result.stdout and "token" not in result.stdout

@@ -154,17 +154,15 @@ def teach_scores(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     score = suspect.astype(float) + disagree.astype(float) + (n_penalty * 0.25).clip(upper=1.0)
     if lowest is not None:
         score += (1 - lowest).fillna(0)
+    low = lowest.tolist() if lowest is not None else [float("nan")] * len(rows)
     reasons = []
-    for i in range(len(rows)):
-        why = []
-        if lowest is not None and pd.notna(lowest.iat[i]):
-            why.append(f"confidence {lowest.iat[i]:.2f}")
-        if suspect.iat[i]:
-            why.append("unparsed/suspect")
-        if disagree.iat[i]:
-            why.append(f"name says {name_kind.iat[i]}, value is {value[i]}")
-        if n_penalty.iat[i]:
-            why.append(f"{n_penalty.iat[i]} flag(s)")
+    for p, sus, dis, nk, vk, n in zip(
+        low, suspect.tolist(), disagree.tolist(), name_kind.tolist(), value, n_penalty.tolist(), strict=True
+    ):
+        why = [f"confidence {p:.2f}"] if p == p else []  # p != p: NaN, no probability
+        why += ["unparsed/suspect"] if sus else []
+        why += [f"name says {nk}, value is {vk}"] if dis else []
+        why += [f"{n} flag(s)"] if n else []
         reasons.append("; ".join(why))
     return score.round(3), pd.Series(reasons, index=rows.index)
 
@@ -192,6 +190,10 @@ class Store:
             found, self.problems = corr.read(self.corrections_path)
             self.answers = corr.latest(found)
         self.keys = {key: i for i, key in enumerate(self.rows["key"])}
+        by_teach = self.rows.sort_values(
+            ["teach", "doc", "project_id", "seq"], ascending=[False, True, True, True]
+        )
+        self.queue_order = by_teach.index.to_numpy()
 
     def _files(self) -> dict[str, str]:
         """doc → the document's file name (from report.json; the name only, never opened)."""
@@ -217,8 +219,8 @@ class Store:
         out["department"] = out["project_id"].map(department).fillna("").astype(str)
         out["file"] = out["doc"].map(self._files()).fillna(out["doc"]).astype(str)
         out["key"] = list(zip(out["doc"], out["project_id"], out["seq"], strict=True))
-        blob = out[list(SEARCHED)].astype(str).agg(" ".join, axis=1)
-        out["search"] = blob.map(lambda t: fold(t).lower())
+        first, *rest = (out[c].astype(str) for c in SEARCHED)
+        out["search"] = first.str.cat(rest, sep=" ").map(lambda t: fold(t).lower())
         out["teach"], out["why"] = teach_scores(out)
         return out
 
@@ -270,11 +272,11 @@ class Store:
         """The rows matching `query`, sorted, one page of them."""
         with self._lock:
             status = self._status()
-            hit = self.rows[self._mask(query, status)]
-            if query.queue and not query.sort:
-                hit = hit.sort_values(
-                    ["teach", "doc", "project_id", "seq"], ascending=[False, True, True, True]
-                )
+            mask = self._mask(query, status)
+            hit = self.rows[mask]
+            if query.queue and not query.sort:  # the order of teach scores, computed once
+                order = self.queue_order
+                hit = self.rows.loc[order[mask.to_numpy()[order]]]
             elif query.sort:
                 hit = hit.sort_values([query.sort, "doc", "project_id", "seq"], ascending=not query.desc,
                                       kind="stable", na_position="last")  # fmt: skip
@@ -298,6 +300,8 @@ class Store:
                 row[name] = _plain(float(answer.value)) if "number" in name and answer.value else answer.value
                 if name == "level2_final":
                     row["level2_source"] = corr.REVIEWED
+                elif name == "name_kind":
+                    row["name_kind_proba"] = 1.0  # a person's label, as nlp.corrections applies it
         row["answered"] = sorted(n for n in answered if n in corr.VALUE_FIELDS)
         row["accepted"] = "accept" in answered
         return row

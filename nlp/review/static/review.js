@@ -39,6 +39,7 @@
     if (src) src.className = "badge src-" + (r.level2_source || "none");
     set("value", valueText(r));
     set("name_kind", r.name_kind || "—");
+    set("name_kind_proba", r.name_kind_proba === null || r.name_kind_proba === undefined ? "" : r.name_kind_proba.toFixed(2));
     set("status", r.status + (r.accepted && r.status === "reviewed" && !r.answered.length ? " ✓" : ""));
     FIELDS.forEach((f) => { tr.dataset[f] = shown(r[f]); });
     tr.className = "row status-" + r.status + " just-answered";
