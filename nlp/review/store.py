@@ -183,7 +183,7 @@ class Store:
         self.links = links if links is not None else pd.DataFrame(columns=["project_id_a", "project_id_b"])
         self.rows = self._prepare(indicators.reset_index(drop=True))
         self.corrections_path = self.out / CORRECTIONS
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # answers may arrive on several request threads
         self.answers: dict[tuple[str, str, int], dict[str, corr.Correction]] = {}
         self.problems = []
         if self.corrections_path.is_file():
@@ -311,7 +311,8 @@ class Store:
         i = self.keys.get((doc, project_id, seq))
         if i is None:
             raise ReviewError(f"no indicator {project_id} #{seq} in {self.out.name}")
-        return self._display(i, self._status().iat[i])
+        with self._lock:
+            return self._display(i, self._status().iat[i])
 
     def project(self, project_id: str) -> dict | None:
         """A project, its indicators, its family across years and the links between them (None if unknown)."""
@@ -332,10 +333,10 @@ class Store:
             self.links["project_id_a"].astype(str).isin(members)
             | self.links["project_id_b"].astype(str).isin(members)
         ]
-        status = self._status()
-        rows = [
-            self._display(i, status.iat[i]) for i in self.rows.index[self.rows["project_id"] == project_id]
-        ]
+        with self._lock:
+            status = self._status()
+            mine = self.rows.index[self.rows["project_id"] == project_id]
+            rows = [self._display(i, status.iat[i]) for i in mine]
         return {
             "project": project,
             "indicators": rows,
