@@ -166,7 +166,7 @@ def latest(answers: Iterable[Correction]) -> dict[tuple[str, str, int], dict[str
     return final
 
 
-def _keys(indicators: pd.DataFrame) -> pd.Series:
+def row_keys(indicators: pd.DataFrame) -> pd.Series:
     """(doc, project_id, seq) of every row, as a Series of tuples on the table's index."""
     seq = pd.to_numeric(indicators["seq"], errors="coerce").fillna(-1).astype(int)
     return pd.Series(
@@ -205,7 +205,7 @@ def apply_corrections(indicators: pd.DataFrame, answers: Iterable[Correction]) -
     for column in (*VALUE_FIELDS, "level2_source", "annual_flags", "name_kind_proba", "flags"):
         if column not in out.columns:
             out[column] = None
-    keys = _keys(out)
+    keys = row_keys(out)
     position = {key: i for i, key in enumerate(keys)}
     problems: list[Problem] = []
     summary = {"answers": len(answers), "rows": 0, "fields": 0, "accepted": 0, "dropped": 0, "unmatched": 0}
@@ -269,7 +269,7 @@ def training_rows(answers: Iterable[Correction], indicators: pd.DataFrame) -> pd
     name_kind as the table shows them. Dropped rows and rows not in `indicators` give nothing.
     """
     final = latest(answers)
-    keys = _keys(indicators)
+    keys = row_keys(indicators)
     position = {key: i for i, key in enumerate(keys)}
     rows = []
     for key, fields in final.items():

@@ -48,7 +48,6 @@ def _host_name(host: str) -> str:
 def create_app(store: Store, *, token: str | None = None, loopback_only: bool = True) -> Flask:
     """The Flask app over `store`. `token`: required from every client (a non-loopback --host)."""
     app = Flask(__name__, static_folder=None)
-    app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     csrf = secrets.token_urlsafe(32)
     static = _static_files()

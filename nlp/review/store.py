@@ -102,11 +102,11 @@ class Page:
 
 
 def _table(out: Path, name: str, kind: str | None) -> pd.DataFrame | None:
+    """OUT_DIR's table `name` (Parquet, else CSV), checked as `kind`; None if neither file exists."""
     for suffix in (".parquet", ".csv"):
         path = out / f"{name}{suffix}"
         if path.is_file():
-            frame = read_table(path, kind, dtype={"project_id": str, "doc": str, "family_id": str})
-            return frame
+            return read_table(path, kind, dtype={"project_id": str, "doc": str, "family_id": str})
     return None
 
 
@@ -208,8 +208,8 @@ class Store:
         out = pd.DataFrame(index=ind.index)
         for column in ind.columns:
             out[column] = _number(ind, column) if ind[column].dtype.kind in "fiu" else _text(ind, column)
-        out["seq"] = pd.to_numeric(ind["seq"], errors="coerce").fillna(-1).astype(int)
-        out["line"] = pd.to_numeric(ind.get("line"), errors="coerce")
+        out["seq"] = _number(ind, "seq").fillna(-1).astype(int)
+        out["line"] = _number(ind, "line")
         for column in ("level1", "level2_final", "level2_source", "name_kind", "raw", "flags", "annual_kind"):
             out[column] = _text(ind, column)
         for column in ("annual_number", "annual_number_max", "level2_proba", "name_kind_proba"):
@@ -218,7 +218,7 @@ class Store:
         department = by_project["department"] if "department" in by_project else pd.Series(dtype=object)
         out["department"] = out["project_id"].map(department).fillna("").astype(str)
         out["file"] = out["doc"].map(self._files()).fillna(out["doc"]).astype(str)
-        out["key"] = list(zip(out["doc"], out["project_id"], out["seq"], strict=True))
+        out["key"] = corr.row_keys(out)
         first, *rest = (out[c].astype(str) for c in SEARCHED)
         out["search"] = first.str.cat(rest, sep=" ").map(lambda t: fold(t).lower())
         out["teach"], out["why"] = teach_scores(out)
