@@ -198,6 +198,7 @@ def test_nothing_changed_is_refused(client, out):
     values = {"level2_final": shown["level2_final"]}
     response = post(client, csrf_of(client), doc=DOC, project_id=PID, seq=1, action="correct", values=values)
     assert response.status_code == 400
+    assert "nothing changed" in response.get_json()["error"]
     assert not (out / "corrections.csv").exists()
 
 

@@ -373,7 +373,7 @@ class Store:
                 if not same:
                     changes[name] = checked
             if not changes:
-                raise ReviewError("nothing changed")
+                raise ReviewError("nothing changed (✓ Accept confirms the reading as it is)")
         else:
             raise ReviewError(f"unknown action {action!r} (accept, drop, undrop, correct)")
         answers = [corr.Correction(doc, project_id, seq, f, v, reviewer, at) for f, v in changes.items()]
