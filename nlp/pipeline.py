@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from nlp.achievement_tables import achievement_quality, achievement_report, add_achievement
 from nlp.classify import DEFAULT_MODELS, ModelLoadError, ModelNotFound, add_predictions, fill_level2
+from nlp.corrections import apply_files
 from nlp.documents import iter_documents, read_document
 from nlp.linking import DEFAULT_THRESHOLD, link_projects, no_links
 from nlp.outputs import build_report, indicators_frame, projects_frame, write_tables
@@ -36,6 +37,7 @@ class Options:
     link: bool = True
     link_threshold: float = DEFAULT_THRESHOLD
     model_dir: Path = DEFAULT_MODELS
+    corrections: tuple[Path, ...] = ()  # reviewers' corrections files, applied after the classifiers
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Tables:
     quality: pd.DataFrame
     links: pd.DataFrame
     notes: dict[str, str] = field(default_factory=dict)
+    corrections: dict | None = None  # what the corrections did (report.json), when any were given
 
 
 @dataclass
@@ -155,6 +158,11 @@ def complete_tables(
     step("classify")
     if "name_kind" not in indicators.columns:
         indicators, notes["classify"] = _classify(indicators, options.model_dir)
+    corrections = None
+    if options.corrections:
+        applied = apply_files(indicators, options.corrections)
+        indicators, corrections = applied.indicators, applied.summary
+        notes["corrections"] = f"{corrections['rows']} rows corrected, {corrections['dropped']} dropped"
     step("link")
     if "family_id" not in projects.columns:
         projects, found, notes["link"] = _link(projects, indicators, options)
@@ -168,7 +176,7 @@ def complete_tables(
     notes["quality"] = f"{len(result.quality)} quality rows"
     step("done")
     bar.close()
-    return Tables(result.projects, result.indicators, result.quality, links, notes)
+    return Tables(result.projects, result.indicators, result.quality, links, notes, corrections)
 
 
 def run(
@@ -182,6 +190,8 @@ def run(
     report["stages"] = tables.notes
     report["achievement"] = achievement_report(tables.quality, tables.indicators)
     report["links"] = {"written": len(tables.links), "families": int(tables.projects["family_id"].nunique())}
+    if tables.corrections is not None:
+        report["corrections"] = tables.corrections
     log.info(
         "%d documents, %d projects, %d indicators", len(docs), len(tables.projects), len(tables.indicators)
     )
