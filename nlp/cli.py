@@ -20,7 +20,7 @@ def _main() -> None:
 
 @app.command()
 def normalize(
-    paths: Annotated[list[str], typer.Argument(help="files and/or folders (*.txt *.tsv *.csv *.md)")],
+    paths: Annotated[list[str], typer.Argument(help="files and/or folders (text, Excel, Word, HTML, PDF)")],
     out: str = typer.Option(..., "--out", "-o", help="folder for the tables (csv, parquet) and report.json"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
     no_link: bool = typer.Option(False, "--no-link", help="skip linking (every project is its own family)"),

@@ -32,6 +32,8 @@ PROJECT_COLUMNS = (
     "n_indicators",
     "line",
     "flags",
+    "sheet",
+    "cell",
 )
 INDICATOR_COLUMNS = (
     "doc",
@@ -54,6 +56,8 @@ INDICATOR_COLUMNS = (
     "raw",
     "line",
     "flags",
+    "sheet",
+    "cell",
 )
 # the columns a later stage needs in a table read back from disk (`jixiao link`, `jixiao report`)
 REQUIRED_COLUMNS = {"projects": ("project_id", "project"), "indicators": ("project_id", "name")}

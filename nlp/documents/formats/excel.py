@@ -1,0 +1,133 @@
+"""Workbooks (.xlsx .xlsm .xls .ods) → grids: values by python-calamine (cached formula results,
+merged ranges, hidden sheets), number formats of .xlsx/.xlsm by openpyxl (read-only, nothing executed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from nlp.documents.formats.errors import FormatError
+from nlp.documents.grid.model import Grid, GridCell, Source
+
+_OLE = b"\xd0\xcf\x11\xe0"  # an encrypted .xlsx is an OLE container, not a zip
+_PERCENT = re.compile(r'%(?=(?:[^"]*"[^"]*")*[^"]*$)')  # a % outside quoted literals
+_LITERAL_PERCENT = re.compile(r'"%"|\\%')
+_DECIMALS = re.compile(r"0\.(0+)")
+_OPENXML = (".xlsx", ".xlsm")
+
+
+def _number_formats(path: str, sheets: set[str]) -> dict[str, dict[tuple[int, int], str]]:
+    """Number format of each numeric cell that has one, by sheet (0-based row, col)."""
+    import openpyxl
+
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False, keep_vba=False)
+    try:
+        for ws in book.worksheets:
+            if ws.title not in sheets:
+                continue
+            found = out.setdefault(ws.title, {})
+            for row in ws.iter_rows():
+                for cell in row:
+                    fmt = getattr(cell, "number_format", "General")
+                    if fmt != "General" and isinstance(cell.value, int | float) and "%" in fmt:
+                        found[(cell.row - 1, cell.column - 1)] = fmt
+    finally:
+        book.close()
+    return out
+
+
+def _plain(number: float) -> str:
+    text = f"{number:.10g}"
+    return text if "e" not in text else f"{number:f}".rstrip("0").rstrip(".")
+
+
+def display(value: object, fmt: str = "") -> str:
+    """A cell value as the sheet shows it: percent formats (0.95 → 95%, 95 with `0"%"` → 95%),
+    dates as the date, whole numbers without `.0`.
+
+    >>> display(0.95, "0%"), display(95.0, '0"%"'), display(dt.datetime(2024, 3, 1)), display(3.0)
+    ('95%', '95%', '2024-03-01', '3')
+    """
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        if fmt and _LITERAL_PERCENT.search(fmt):
+            return f"{_plain(value)}%"
+        if fmt and _PERCENT.search(fmt):
+            places = _DECIMALS.search(fmt)
+            shown = round(value * 100, len(places.group(1)) if places else 0)
+            return f"{shown:.{len(places.group(1))}f}%" if places else f"{_plain(shown)}%"
+        return _plain(float(value))
+    return "" if value is None else str(value)
+
+
+def _fail(path: str, err: Exception) -> FormatError:
+    head = Path(path).read_bytes()[:4] if Path(path).is_file() else b""
+    if Path(path).suffix.lower() in _OPENXML and head == _OLE:
+        return FormatError("password-protected (encrypted) workbook: save it without a password first")
+    message = str(err).splitlines()[0] if str(err) else type(err).__name__
+    if "password" in message.lower() or "encrypt" in message.lower():
+        return FormatError("password-protected workbook: save it without a password first")
+    return FormatError(f"not a readable workbook (corrupt or not {Path(path).suffix}): {message[:120]}")
+
+
+def read_workbook(path: str) -> Source:
+    """Every visible sheet as a grid; hidden sheets are named in the notes and skipped."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    source = Source(path=path, fmt=Path(path).suffix.lower().lstrip("."))
+    try:
+        book = CalamineWorkbook.from_path(path)
+        metas = list(book.sheets_metadata)
+    except Exception as err:  # calamine raises its own error types (zip, xls, ods, password)
+        raise _fail(path, err) from err
+    visible = []
+    for meta in metas:
+        if meta.visible != SheetVisibleEnum.Visible:
+            source.notes.append(f"hidden sheet {meta.name!r} skipped")
+        elif meta.typ != SheetTypeEnum.WorkSheet:
+            source.notes.append(f"sheet {meta.name!r} is not a worksheet ({meta.typ}), skipped")
+        else:
+            visible.append(meta.name)
+    try:
+        formats = _number_formats(path, set(visible)) if source.fmt in ("xlsx", "xlsm") else {}
+    except Exception as err:  # openpyxl: zip/XML errors of a damaged file
+        raise _fail(path, err) from err
+    for name in visible:
+        try:
+            sheet = book.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = sheet.merged_cell_ranges or []
+        except Exception as err:
+            raise _fail(path, err) from err
+        if not any(any(v not in ("", None) for v in row) for row in rows):
+            source.notes.append(f"sheet {name!r} is empty")
+            continue
+        source.grids.append(_grid(name, rows, merged, formats.get(name, {})))
+    book.close()
+    return source
+
+
+def _grid(name: str, rows: list[list], merged: list, formats: dict[tuple[int, int], str]) -> Grid:
+    spans = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for (r0, c0), (r1, c1) in merged}
+    covered = {
+        (r, c)
+        for (r0, c0), (r1, c1) in merged
+        for r in range(r0, r1 + 1)
+        for c in range(c0, c1 + 1)
+        if (r, c) != (r0, c0)
+    }
+    grid = Grid(sheet=name)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if value in ("", None) or (r, c) in covered:
+                continue
+            rowspan, colspan = spans.get((r, c), (1, 1))
+            grid.cells.append(GridCell(display(value, formats.get((r, c), "")), r, c, rowspan, colspan))
+    return grid

@@ -1,0 +1,203 @@
+"""Workbooks, Word, web pages and PDF through the grid reader: every seed and realdata table rendered
+into each format (tests/fixtures/render_formats.py) reads back as the rows the text reader found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from fixtures.render_formats import FORMATS, ProjectSpec, TableSpec, expected_rows, render, source_tables
+
+from nlp.documents import iter_documents, read_document
+from nlp.schema import Document
+
+SOURCES = source_tables()
+
+
+def rows_of(document: Document) -> list[tuple]:
+    """The same fields as fixtures.render_formats.expected_rows."""
+    return [
+        (
+            p.project,
+            i.name,
+            i.level1,
+            i.level2,
+            i.period_value,
+            i.annual_value,
+            i.actual_value,
+            i.weight,
+            i.score,
+            i.op,
+            i.unit,
+            i.direction,
+        )
+        for p in document.projects
+        for i in p.indicators
+    ]
+
+
+def test_every_seed_and_realdata_table_is_rendered():
+    docs = {spec.doc for spec, _ in SOURCES}
+    assert (
+        len(SOURCES) == 32 and {"000_e4e529e5a252bb3b", "45_tianjin-hebei-fayuan-2023-xiangmu-mubiao"} <= docs
+    )
+    assert sum(len(rows) for _, rows in SOURCES) >= 550  # 561 rows the text reader reads whole
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_renderings_read_back_as_the_text_rows(fmt, tmp_path):
+    """Each format, every table: same projects, names, levels, values, 分值 and 得分 as the text reader."""
+    wrong = []
+    for spec, expected in SOURCES:
+        document = read_document(render(spec, fmt, tmp_path))
+        assert document.layout == f"grid:{fmt}", (spec.doc, document.problems)
+        if rows_of(document) != expected:
+            wrong.append(spec.doc)
+    assert wrong == []
+
+
+def _rows(n: int = 3) -> list[dict]:
+    rows = [
+        {"level1": "产出指标", "level2": "数量指标", "name": "培训人次", "value": "≥300人次", "weight": 20.0},
+        {"level1": "产出指标", "level2": "质量指标", "name": "培训合格率", "value": "≥95%", "weight": 20.0},
+        {
+            "level1": "效益指标",
+            "level2": "社会效益",
+            "name": "群众知晓率提高",
+            "value": "有效提高",
+            "weight": 30.0,
+        },
+        {
+            "level1": "满意度指标",
+            "level2": "服务对象满意度",
+            "name": "学员满意度",
+            "value": "≥90%",
+            "weight": 30.0,
+        },
+    ]
+    return rows[:n]
+
+
+def _spec(**kw) -> TableSpec:
+    base = {
+        "doc": "hand",
+        "title": "项目支出绩效目标表",
+        "columns": ["level1", "level2", "name", "value", "weight"],
+        "projects": [
+            ProjectSpec(
+                "职业技能培训",
+                "某区人力资源和社会保障局",
+                "某区职业培训中心",
+                50.0,
+                50.0,
+                "培训300人次",
+                _rows(4),
+            )
+        ],
+        "lines": ["(2024年)"],
+    }
+    return TableSpec(**{**base, **kw})
+
+
+HAND = {
+    "two_row_header": _spec(
+        two_row_header=True, columns=["level1", "level2", "name", "value", "actual", "weight"]
+    ),
+    "starts_at_column_c_with_spacer": _spec(
+        start_col=2, columns=["level1", "level2", "spacer", "name", "value", "weight"]
+    ),
+    "two_projects": _spec(
+        projects=[
+            ProjectSpec("职业技能培训", rows=_rows(2)),
+            ProjectSpec("就业见习补贴", "某区人力资源和社会保障局", rows=_rows(4)[1:]),
+        ]
+    ),
+    "cover_first": _spec(cover="2024年部门预算项目绩效目标申报材料 封面"),
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("case", sorted(HAND))
+def test_hand_shaped_tables(case, fmt, tmp_path):
+    spec = HAND[case]
+    document = read_document(render(spec, fmt, tmp_path))
+    assert rows_of(document) == expected_rows(spec)
+    assert [p.project for p in document.projects] == [p.name for p in spec.projects]
+    assert document.year == 2024
+
+
+def test_project_info_block_is_read(tmp_path):
+    document = read_document(render(_spec(), "xlsx", tmp_path))
+    (project,) = document.projects
+    assert (project.department, project.unit, project.total, project.fiscal, project.goal) == (
+        "某区人力资源和社会保障局",
+        "某区职业培训中心",
+        50.0,
+        50.0,
+        "培训300人次",
+    )
+    assert project.district == "" and project.sheet == "绩效目标表" and project.cell == "绩效目标表!A3"
+
+
+def test_provenance_names_sheet_and_cell(tmp_path):
+    xlsx = read_document(render(_spec(start_col=2), "xlsx", tmp_path))
+    first = xlsx.projects[0].indicators[0]
+    assert (first.sheet, first.cell, first.line) == ("绩效目标表", "绩效目标表!E8", 8)
+    pdf = read_document(render(_spec(), "pdf", tmp_path))
+    first = pdf.projects[0].indicators[0]
+    assert first.sheet == "page 1" and first.cell.startswith("1:")
+
+
+def test_numbers_are_read_as_the_sheet_shows_them(tmp_path):
+    """0.95 with a percent format is 95%, 95 with a literal % is 95%, a date is the date, 3.0 is 3."""
+    rows = _rows(4)
+    rows[0]["value"], rows[1]["value"], rows[2]["value"] = 0.95, 0.875, dt.date(2024, 6, 30)
+    spec = _spec(projects=[ProjectSpec("职业技能培训", rows=rows)], number_formats={"value": "0.0%"})
+    spec.projects[0].rows[2]["value"] = dt.date(2024, 6, 30)
+    got = [i.annual_value for i in read_document(render(spec, "xlsx", tmp_path)).projects[0].indicators]
+    assert got[:3] == ["95.0%", "87.5%", "2024-06-30"]
+    literal = _spec(projects=[ProjectSpec("职业技能培训", rows=[{**rows[0], "value": 95}])])
+    literal.number_formats = {"value": '0"%"'}
+    (ind,) = read_document(render(literal, "xlsx", tmp_path)).projects[0].indicators
+    assert (ind.annual_value, ind.weight) == ("95%", 20.0)
+
+
+def test_a_wrapped_name_in_a_pdf_cell_is_one_name(tmp_path):
+    long_name = "全区城乡居民基本医疗保险参保人员年度健康体检服务覆盖率达到目标"
+    rows = [{**_rows(1)[0], "name": long_name}]
+    spec = _spec(
+        projects=[ProjectSpec("健康体检", rows=rows)], columns=["level1", "level2", "name", "value", "weight"]
+    )
+    (ind,) = read_document(render(spec, "pdf", tmp_path)).projects[0].indicators
+    assert ind.name == long_name
+
+
+def test_hidden_sheets_are_reported_and_skipped(tmp_path):
+    import openpyxl
+
+    path = render(_spec(), "xlsx", tmp_path)
+    book = openpyxl.load_workbook(path)
+    hidden = book.copy_worksheet(book["绩效目标表"])
+    hidden.title = "旧版"
+    hidden.sheet_state = "hidden"
+    book.save(path)
+    document = read_document(path)
+    assert len(document.projects) == 1
+    assert [p.what for p in document.problems] == ["hidden sheet '旧版' skipped"]
+
+
+def test_html_in_a_declared_gbk_encoding(tmp_path):
+    from fixtures.render_formats import write_html
+
+    path = write_html(_spec(), tmp_path / "gbk.html", charset="gb2312")
+    assert "培训".encode("gb18030") in path.read_bytes()
+    assert rows_of(read_document(path)) == expected_rows(_spec())
+
+
+def test_folders_pick_up_every_format(tmp_path):
+    for fmt in FORMATS:
+        render(_spec(doc=f"hand_{fmt}"), fmt, tmp_path)
+    (tmp_path / "notes.json").write_text("{}")
+    found = sorted(Path(p).suffix for p in iter_documents([tmp_path]))
+    assert found == sorted(f".{fmt}" for fmt in FORMATS)
