@@ -11,6 +11,7 @@ reader builds the Document; a file whose grids hold no indicator header goes to 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,8 +20,10 @@ from nlp.documents.grid.model import Grid, Source
 from nlp.documents.grid.reader import read_grids
 from nlp.schema import Document, Problem
 
-__all__ = ["SUFFIXES", "FormatError", "read_structured"]
+__all__ = ["SUFFIXES", "FormatError", "format_counts", "read_structured"]
 
+log = logging.getLogger(__name__)
+_WORKBOOKS = ("xlsx", "xlsm", "xls", "ods")
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".html", ".htm", ".pdf")
 
 
@@ -66,6 +69,13 @@ def read_structured(path: str, parse_text: Callable[[str, str], Document | None]
         )
     except OSError as err:
         return _failed(path, f"cannot read: {err.strerror or err}")
+    except Exception as err:  # a library's own error on a damaged file: one line, never a traceback
+        log.debug("%s", path, exc_info=True)
+        first = str(err).splitlines()[0][:120] if str(err) else ""
+        return _failed(path, f"cannot be read as {Path(path).suffix}: {type(err).__name__} {first}".strip())
+    if not source.grids:
+        what = "empty: no cell in any visible sheet" if source.fmt in _WORKBOOKS else "empty: no text"
+        return _failed(path, what, [n for n in source.notes if not n.endswith("is empty")])
     doc = read_grids(source)
     if doc is None or not any(p.indicators for p in doc.projects):
         text = source.text or _grid_text(source.grids)
@@ -80,7 +90,17 @@ def read_structured(path: str, parse_text: Callable[[str, str], Document | None]
     return doc
 
 
-def _failed(path: str, what: str) -> Document:
-    return Document(
-        path=path, doc=Path(path).stem, layout="unknown", problems=[Problem(path, None, what, "error")]
-    )
+def _failed(path: str, what: str, notes: list[str] = ()) -> Document:
+    problems = [Problem(path, None, note) for note in notes] + [Problem(path, None, what, "error")]
+    return Document(path=path, doc=Path(path).stem, layout="unknown", problems=problems)
+
+
+def format_counts(docs: list[Document]) -> dict[str, dict[str, int]]:
+    """Files given, read and failed per suffix (for report.json)."""
+    counts: dict[str, dict[str, int]] = {}
+    for d in docs:
+        suffix = Path(d.path).suffix.lower() or "(none)"
+        entry = counts.setdefault(suffix, {"given": 0, "read": 0, "failed": 0})
+        entry["given"] += 1
+        entry["read" if d.layout != "unknown" else "failed"] += 1
+    return dict(sorted(counts.items()))

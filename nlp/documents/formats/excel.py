@@ -17,21 +17,51 @@ _DECIMALS = re.compile(r"0\.(0+)")
 _OPENXML = (".xlsx", ".xlsm")
 
 
+def _percent_styles(book) -> bool:
+    """Does any cell style of the workbook use a percent format? (Else no cell needs reading.)"""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    custom = list(book._number_formats)  # formats 164 onwards; openpyxl keeps them on the workbook
+    for style in book._cell_styles:
+        fmt = BUILTIN_FORMATS.get(style.numFmtId) or (
+            custom[style.numFmtId - 164] if 0 <= style.numFmtId - 164 < len(custom) else ""
+        )
+        if "%" in fmt:
+            return True
+    return False
+
+
 def _number_formats(path: str, sheets: set[str]) -> dict[str, dict[tuple[int, int], str]]:
-    """Number format of each numeric cell that has one, by sheet (0-based row, col)."""
+    """Percent number format of each numeric cell that has one, by sheet (0-based row, col).
+
+    openpyxl in read-only mode: formulas are not evaluated, macros and external links not loaded.
+    The cells are only read when some cell style of the workbook is a percent format.
+    """
     import openpyxl
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
 
     out: dict[str, dict[tuple[int, int], str]] = {}
+    styles = ExcelReader(path, read_only=True, keep_vba=False, data_only=True, keep_links=False)
+    try:  # the workbook part and its styles only, without opening any sheet
+        styles.read_manifest()
+        styles.read_workbook()
+        apply_stylesheet(styles.archive, styles.wb)
+        if not _percent_styles(styles.wb):
+            return out
+    finally:
+        styles.archive.close()
     book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False, keep_vba=False)
     try:
         for ws in book.worksheets:
             if ws.title not in sheets:
                 continue
             found = out.setdefault(ws.title, {})
+            ws.reset_dimensions()  # do not scan the sheet for its size first
             for row in ws.iter_rows():
                 for cell in row:
-                    fmt = getattr(cell, "number_format", "General")
-                    if fmt != "General" and isinstance(cell.value, int | float) and "%" in fmt:
+                    fmt = getattr(cell, "number_format", None) or ""
+                    if "%" in fmt and isinstance(cell.value, int | float):
                         found[(cell.row - 1, cell.column - 1)] = fmt
     finally:
         book.close()

@@ -79,14 +79,13 @@ def read_pdf(path: str) -> Source:
             for number, page in enumerate(pdf.pages, start=1):
                 chars += len(page.chars)
                 source.grids.append(_page_grid(page, number))
-    except PDFPasswordIncorrect as err:
-        raise FormatError("password-protected PDF: save it without a password first") from err
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as err:
-        raise FormatError(f"not a readable PDF (corrupt?): {str(err)[:120] or type(err).__name__}") from err
-    except Exception as err:  # pdfminer raises bare exceptions of its own for broken files
-        if "password" in str(err).lower() or "encrypt" in str(err).lower():
+    except Exception as err:  # pdfplumber wraps pdfminer's errors (PdfminerException)
+        causes = [err, err.__cause__, *(err.args or ())]
+        if any(isinstance(c, PDFPasswordIncorrect) for c in causes) or "password" in str(err).lower():
             raise FormatError("password-protected PDF: save it without a password first") from err
-        raise FormatError(f"not a readable PDF: {str(err)[:120] or type(err).__name__}") from err
+        reason = next((str(c) for c in causes if isinstance(c, Exception) and str(c)), type(err).__name__)
+        kind = "corrupt?" if any(isinstance(c, PDFSyntaxError) for c in causes) else type(err).__name__
+        raise FormatError(f"not a readable PDF ({kind}): {reason[:120]}") from err
     if not chars:
         raise FormatError("no_text_layer: the PDF has no text layer (a scan?); it needs OCR first")
     return source

@@ -43,9 +43,11 @@ def read_docx(path: str) -> Source:
     head = Path(path).read_bytes()[:4]
     if head == _OLE:
         raise FormatError("password-protected (encrypted) or old .doc file: save it as .docx first")
+    from docx.opc.exceptions import PackageNotFoundError
+
     try:
         document = docx.Document(path)
-    except (zipfile.BadZipFile, KeyError, ValueError) as err:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as err:
         raise FormatError(f"not a readable .docx (corrupt zip or not Word): {err}") from err
     source = Source(path=path, fmt="docx")
     text = Grid(sheet="text")

@@ -24,6 +24,11 @@ def _headers() -> dict[str, str]:
     return {level_key(title): role for title, role in _rows("table_headers.tsv")}
 
 
+@lru_cache(maxsize=1)
+def _longest() -> int:
+    return max(len(k) for k in _headers()) + 8  # room for spaces, * and a bracketed tail
+
+
 @lru_cache(maxsize=4096)
 def column_role(text: str) -> str | None:
     """The role of a header cell (name, value, actual, weight, … ; stop/total for sign-off cells).
@@ -34,6 +39,8 @@ def column_role(text: str) -> str | None:
     >>> column_role("三级指标"), column_role("年度指标值(A)"), column_role("总分")
     ('name', 'value', 'total')
     """
+    if len(text) > _longest():
+        return None  # an indicator name or a value, not a title (and no need to fold it)
     key = level_key(text).lstrip("*")
     roles = _headers()
     return roles.get(key) or roles.get(_BRACKET_TAIL.sub("", key))
