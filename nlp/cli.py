@@ -29,6 +29,7 @@ def normalize(
         "--link-threshold",
         help="minimum link score, 0-1 (default 0.75: precision 1.0, recall 1.0 on the labeled pairs)",
     ),
+    xlsx: bool = typer.Option(False, "--xlsx", help="also write tables.xlsx (the four tables as sheets)"),
 ) -> None:
     """Read and normalize budget documents: projects, indicators, quality and links tables + report.json."""
     from nlp.documents import SUFFIXES
@@ -42,6 +43,8 @@ def normalize(
     result = run(paths, progress=not quiet, options=Options(link=not no_link, link_threshold=threshold))
     try:
         result.write(out)
+        if xlsx:
+            _write_xlsx(result, out)
     except OSError as err:
         typer.echo(f"error: cannot write the tables to {out}: {err.strerror or err}", err=True)
         raise typer.Exit(code=1) from err
@@ -59,6 +62,21 @@ def normalize(
         typer.echo(f"error: no documents ({suffixes}) under {' '.join(paths)}", err=True)
     if result.errors or not report["documents"]["given"]:
         raise typer.Exit(code=1)
+
+
+def _write_xlsx(result, out: str) -> None:
+    """tables.xlsx next to the CSV/Parquet tables (needs the formats extra: xlsxwriter)."""
+    from pathlib import Path
+
+    from nlp.outputs_xlsx import write_xlsx
+
+    t = result.tables
+    tables = {"projects": t.projects, "indicators": t.indicators, "quality": t.quality, "links": t.links}
+    try:
+        write_xlsx(tables, Path(out) / "tables.xlsx")
+    except ImportError as err:
+        typer.echo(f"error: --xlsx needs xlsxwriter: pip install 'jixiao[formats]' ({err})", err=True)
+        raise typer.Exit(code=1) from err
 
 
 @app.command()
