@@ -154,10 +154,13 @@ def _grid(name: str, rows: list[list], merged: list, formats: dict[tuple[int, in
         if (r, c) != (r0, c0)
     }
     grid = Grid(sheet=name)
+    cells = grid.cells
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
-            if value in ("", None) or (r, c) in covered:
+            if value == "" or value is None:
                 continue
-            rowspan, colspan = spans.get((r, c), (1, 1))
-            grid.cells.append(GridCell(display(value, formats.get((r, c), "")), r, c, rowspan, colspan))
+            if type(value) is not str:
+                value = display(value, formats.get((r, c), "") if formats else "")
+            if (r, c) not in covered:  # a merged range's value sits in its top-left cell
+                cells.append(GridCell(value, r, c, *spans.get((r, c), (1, 1))))
     return grid

@@ -11,6 +11,8 @@ _WS = re.compile(r"\s+")
 
 def squash(text: str) -> str:
     """A cell's text on one line: a line break inside a cell is wrapping, not a space (as cells.py)."""
+    if "\n" not in text and "  " not in text and "\t" not in text and "\r" not in text:
+        return text.strip()  # the common case, without the regular expressions
     return _WS.sub(" ", _NEWLINE_GAP.sub("", text)).strip()
 
 
@@ -24,7 +26,7 @@ def column_letters(col: int) -> str:
     return name
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class GridCell:
     """One cell as the file shows it: text as displayed, 0-based row and column, its spans."""
 
@@ -64,6 +66,9 @@ class Grid:
         anchors: dict[tuple[int, int], tuple[int, int]] = {}
         for cell in self.cells:
             text = squash(cell.text)
+            if cell.rowspan == 1 and cell.colspan == 1:
+                dense[cell.row][cell.col] = text
+                continue
             for r in range(cell.row, cell.row + cell.rowspan):
                 for c in range(cell.col, cell.col + cell.colspan):
                     dense[r][c] = text

@@ -211,8 +211,10 @@ def _table_rows(state: _State, grid: Grid, dense: list[list[str]], anchors: dict
         if not first:
             r += 1
             continue
-        if is_stop(first) or info_label(first) is not None or _header_at(dense, anchors, r) is not None:
+        if is_stop(first) or info_label(first) is not None:
             return r
+        if column_role(first) is not None and _header_at(dense, anchors, r) is not None:
+            return r  # a header row starts with a title (checked first: it is cheap)
         if own:
             _indicator(state, grid, table, row, r, levels)
         r += 1
