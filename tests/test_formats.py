@@ -13,6 +13,7 @@ from nlp.documents import iter_documents, read_document
 from nlp.schema import Document
 
 SOURCES = source_tables()
+REALDATA = Path(__file__).resolve().parents[1] / "examples" / "realdata"
 
 
 def rows_of(document: Document) -> list[tuple]:
@@ -201,3 +202,42 @@ def test_folders_pick_up_every_format(tmp_path):
     (tmp_path / "notes.json").write_text("{}")
     found = sorted(Path(p).suffix for p in iter_documents([tmp_path]))
     assert found == sorted(f".{fmt}" for fmt in FORMATS)
+
+
+def test_a_pdf_table_going_on_over_pages_without_its_header(tmp_path):
+    """Rows on the next page belong to the same table; the 一级 written once above goes on."""
+    first = {"level1": "产出指标", "level2": "数量指标", "weight": 1.0}
+    rows = [{**first, "name": f"第{k}批设备到货数量", "value": f"≥{k}台"} for k in range(70)] + _rows(4)[2:]
+    spec = _spec(projects=[ProjectSpec("设备购置", rows=rows)], repeat_header=False, merge_levels=False)
+    document = read_document(render(spec, "pdf", tmp_path))
+    assert {i.sheet for i in document.projects[0].indicators} == {"page 1", "page 2", "page 3", "page 4"}
+    assert rows_of(document) == expected_rows(spec)
+
+
+def test_a_pdf_without_ruled_tables_goes_to_the_text_readers(tmp_path):
+    """The page text of a PDF without rules is read like the text file it was printed from."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    source = REALDATA / "45_tianjin-hebei-fayuan-2023-xiangmu-mubiao.txt"
+    lines = source.read_text(encoding="utf-8").splitlines()[3:]  # the text, without source:/note:
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "plain.pdf"
+    page = canvas.Canvas(str(path), pagesize=landscape(A4))
+    y = landscape(A4)[1] - 30
+    for line in lines:
+        if y < 30:
+            page.showPage()
+            y = landscape(A4)[1] - 30
+        page.setFont("STSong-Light", 8)
+        page.drawString(20, y, line)
+        y -= 11
+    page.save()
+    document = read_document(path)
+    text = read_document(source)
+    assert document.layout == f"pdf:{text.layout}"
+    assert [(i.name, i.annual_value) for p in document.projects for i in p.indicators] == [
+        (i.name, i.annual_value) for p in text.projects for i in p.indicators
+    ]

@@ -39,6 +39,8 @@ class _State:
     pending_ref: tuple[int, str, str] = (0, "", "")  # (line, sheet, cell) of the 项目名称 label
     current: Project | None = None
     texts: list[str] = field(default_factory=list)  # cells outside tables, for the year
+    levels: list[str] = field(default_factory=lambda: ["", "", "", ""])  # level1, level2, raw1, raw2
+    open_table: _Table | None = None  # a table that ran to the end of its page (PDF: continues)
 
 
 def _own_cells(row: list[str], r: int, anchors: dict) -> list[tuple[int, str]]:
@@ -130,6 +132,7 @@ def _flush_pending(state: _State, line: int, sheet: str, cell: str) -> None:
         )
         state.current.sheet, state.current.cell = sheet, cell
         doc.projects.append(state.current)
+        state.levels = ["", "", "", ""]
     state.pending = {}
 
 
@@ -156,10 +159,15 @@ def _info_row(state: _State, grid: Grid, row: list[str], r: int, anchors: dict) 
         state.pending.setdefault(fld, (value, grid.ref(r, c)))
 
 
-def _indicator(state: _State, grid: Grid, table: _Table, row: list[str], r: int, levels: list[str]) -> None:
-    """One data row → an Indicator of the current project; levels = [level1, level2, raw1, raw2]."""
+def _indicator(state: _State, grid: Grid, table: _Table, row: list[str], r: int) -> None:
+    """One data row → an Indicator of the current project; a level cell sets the level of the rows
+    below it until the next one (merged, or written once)."""
+    levels = state.levels
     v = {role: row[c] for role, c in table.cols.items()}
     text1, text2 = v.get("level1", ""), v.get("level2", "")
+    known = canonical_level1(text1) or canonical_level2(text2)
+    if not (v.get("name") or any(v.get(k) for k in _VALUES) or known):
+        return  # an empty row, or a line of page text where a level cell would be
     if text1 and text1 != levels[2]:
         levels[0], levels[1], levels[2], levels[3] = canonical_level1(text1) or "", "", text1, ""
     if text2 and text2 != levels[3]:
@@ -202,7 +210,6 @@ def _indicator(state: _State, grid: Grid, table: _Table, row: list[str], r: int,
 
 def _table_rows(state: _State, grid: Grid, dense: list[list[str]], anchors: dict, table: _Table) -> int:
     """Read data rows from table.start until a stop cell, an info label or the next header."""
-    levels = ["", "", "", ""]
     r = table.start
     while r < len(dense):
         row = dense[r]
@@ -216,7 +223,7 @@ def _table_rows(state: _State, grid: Grid, dense: list[list[str]], anchors: dict
         if column_role(first) is not None and _header_at(dense, anchors, r) is not None:
             return r  # a header row starts with a title (checked first: it is cheap)
         if own:
-            _indicator(state, grid, table, row, r, levels)
+            _indicator(state, grid, table, row, r)
         r += 1
     return r
 
@@ -229,6 +236,10 @@ def read_grids(source: Source) -> Document | None:
     for grid in source.grids:
         dense, anchors = grid.matrix()
         r = 0
+        going_on, state.open_table = state.open_table, None
+        if going_on is not None and grid.page is not None:  # a PDF table going on over the page
+            r = _table_rows(state, grid, dense, anchors, _Table(going_on.cols, 0))
+            state.open_table = going_on if r >= len(dense) else None
         while r < len(dense):
             table = _header_at(dense, anchors, r)
             if table is None:
@@ -242,6 +253,7 @@ def read_grids(source: Source) -> Document | None:
             where = state.pending_ref if "project" in state.pending else (r + 1, grid.sheet, grid.ref(r, 0))
             _flush_pending(state, *where)
             r = _table_rows(state, grid, dense, anchors, table)
+            state.open_table = table if r >= len(dense) else None
     if not found:
         return None
     if "project" in state.pending:
