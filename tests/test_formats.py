@@ -150,17 +150,18 @@ def test_provenance_names_sheet_and_cell(tmp_path):
     assert first.sheet == "page 1" and first.cell.startswith("1:")
 
 
-def test_numbers_are_read_as_the_sheet_shows_them(tmp_path):
+@pytest.mark.parametrize("fmt", ["xlsx", "xls"])
+def test_numbers_are_read_as_the_sheet_shows_them(fmt, tmp_path):
     """0.95 with a percent format is 95%, 95 with a literal % is 95%, a date is the date, 3.0 is 3."""
     rows = _rows(4)
     rows[0]["value"], rows[1]["value"], rows[2]["value"] = 0.95, 0.875, dt.date(2024, 6, 30)
     spec = _spec(projects=[ProjectSpec("职业技能培训", rows=rows)], number_formats={"value": "0.0%"})
     spec.projects[0].rows[2]["value"] = dt.date(2024, 6, 30)
-    got = [i.annual_value for i in read_document(render(spec, "xlsx", tmp_path)).projects[0].indicators]
+    got = [i.annual_value for i in read_document(render(spec, fmt, tmp_path)).projects[0].indicators]
     assert got[:3] == ["95.0%", "87.5%", "2024-06-30"]
     literal = _spec(projects=[ProjectSpec("职业技能培训", rows=[{**rows[0], "value": 95}])])
     literal.number_formats = {"value": '0"%"'}
-    (ind,) = read_document(render(literal, "xlsx", tmp_path)).projects[0].indicators
+    (ind,) = read_document(render(literal, fmt, tmp_path)).projects[0].indicators
     assert (ind.annual_value, ind.weight) == ("95%", 20.0)
 
 

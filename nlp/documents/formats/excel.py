@@ -1,5 +1,6 @@
 """Workbooks (.xlsx .xlsm .xls .ods) → grids: values by python-calamine (cached formula results,
-merged ranges, hidden sheets), number formats of .xlsx/.xlsm by openpyxl (read-only, nothing executed)."""
+merged ranges, hidden sheets); percent formats of .xlsx/.xlsm by openpyxl (read-only, nothing executed)
+and of .xls by xlrd. (.ods: values as calamine gives them, a percent-formatted 0.95 stays 0.95.)"""
 
 from __future__ import annotations
 
@@ -68,6 +69,32 @@ def _number_formats(path: str, sheets: set[str]) -> dict[str, dict[tuple[int, in
     return out
 
 
+def _xls_number_formats(path: str, sheets: set[str]) -> dict[str, dict[tuple[int, int], str]]:
+    """Percent number format of each numeric cell of an .xls (xlrd reads the BIFF formats)."""
+    import xlrd
+
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    book = xlrd.open_workbook(path, formatting_info=True, on_demand=True)
+    try:
+        percent = {
+            k: book.format_map[xf.format_key].format_str
+            for k, xf in enumerate(book.xf_list)
+            if xf.format_key in book.format_map and "%" in book.format_map[xf.format_key].format_str
+        }
+        if not percent:
+            return out
+        for name in sheets:
+            sheet = book.sheet_by_name(name)
+            found = out.setdefault(name, {})
+            for r in range(sheet.nrows):
+                for c, kind in enumerate(sheet.row_types(r)):
+                    if kind == xlrd.XL_CELL_NUMBER and sheet.cell_xf_index(r, c) in percent:
+                        found[(r, c)] = percent[sheet.cell_xf_index(r, c)]
+    finally:
+        book.release_resources()
+    return out
+
+
 def _plain(number: float) -> str:
     text = f"{number:.10g}"
     return text if "e" not in text else f"{number:f}".rstrip("0").rstrip(".")
@@ -126,7 +153,11 @@ def read_workbook(path: str) -> Source:
         else:
             visible.append(meta.name)
     try:
-        formats = _number_formats(path, set(visible)) if source.fmt in ("xlsx", "xlsm") else {}
+        formats = {}
+        if source.fmt in ("xlsx", "xlsm"):
+            formats = _number_formats(path, set(visible))
+        elif source.fmt == "xls":
+            formats = _xls_number_formats(path, set(visible))
     except Exception as err:  # openpyxl: zip/XML errors of a damaged file
         raise _fail(path, err) from err
     for name in visible:
