@@ -115,6 +115,10 @@ HAND = {
         ]
     ),
     "cover_first": _spec(cover="2024年部门预算项目绩效目标申报材料 封面"),
+    "project_column": _spec(
+        columns=["project", "level1", "level2", "name", "value", "weight"],
+        projects=[ProjectSpec("职业技能培训", rows=_rows(2)), ProjectSpec("就业见习补贴", rows=_rows(4)[1:])],
+    ),
 }
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nlp.documents.common import district_of, parse_amount, project_id
+from nlp.documents.common import district_of, parse_amount, project_id, year_of
 from nlp.documents.grid.model import Grid, Source
 from nlp.documents.grid.vocab import column_role, info_label, is_stop
 from nlp.levels import canonical_level1, canonical_level2
@@ -16,7 +16,7 @@ from nlp.textnorm import fold
 
 _LEVELS = ("level1", "level2", "name")
 _VALUES = ("period", "value", "actual")
-_KEPT = (*_LEVELS, *_VALUES, "op", "unit", "weight", "score", "direction")
+_KEPT = (*_LEVELS, *_VALUES, "op", "unit", "weight", "score", "direction", "project")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _AMOUNT_UNIT = re.compile(r"\s*万?元$")
@@ -159,11 +159,23 @@ def _info_row(state: _State, grid: Grid, row: list[str], r: int, anchors: dict) 
         state.pending.setdefault(fld, (value, grid.ref(r, c)))
 
 
+def _project_cell(state: _State, grid: Grid, name: str, r: int, c: int) -> None:
+    """A project column (every project's rows in one table): a new name starts a new project."""
+    current = state.current
+    if current is not None and not current.indicators and not current.project:
+        current.project, current.line, current.cell = name, r + 1, grid.ref(r, c)
+    elif current is None or name != current.project:
+        state.pending = {"project": (name, grid.ref(r, c))}
+        _flush_pending(state, r + 1, grid.sheet, grid.ref(r, c))
+
+
 def _indicator(state: _State, grid: Grid, table: _Table, row: list[str], r: int) -> None:
     """One data row → an Indicator of the current project; a level cell sets the level of the rows
     below it until the next one (merged, or written once)."""
-    levels = state.levels
     v = {role: row[c] for role, c in table.cols.items()}
+    if v.get("project"):
+        _project_cell(state, grid, v["project"], r, table.cols["project"])
+    levels = state.levels
     text1, text2 = v.get("level1", ""), v.get("level2", "")
     known = canonical_level1(text1) or canonical_level2(text2)
     if not (v.get("name") or any(v.get(k) for k in _VALUES) or known):
@@ -258,6 +270,8 @@ def read_grids(source: Source) -> Document | None:
         return None
     if "project" in state.pending:
         _flush_pending(state, *state.pending_ref)
-    for project in document.projects:
-        project.year = project.year or document.year
+    for project in document.projects:  # the year the name states (2025-2026年度 → 2025), else the file's
+        project.year = year_of(project.project) or project.year or document.year
+    document.department = document.department or next((p.department for p in document.projects), "")
+    document.district = district_of(document.department)
     return document
