@@ -145,6 +145,27 @@ def test_project_info_block_is_read(tmp_path):
     assert project.district == "" and project.sheet == "绩效目标表" and project.cell == "绩效目标表!A3"
 
 
+def test_amounts_under_their_labels(tmp_path):
+    """A row of labels with the amounts in the row below (资金 blocks of 目标申报表)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (
+        ["项目名称", "社区养老服务补贴"],
+        ["主管部门", "", "实施单位", "某街道办事处"],
+        ["项目资金(万元)", "年度资金总额", "其中:财政拨款", "其他资金"],
+        ["", 120.5, 100, 20.5],
+        ["一级指标", "二级指标", "三级指标", "年度指标值"],
+        ["产出指标", "数量指标", "服务老人人数", "≥500人"],
+    ):
+        sheet.append(row)
+    book.save(tmp_path / "funds.xlsx")
+    (project,) = read_document(tmp_path / "funds.xlsx").projects
+    assert (project.total, project.fiscal, project.other) == (120.5, 100.0, 20.5)
+    assert (project.department, project.unit) == ("", "某街道办事处")
+
+
 def test_provenance_names_sheet_and_cell(tmp_path):
     xlsx = read_document(render(_spec(start_col=2), "xlsx", tmp_path))
     first = xlsx.projects[0].indicators[0]

@@ -136,18 +136,27 @@ def _flush_pending(state: _State, line: int, sheet: str, cell: str) -> None:
     state.pending = {}
 
 
-def _info_row(state: _State, grid: Grid, row: list[str], r: int, anchors: dict) -> None:
-    """Collect project-info labels of a row outside tables (label, then its value to the right)."""
-    cells = _own_cells(row, r, anchors)
+def _plain_cell(text: str) -> bool:
+    """A cell that is neither a project-info label nor a column title."""
+    return bool(text) and info_label(text) is None and column_role(text) is None
+
+
+def _info_row(state: _State, grid: Grid, dense: list[list[str]], r: int, anchors: dict) -> None:
+    """Collect project-info labels of a row outside tables: the value is the label's next cell to the
+    right, or, in a row of labels (年度资金总额 | 财政拨款 | 其他资金), the cell below it."""
+    cells = _own_cells(dense[r], r, anchors)
     state.texts += [t for _, t in cells]
+    labels_only = all(info_label(t) is not None for _, t in cells[1:])  # the first may name the block
+    below = dense[r + 1] if r + 1 < len(dense) and labels_only else []
     for k, (c, text) in enumerate(cells):
         found = info_label(text)
         if found is None:
             continue
         fld, value = found
-        if not value:
-            nxt = next((t for _, t in cells[k + 1 :] if info_label(t) is None), "")
-            value = nxt
+        if not value and k + 1 < len(cells) and info_label(cells[k + 1][1]) is None:
+            value = cells[k + 1][1]
+        elif not value and c < len(below) and _plain_cell(below[c]):
+            value = below[c]
         if fld == "department" and value and not state.document.department:
             state.document.department = value
         if not value:
@@ -255,7 +264,7 @@ def read_grids(source: Source) -> Document | None:
         while r < len(dense):
             table = _header_at(dense, anchors, r)
             if table is None:
-                _info_row(state, grid, dense[r], r, anchors)
+                _info_row(state, grid, dense, r, anchors)
                 r += 1
                 continue
             found = True
