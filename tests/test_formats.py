@@ -14,6 +14,7 @@ from nlp.schema import Document
 
 SOURCES = source_tables()
 REALDATA = Path(__file__).resolve().parents[1] / "examples" / "realdata"
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "documents"
 
 
 def rows_of(document: Document) -> list[tuple]:
@@ -267,3 +268,25 @@ def test_a_pdf_without_ruled_tables_goes_to_the_text_readers(tmp_path):
     assert [(i.name, i.annual_value) for p in document.projects for i in p.indicators] == [
         (i.name, i.annual_value) for p in text.projects for i in p.indicators
     ]
+
+
+@pytest.mark.parametrize("seed", ["001_9bd8c889aec7234b", "004_23b8967a22161806"])
+def test_a_multi_project_sheet_with_indicators_as_text_goes_to_the_text_readers(seed, tmp_path):
+    """The seeds' own layout (one row per project, the indicators as text in one cell) as a workbook."""
+    import openpyxl
+
+    source = SEEDS / f"{seed}.txt"
+    book = openpyxl.Workbook()
+    for line in source.read_text(encoding="utf-8").splitlines():
+        book.active.append(line.split("\t"))
+    for row in book.active.iter_rows():
+        for cell in row:
+            cell.data_type = "s" if isinstance(cell.value, str) else cell.data_type  # text stays text
+    book.save(tmp_path / f"{seed}.xlsx")
+    sheet, text = read_document(tmp_path / f"{seed}.xlsx"), read_document(source)
+    assert sheet.layout == "xlsx:tabbed"
+    fields = ("project", "total", "fiscal")
+    assert [[getattr(p, f) for f in fields] for p in sheet.projects] == [
+        [getattr(p, f) for f in fields] for p in text.projects
+    ]
+    assert rows_of(sheet) == rows_of(text)

@@ -78,7 +78,7 @@ def read_structured(path: str, parse_text: Callable[[str, str], Document | None]
         return _failed(path, what, [n for n in source.notes if not n.endswith("is empty")])
     doc = read_grids(source)
     if doc is None or not any(p.indicators for p in doc.projects):
-        text = source.text or _grid_text(source.grids)
+        text = _grid_text(source.grids)
         by_text = parse_text(path, text) if text.strip() else None
         if by_text is not None:
             by_text.layout = f"{source.fmt}:{by_text.layout}"

@@ -97,5 +97,4 @@ def read_html(path: str) -> Source:
                 lines.cells.append(GridCell(own, len(lines.cells), 0))
     if lines.cells:
         source.grids.append(lines)
-    source.text = root.text_content()
     return source

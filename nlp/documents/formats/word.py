@@ -52,7 +52,6 @@ def read_docx(path: str) -> Source:
     source = Source(path=path, fmt="docx")
     text = Grid(sheet="text")
     n_tables = 0
-    lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             n_tables += 1
@@ -60,11 +59,8 @@ def read_docx(path: str) -> Source:
                 source.grids.append(text)
                 text = Grid(sheet="text")
             source.grids.append(_table_grid(block, f"table{n_tables}"))
-            lines += ["\t".join(c.text for c in row.cells) for row in block.rows]
         elif block.text.strip():
             text.cells.append(GridCell(block.text, len(text.cells), 0))
-            lines.append(block.text)
     if text.cells:
         source.grids.append(text)
-    source.text = "\n".join(lines)
     return source

@@ -79,15 +79,10 @@ class Grid:
 
 @dataclass
 class Source:
-    """What a format adapter hands the grid reader: the grids in file order, notes, and the file's text.
-
-    `text` is the plain text of the file (PDF pages without ruled tables): read by the text readers
-    when no grid holds an indicator header. `problems` are one-line notes (hidden sheets skipped, …).
-    """
+    """What a format adapter hands the grid reader: the grids in file order and one-line notes
+    (hidden sheets skipped, …)."""
 
     path: str
     fmt: str
     grids: list[Grid] = field(default_factory=list)
-    text: str = ""
     notes: list[str] = field(default_factory=list)
-    flags: list[str] = field(default_factory=list)
