@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 from pathlib import Path
 
 from nlp.documents.formats.errors import FormatError
@@ -18,12 +19,22 @@ _DECIMALS = re.compile(r"0\.(0+)")
 _OPENXML = (".xlsx", ".xlsm")
 
 
-def _percent_styles(book) -> bool:
-    """Does any cell style of the workbook use a percent format? (Else no cell needs reading.)"""
-    from openpyxl.styles.numbers import BUILTIN_FORMATS
+def _percent_styles(path: str) -> bool:
+    """Does any cell style of the workbook use a percent format? (Else no cell needs reading.)
 
-    custom = list(book._number_formats)  # formats 164 onwards; openpyxl keeps them on the workbook
-    for style in book._cell_styles:
+    openpyxl's own stylesheet reader on the styles part, without building a workbook.
+    """
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+    from openpyxl.styles.stylesheet import Stylesheet
+    from openpyxl.xml.constants import ARC_STYLE
+    from openpyxl.xml.functions import fromstring
+
+    with zipfile.ZipFile(path) as archive:
+        if ARC_STYLE not in archive.namelist():
+            return False
+        stylesheet = Stylesheet.from_tree(fromstring(archive.read(ARC_STYLE)))
+    custom = list(stylesheet.number_formats)  # formats 164 onwards, as openpyxl numbers them
+    for style in stylesheet.cell_styles:
         fmt = BUILTIN_FORMATS.get(style.numFmtId) or (
             custom[style.numFmtId - 164] if 0 <= style.numFmtId - 164 < len(custom) else ""
         )
@@ -39,19 +50,10 @@ def _number_formats(path: str, sheets: set[str]) -> dict[str, dict[tuple[int, in
     The cells are only read when some cell style of the workbook is a percent format.
     """
     import openpyxl
-    from openpyxl.reader.excel import ExcelReader
-    from openpyxl.styles.stylesheet import apply_stylesheet
 
     out: dict[str, dict[tuple[int, int], str]] = {}
-    styles = ExcelReader(path, read_only=True, keep_vba=False, data_only=True, keep_links=False)
-    try:  # the workbook part and its styles only, without opening any sheet
-        styles.read_manifest()
-        styles.read_workbook()
-        apply_stylesheet(styles.archive, styles.wb)
-        if not _percent_styles(styles.wb):
-            return out
-    finally:
-        styles.archive.close()
+    if not _percent_styles(path):
+        return out
     book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False, keep_vba=False)
     try:
         for ws in book.worksheets:
