@@ -35,6 +35,7 @@ SECTION = [
     "generated .xlsx sheet with one project of N rows; `txt` is the same 32 tables as the text files",
     "the text readers read. Reading only (adapter + grid reader), median of the runs, one process.",
     "Command: `python benchmarks/bench_formats.py --runs 3 --big 100000`.",
+    "Caches warm (the text of every table was read once before timing).",
     "",
     "| date (UTC) | format | files | rows | seconds (median) | rows/s | machine |",
     "|---|---|---:|---:|---:|---:|---|",

@@ -44,7 +44,7 @@ def test_every_seed_and_realdata_table_is_rendered():
     assert (
         len(SOURCES) == 32 and {"000_e4e529e5a252bb3b", "45_tianjin-hebei-fayuan-2023-xiangmu-mubiao"} <= docs
     )
-    assert sum(len(rows) for _, rows in SOURCES) >= 550  # 561 rows the text reader reads whole
+    assert sum(len(rows) for _, rows in SOURCES) >= 550  # every named row the text reader reads (561)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
