@@ -167,6 +167,25 @@ def test_amounts_under_their_labels(tmp_path):
     assert (project.department, project.unit) == ("", "某街道办事处")
 
 
+def test_the_total_score_row_of_a_self_evaluation(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in (
+        ["项目名称", "农村公路养护"],
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+        ["产出指标", "数量指标", "养护里程", "≥120公里", "126公里", 50, 50],
+        ["满意度指标", "服务对象满意度", "群众满意度", "≥90%", "88%", 50, 45],
+        ["总分", "", "", "", "", 100, 95],
+        ["评价结论", "良"],
+    ):
+        book.active.append(row)
+    book.save(tmp_path / "selfeval.xlsx")
+    (project,) = read_document(tmp_path / "selfeval.xlsx").projects
+    assert project.total_score == 95.0 and len(project.indicators) == 2
+    assert [(i.actual_value, i.score) for i in project.indicators] == [("126公里", 50.0), ("88%", 45.0)]
+
+
 def test_provenance_names_sheet_and_cell(tmp_path):
     xlsx = read_document(render(_spec(start_col=2), "xlsx", tmp_path))
     first = xlsx.projects[0].indicators[0]

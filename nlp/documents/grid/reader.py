@@ -240,6 +240,8 @@ def _table_rows(state: _State, grid: Grid, dense: list[list[str]], anchors: dict
             r += 1
             continue
         if is_stop(first) or info_label(first) is not None:
+            if column_role(first) == "total" and "score" in table.cols and state.current is not None:
+                state.current.total_score = _number(row[table.cols["score"]])  # 总分 | … | 98
             return r
         if column_role(first) is not None and _header_at(dense, anchors, r) is not None:
             return r  # a header row starts with a title (checked first: it is cheap)
