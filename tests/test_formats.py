@@ -4,6 +4,7 @@ into each format (tests/fixtures/render_formats.py) reads back as the rows the t
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -220,7 +221,7 @@ def test_a_wrapped_name_in_a_pdf_cell_is_one_name(tmp_path):
     assert ind.name == long_name
 
 
-def test_hidden_sheets_are_reported_and_skipped(tmp_path):
+def test_hidden_and_empty_sheets_are_reported_and_skipped(tmp_path):
     import openpyxl
 
     path = render(_spec(), "xlsx", tmp_path)
@@ -228,10 +229,12 @@ def test_hidden_sheets_are_reported_and_skipped(tmp_path):
     hidden = book.copy_worksheet(book["绩效目标表"])
     hidden.title = "旧版"
     hidden.sheet_state = "hidden"
+    book.create_sheet("空表")
     book.save(path)
-    document = read_document(path)
-    assert len(document.projects) == 1
-    assert [p.what for p in document.problems] == ["hidden sheet '旧版' skipped"]
+    shutil.copy(path, tmp_path / "macro.xlsm")  # the same workbook saved macro-enabled
+    for document in (read_document(path), read_document(tmp_path / "macro.xlsm")):
+        assert rows_of(document) == expected_rows(_spec())
+        assert [p.what for p in document.problems] == ["hidden sheet '旧版' skipped", "sheet '空表' is empty"]
 
 
 def test_html_in_a_declared_gbk_encoding(tmp_path):

@@ -7,6 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
+import openpyxl
+import pandas as pd
 import pytest
 from fixtures.render_formats import render
 from test_formats import _spec
@@ -89,6 +91,7 @@ def test_bad_file_is_one_error_line(case, tmp_path):
 
 
 def test_a_mixed_folder_reads_every_good_file_and_counts_the_bad(tmp_path):
+    """`jixiao normalize --xlsx` on every format at once, two of the files bad."""
     folder = tmp_path / "in"
     for fmt in ("xlsx", "xls", "ods", "docx", "html", "pdf"):
         render(_spec(doc=f"good_{fmt}"), fmt, folder)
@@ -96,7 +99,9 @@ def test_a_mixed_folder_reads_every_good_file_and_counts_the_bad(tmp_path):
     shutil.copy(_scan_pdf(tmp_path), folder / "scan.pdf")
     shutil.copy(REALDATA / "45_tianjin-hebei-fayuan-2023-xiangmu-mubiao.txt", folder / "good_text.txt")
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["normalize", str(folder), "--out", str(out), "-q", "--no-link"])
+    result = CliRunner().invoke(
+        app, ["normalize", str(folder), "--out", str(out), "-q", "--no-link", "--xlsx"]
+    )
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 2 and any("locked.xlsx: password" in e for e in errors)
@@ -106,6 +111,16 @@ def test_a_mixed_folder_reads_every_good_file_and_counts_the_bad(tmp_path):
     assert report["formats"][".xlsx"] == {"given": 2, "read": 1, "failed": 1}
     assert report["formats"][".pdf"] == {"given": 2, "read": 1, "failed": 1}
     assert report["indicators"]["written"] == 6 * 4 + 11  # 4 rows in each rendering, 11 in the text
+    book = openpyxl.load_workbook(out / "tables.xlsx")  # --xlsx: the four tables as sheets
+    assert book.sheetnames == ["projects", "indicators", "quality", "links"]
+    indicators = pd.read_csv(out / "indicators.csv", encoding="utf-8-sig", keep_default_na=False)
+    sheet = book["indicators"]
+    assert [c.value for c in sheet[1]] == list(indicators.columns) and sheet.max_row == len(indicators) + 1
+    names = [row[indicators.columns.get_loc("name")].value for row in sheet.iter_rows(min_row=2)]
+    assert names == list(indicators["name"])
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    cells = set(indicators["cell"])
+    assert "good_xlsx" in set(indicators["doc"]) and "绩效目标表!C8" in cells and "" in cells  # text: no cell
 
 
 def test_formulas_give_their_cached_value_and_external_links_are_not_followed(tmp_path):

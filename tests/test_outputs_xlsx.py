@@ -1,33 +1,12 @@
-"""`jixiao normalize --xlsx`: tables.xlsx, four sheets, frozen header, autofilter, widths, highlights."""
+"""tables.xlsx: widths that fit Chinese text, flagged cells highlighted, text kept as text (the
+`jixiao normalize --xlsx` run itself: tests/test_formats_bad_input.py, on a mixed folder)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import openpyxl
 import pandas as pd
-from typer.testing import CliRunner
 
-from nlp.cli import app
 from nlp.outputs_xlsx import text_width, write_xlsx
-
-REALDATA = Path(__file__).resolve().parents[1] / "examples" / "realdata"
-
-
-def test_tables_xlsx_has_the_four_tables(tmp_path):
-    source = REALDATA / "45_tianjin-hebei-fayuan-2023-xiangmu-mubiao.txt"
-    out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["normalize", str(source), "--out", str(out), "-q", "--xlsx"])
-    assert result.exit_code == 0, result.stderr
-    book = openpyxl.load_workbook(out / "tables.xlsx")
-    assert book.sheetnames == ["projects", "indicators", "quality", "links"]
-    indicators = pd.read_csv(out / "indicators.csv", encoding="utf-8-sig", keep_default_na=False)
-    sheet = book["indicators"]
-    assert [c.value for c in sheet[1]] == list(indicators.columns)
-    assert sheet.max_row == len(indicators) + 1
-    names = [row[indicators.columns.get_loc("name")].value for row in sheet.iter_rows(min_row=2)]
-    assert names == list(indicators["name"])
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
 
 
 def test_widths_fit_chinese_text_and_flags_are_highlighted(tmp_path):
