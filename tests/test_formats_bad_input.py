@@ -68,6 +68,16 @@ def _corrupt(suffix):
     return make
 
 
+def _sprawling_xlsx(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "sprawling.xlsx"
+    book = openpyxl.Workbook()
+    book.active["A1"], book.active["XFD1048576"] = "项目名称", "x"  # a stray value in the last cell
+    book.save(path)
+    return path
+
+
 BAD = {  # maker, what the one error line says
     "password workbook": (_locked_xlsx, "password-protected (encrypted) workbook"),
     "password pdf": (_locked_pdf, "password-protected PDF"),
@@ -76,6 +86,7 @@ BAD = {  # maker, what the one error line says
     "corrupt ods": (_corrupt(".ods"), "not a readable workbook (corrupt"),
     "image-only pdf": (_scan_pdf, "no_text_layer: the PDF has no text layer (a scan?); it needs OCR first"),
     "empty sheet": (_empty_xlsx, "empty: no cell in any visible sheet"),
+    "a stray value in XFD1048576": (_sprawling_xlsx, "sheet 'Sheet' spans more than 20,000,000 cells"),
 }
 
 

@@ -74,8 +74,10 @@ def read_structured(path: str, parse_text: Callable[[str, str], Document | None]
         first = str(err).splitlines()[0][:120] if str(err) else ""
         return _failed(path, f"cannot be read as {Path(path).suffix}: {type(err).__name__} {first}".strip())
     if not source.grids:
+        too_big = [n for n in source.notes if n.endswith("not read")]
         what = "empty: no cell in any visible sheet" if source.fmt in _WORKBOOKS else "empty: no text"
-        return _failed(path, what, [n for n in source.notes if not n.endswith("is empty")])
+        notes = [n for n in source.notes if not n.endswith("is empty") and n not in too_big[:1]]
+        return _failed(path, too_big[0] if too_big else what, notes)
     doc = read_grids(source)
     if doc is None or not any(p.indicators for p in doc.projects):
         text = _grid_text(source.grids)

@@ -17,6 +17,7 @@ _PERCENT = re.compile(r'%(?=(?:[^"]*"[^"]*")*[^"]*$)')  # a % outside quoted lit
 _LITERAL_PERCENT = re.compile(r'"%"|\\%')
 _DECIMALS = re.compile(r"0\.(0+)")
 _OPENXML = (".xlsx", ".xlsm")
+_MAX_CELLS = 20_000_000  # a sheet larger than this is reported, not read (100,000 rows × 200 columns)
 
 
 def _percent_styles(path: str) -> bool:
@@ -136,6 +137,46 @@ def _fail(path: str, err: Exception) -> FormatError:
     return FormatError(f"not a readable workbook (corrupt or not {Path(path).suffix}): {message[:120]}")
 
 
+def _sprawling(path: str) -> set[str]:
+    """Sheets of an .xlsx/.xlsm whose used range (its <dimension>) exceeds _MAX_CELLS, by name.
+
+    calamine holds a sheet as a dense range, so a stray value in the last cell (XFD1048576) would
+    ask for billions of cells; the ranges are looked up first: each sheet part's <dimension> element
+    (lxml, reading stops at the cells), and only when one is too large, the sheet names through
+    openpyxl (read-only).
+    """
+    from lxml import etree
+    from openpyxl.utils.cell import range_boundaries
+
+    def too_big(ref: str | None) -> bool:
+        if not ref or ":" not in ref:
+            return False
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        return (max_col - min_col + 1) * (max_row - min_row + 1) > _MAX_CELLS
+
+    found = False
+    with zipfile.ZipFile(path) as archive:
+        for part in archive.namelist():
+            if not (part.startswith("xl/worksheets/") and part.endswith(".xml")):
+                continue
+            with archive.open(part) as stream:
+                for _, element in etree.iterparse(stream, events=("start",)):
+                    tag = etree.QName(element).localname
+                    if tag == "dimension":
+                        found = found or too_big(element.get("ref"))
+                    if tag in ("dimension", "sheetData"):
+                        break
+    if not found:
+        return set()
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, keep_links=False, keep_vba=False)
+    try:
+        return {ws.title for ws in book.worksheets if too_big(ws.calculate_dimension())}
+    finally:
+        book.close()
+
+
 def read_workbook(path: str) -> Source:
     """Every visible sheet as a grid; hidden sheets are named in the notes and skipped."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
@@ -156,28 +197,41 @@ def read_workbook(path: str) -> Source:
             visible.append(meta.name)
     try:
         formats = {}
+        sprawling = _sprawling(path) if source.fmt in ("xlsx", "xlsm") else set()
         if source.fmt in ("xlsx", "xlsm"):
-            formats = _number_formats(path, set(visible))
+            formats = _number_formats(path, set(visible) - sprawling)
         elif source.fmt == "xls":
             formats = _xls_number_formats(path, set(visible))
     except Exception as err:  # openpyxl: zip/XML errors of a damaged file
         raise _fail(path, err) from err
     for name in visible:
         try:
+            if name in sprawling:
+                source.notes.append(f"sheet {name!r} spans more than {_MAX_CELLS:,} cells: not read")
+                continue
             sheet = book.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
+            if sheet.height * sheet.width > _MAX_CELLS:  # .xls/.ods: known once loaded
+                source.notes.append(
+                    f"sheet {name!r} spans {sheet.height:,} rows × {sheet.width:,} columns, "
+                    f"more than {_MAX_CELLS:,} cells: not read"
+                )
+                continue
+            rows = sheet.to_python(skip_empty_area=True)  # from the first cell that holds a value
             merged = sheet.merged_cell_ranges or []
         except Exception as err:
             raise _fail(path, err) from err
         if not any(any(v not in ("", None) for v in row) for row in rows):
             source.notes.append(f"sheet {name!r} is empty")
             continue
-        source.grids.append(_grid(name, rows, merged, formats.get(name, {})))
+        source.grids.append(_grid(name, rows, sheet.start or (0, 0), merged, formats.get(name, {})))
     book.close()
     return source
 
 
-def _grid(name: str, rows: list[list], merged: list, formats: dict[tuple[int, int], str]) -> Grid:
+def _grid(
+    name: str, rows: list[list], start: tuple[int, int], merged: list, formats: dict[tuple[int, int], str]
+) -> Grid:
+    """The cells of a sheet at their places in the sheet (`rows` begin at `start`)."""
     spans = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for (r0, c0), (r1, c1) in merged}
     covered = {
         (r, c)
@@ -188,8 +242,8 @@ def _grid(name: str, rows: list[list], merged: list, formats: dict[tuple[int, in
     }
     grid = Grid(sheet=name)
     cells = grid.cells
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
+    for r, row in enumerate(rows, start=start[0]):
+        for c, value in enumerate(row, start=start[1]):
             if value == "" or value is None:
                 continue
             if type(value) is not str:
