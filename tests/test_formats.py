@@ -312,3 +312,24 @@ def test_a_multi_project_sheet_with_indicators_as_text_goes_to_the_text_readers(
         [getattr(p, f) for f in fields] for p in text.projects
     ]
     assert rows_of(sheet) == rows_of(text)
+
+
+def test_a_web_page_with_a_layout_table_and_odd_spans(tmp_path):
+    """The data table inside a layout table; a span past the table's end is clipped, a bad one is 1."""
+    page = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk"></head><body>
+    <table><tr><td><div class="menu">首页 三级指标 年度指标值</div></td><td>
+      <p>项目名称：社区养老服务补贴</p>
+      <table border="1">
+        <tr><th>一级指标</th><th>二级指标</th><th>三级指标</th><th colspan="abc">年度指标值</th></tr>
+        <tr><td rowspan="999">产出指标</td><td>数量指标</td><td>服务老人人数</td><td>≥500人</td></tr>
+        <tr><td>质量指标</td><td>服务合格率</td><td>≥95%</td></tr>
+      </table>
+    </td></tr></table></body></html>"""
+    path = tmp_path / "nested.htm"
+    path.write_bytes(page.encode("gbk"))
+    document = read_document(path)
+    assert [p.project for p in document.projects] == ["社区养老服务补贴"]
+    assert rows_of(document) == [
+        ("社区养老服务补贴", "服务老人人数", "1-产出指标", "11-数量指标", None, "≥500人", *[None] * 6),
+        ("社区养老服务补贴", "服务合格率", "1-产出指标", "12-质量指标", None, "≥95%", *[None] * 6),
+    ]

@@ -13,6 +13,7 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w]+)""", re.I)
 _CHROME = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe")
 _BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "section", "article", "pre")
 _INNER_BLOCK = "|".join(f".//{tag}" for tag in (*_BLOCKS, "table"))  # a leaf block holds none of these
+_MAX_COLSPAN = 100  # HTML's own limit is 1000; no budget table is wider than this
 _GBK = {"gb2312", "gbk", "gb_2312-80", "x-gbk"}  # mainland pages: read as the superset GB18030
 
 
@@ -34,9 +35,10 @@ def _text_of(data: bytes) -> str:
     return text
 
 
-def _int(value: str | None) -> int:
+def _int(value: str | None, most: int) -> int:
+    """A span attribute: 1 when missing or not a number, at most `most` (as browsers clip them)."""
     try:
-        return max(1, min(int(value or 1), 1000))
+        return max(1, min(int(value or 1), most))
     except ValueError:
         return 1
 
@@ -53,7 +55,7 @@ def _table_grid(table, name: str) -> Grid:
                 continue
             while (r, col) in taken:
                 col += 1
-            rowspan, colspan = _int(td.get("rowspan")), _int(td.get("colspan"))
+            rowspan, colspan = _int(td.get("rowspan"), len(rows) - r), _int(td.get("colspan"), _MAX_COLSPAN)
             for rr in range(r, r + rowspan):
                 for cc in range(col, col + colspan):
                     taken.add((rr, cc))
@@ -84,7 +86,7 @@ def read_html(path: str) -> Source:
         if not isinstance(element.tag, str):
             continue
         tag = element.tag.lower()
-        inside = bool(element.xpath("ancestor::table"))
+        inside = bool(element.xpath("ancestor::table[not(.//table)]"))  # inside a data table
         if tag == "table" and not element.xpath(".//table"):
             n_tables += 1
             if lines.cells:
