@@ -249,6 +249,7 @@ def test_folders_pick_up_every_format(tmp_path):
     for fmt in FORMATS:
         render(_spec(doc=f"hand_{fmt}"), fmt, tmp_path)
     (tmp_path / "notes.json").write_text("{}")
+    (tmp_path / "~$hand_xlsx.xlsx").write_bytes(b"\x00" * 165)  # Excel's lock file of an open workbook
     found = sorted(Path(p).suffix for p in iter_documents([tmp_path]))
     assert found == sorted(f".{fmt}" for fmt in FORMATS)
 

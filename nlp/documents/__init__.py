@@ -7,6 +7,10 @@ Layouts, tried in this order (the first reader that recognizes the text wins):
 - ``selfeval``  项目支出绩效自评表 (seed 002) — nlp/documents/selfeval.py
 - indicator tables of other provinces (examples/realdata) — nlp/documents/indicator_table.py, when present
 
+Workbooks, Word, web pages and PDF (nlp/documents/formats.SUFFIXES) are read into grids of cells by
+nlp/documents/formats and built into a Document by the grid reader (nlp/documents/grid); one whose
+grids hold no indicator header goes to the readers above as tab-separated text.
+
 A file no reader recognizes (or empty, or binary) gives a Document with layout ``unknown`` and one
 Problem of severity ``error``; reading never raises on bad content.
 """
@@ -132,9 +136,10 @@ def read_document(path: str | Path) -> Document:
 
 
 def iter_documents(paths: Iterable[str | Path]) -> Iterator[str]:
-    """Expand paths to document files: a file as given, a folder to its *.txt/*.tsv/*.csv/*.md files.
+    """Expand paths to document files: a file as given, a folder to its files of SUFFIXES.
 
-    Folders are searched recursively in sorted order; README files and hidden files are skipped.
+    Folders are searched recursively in sorted order; README files, hidden files and Office lock
+    files (`~$name.xlsx`) are skipped.
     A path that does not exist is yielded as is, so that read_document reports it.
     """
     for p in map(Path, paths):
@@ -142,7 +147,8 @@ def iter_documents(paths: Iterable[str | Path]) -> Iterator[str]:
             for f in sorted(p.rglob("*")):
                 hidden = any(part.startswith(".") for part in f.relative_to(p).parts)
                 readme = f.stem.lower().startswith("readme")
-                if f.is_file() and f.suffix.lower() in SUFFIXES and not hidden and not readme:
+                lock = f.name.startswith("~$")  # the lock file Excel/Word keep next to an open file
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not (hidden or readme or lock):
                     yield str(f)
         else:
             yield str(p)
