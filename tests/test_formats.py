@@ -196,7 +196,7 @@ def test_provenance_names_sheet_and_cell(tmp_path):
     assert first.sheet == "page 1" and first.cell.startswith("1:")
 
 
-@pytest.mark.parametrize("fmt", ["xlsx", "xls"])
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
 def test_numbers_are_read_as_the_sheet_shows_them(fmt, tmp_path):
     """0.95 with a percent format is 95%, 95 with a literal % is 95%, a date is the date, 3.0 is 3."""
     rows = _rows(4)

@@ -1,6 +1,6 @@
 """Workbooks (.xlsx .xlsm .xls .ods) → grids: values by python-calamine (cached formula results,
 merged ranges, hidden sheets); percent formats of .xlsx/.xlsm by openpyxl (read-only, nothing executed)
-and of .xls by xlrd. (.ods: values as calamine gives them, a percent-formatted 0.95 stays 0.95.)"""
+of .xls by xlrd; the text .ods number cells show, by odfpy."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ _PERCENT = re.compile(r'%(?=(?:[^"]*"[^"]*")*[^"]*$)')  # a % outside quoted lit
 _LITERAL_PERCENT = re.compile(r'"%"|\\%')
 _DECIMALS = re.compile(r"0\.(0+)")
 _OPENXML = (".xlsx", ".xlsm")
+_REPEAT_MAX = 10_000  # .ods: a cell repeated more often than this is read by value, not by its text
 _MAX_CELLS = 20_000_000  # a sheet larger than this is reported, not read (100,000 rows × 200 columns)
 
 
@@ -95,6 +96,34 @@ def _xls_number_formats(path: str, sheets: set[str]) -> dict[str, dict[tuple[int
                         found[(r, c)] = percent[sheet.cell_xf_index(r, c)]
     finally:
         book.release_resources()
+    return out
+
+
+def _ods_shown(path: str, sheets: set[str]) -> dict[str, dict[tuple[int, int], str]]:
+    """The text each number cell of an .ods shows (odfpy): the file keeps it next to the value."""
+    from odf.opendocument import load
+    from odf.table import Table, TableRow
+
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    for table in load(path).spreadsheet.getElementsByType(Table):
+        name = str(table.getAttribute("name"))
+        if name not in sheets:
+            continue
+        found = out.setdefault(name, {})
+        r = 0
+        for row in table.getElementsByType(TableRow):
+            rows = int(row.getAttribute("numberrowsrepeated") or 1)
+            c = 0
+            for cell in row.childNodes:
+                if cell.qname[1] not in ("table-cell", "covered-table-cell"):
+                    continue
+                cols = int(cell.getAttribute("numbercolumnsrepeated") or 1)
+                kind = cell.getAttribute("valuetype") if cell.qname[1] == "table-cell" else None
+                text = str(cell).strip()
+                if kind in ("float", "percentage", "currency") and text and rows * cols <= _REPEAT_MAX:
+                    found.update({(r + i, c + j): text for i in range(rows) for j in range(cols)})
+                c += cols
+            r += rows
     return out
 
 
@@ -196,12 +225,15 @@ def read_workbook(path: str) -> Source:
         else:
             visible.append(meta.name)
     try:
-        formats = {}
+        formats: dict[str, dict[tuple[int, int], str]] = {}
+        shown: dict[str, dict[tuple[int, int], str]] = {}
         sprawling = _sprawling(path) if source.fmt in ("xlsx", "xlsm") else set()
         if source.fmt in ("xlsx", "xlsm"):
             formats = _number_formats(path, set(visible) - sprawling)
         elif source.fmt == "xls":
             formats = _xls_number_formats(path, set(visible))
+        elif source.fmt == "ods":
+            shown = _ods_shown(path, set(visible))
     except Exception as err:  # openpyxl: zip/XML errors of a damaged file
         raise _fail(path, err) from err
     for name in visible:
@@ -223,15 +255,22 @@ def read_workbook(path: str) -> Source:
         if not any(any(v not in ("", None) for v in row) for row in rows):
             source.notes.append(f"sheet {name!r} is empty")
             continue
-        source.grids.append(_grid(name, rows, sheet.start or (0, 0), merged, formats.get(name, {})))
+        grid = _grid(name, rows, sheet.start or (0, 0), merged, formats.get(name, {}), shown.get(name, {}))
+        source.grids.append(grid)
     book.close()
     return source
 
 
 def _grid(
-    name: str, rows: list[list], start: tuple[int, int], merged: list, formats: dict[tuple[int, int], str]
+    name: str,
+    rows: list[list],
+    start: tuple[int, int],
+    merged: list,
+    formats: dict[tuple[int, int], str],
+    shown: dict[tuple[int, int], str],
 ) -> Grid:
-    """The cells of a sheet at their places in the sheet (`rows` begin at `start`)."""
+    """The cells of a sheet at their places in the sheet (`rows` begin at `start`); a number is
+    written as its `shown` text where the file keeps one (.ods), else by its format."""
     spans = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for (r0, c0), (r1, c1) in merged}
     covered = {
         (r, c)
@@ -247,7 +286,7 @@ def _grid(
             if value == "" or value is None:
                 continue
             if type(value) is not str:
-                value = display(value, formats.get((r, c), "") if formats else "")
+                value = shown.get((r, c)) or display(value, formats.get((r, c), "") if formats else "")
             if (r, c) not in covered:  # a merged range's value sits in its top-left cell
                 cells.append(GridCell(value, r, c, *spans.get((r, c), (1, 1))))
     return grid
