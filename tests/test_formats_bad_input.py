@@ -149,3 +149,18 @@ def test_formulas_give_their_cached_value_and_external_links_are_not_followed(tm
     book.close()
     (ind,) = read_document(path).projects[0].indicators
     assert (ind.annual_value, ind.weight) == ("≥300人次", 20.0)
+
+
+def test_without_the_formats_extra_a_workbook_is_one_error_line(tmp_path, monkeypatch):
+    """`pip install jixiao` without [formats]: the library is missing, the line says what to install."""
+    import nlp.documents.formats as formats
+
+    def missing(path):
+        raise ModuleNotFoundError("No module named 'python_calamine'", name="python_calamine")
+
+    monkeypatch.setattr(formats, "_adapter", lambda suffix: missing)
+    path = render(_spec(), "xlsx", tmp_path)
+    (error,) = read_document(path).problems
+    assert error.severity == "error"
+    install = "pip install 'jixiao[formats]'"
+    assert error.what == f"needs the optional formats libraries: {install} (python_calamine)"

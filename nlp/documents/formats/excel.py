@@ -224,18 +224,21 @@ def read_workbook(path: str) -> Source:
             source.notes.append(f"sheet {meta.name!r} is not a worksheet ({meta.typ}), skipped")
         else:
             visible.append(meta.name)
+    formats: dict[str, dict[tuple[int, int], str]] = {}
+    shown: dict[str, dict[tuple[int, int], str]] = {}
     try:
-        formats: dict[str, dict[tuple[int, int], str]] = {}
-        shown: dict[str, dict[tuple[int, int], str]] = {}
         sprawling = _sprawling(path) if source.fmt in ("xlsx", "xlsm") else set()
+    except Exception as err:  # zip/XML errors of a damaged file
+        raise _fail(path, err) from err
+    try:
         if source.fmt in ("xlsx", "xlsm"):
             formats = _number_formats(path, set(visible) - sprawling)
         elif source.fmt == "xls":
             formats = _xls_number_formats(path, set(visible))
         elif source.fmt == "ods":
             shown = _ods_shown(path, set(visible))
-    except Exception as err:  # openpyxl: zip/XML errors of a damaged file
-        raise _fail(path, err) from err
+    except Exception as err:  # the values are still there: read them without their formats
+        source.notes.append(f"number formats not read ({type(err).__name__}): numbers shown as stored")
     for name in visible:
         try:
             if name in sprawling:
