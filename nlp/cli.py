@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from typing import Annotated
 
 import typer
@@ -31,22 +32,37 @@ def normalize(
     ),
 ) -> None:
     """Read and normalize budget documents: projects, indicators, quality and links tables + report.json."""
+    from nlp.atomic import OutputError, check_out_dir, output_lock
     from nlp.documents import SUFFIXES
     from nlp.linking import DEFAULT_THRESHOLD
-    from nlp.pipeline import Options, run
 
     threshold = DEFAULT_THRESHOLD if link_threshold is None else link_threshold
     if not 0.0 <= threshold <= 1.0:
         typer.echo(f"error: --link-threshold must be between 0 and 1, got {threshold}", err=True)
         raise typer.Exit(code=2)
-    result = run(paths, progress=not quiet, options=Options(link=not no_link, link_threshold=threshold))
     try:
-        result.write(out)
+        with output_lock(check_out_dir(out)):  # --out is checked, and taken, before any work
+            from nlp.pipeline import Options, run
+
+            options = Options(link=not no_link, link_threshold=threshold)
+            result = run(paths, progress=not quiet, options=options)
+            for problem in result.errors:
+                typer.echo(f"error: {problem}", err=True)
+            if not result.report["documents"]["read"]:  # nothing readable: the previous output stays
+                given, where = result.report["documents"]["given"], " ".join(paths)
+                suffixes = " ".join(f"*{s}" for s in SUFFIXES)
+                what = f"no documents ({suffixes}) under {where}"
+                if given:
+                    what = f"none of the {given} documents could be read; nothing written to {out}"
+                typer.echo(f"error: {what}", err=True)
+                raise typer.Exit(code=1)
+            result.write(out)
+    except OutputError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
     except OSError as err:
         typer.echo(f"error: cannot write the tables to {out}: {err.strerror or err}", err=True)
         raise typer.Exit(code=1) from err
-    for problem in result.errors:
-        typer.echo(f"error: {problem}", err=True)
     counts, report = result.report["problem_counts"], result.report
     typer.echo(
         f"{report['documents']['read']} of {report['documents']['given']} documents read, "
@@ -54,10 +70,7 @@ def normalize(
         f"{report['links']['written']} links, {counts.get('warning', 0)} warnings "
         f"-> {out} (details in report.json)"
     )
-    if not report["documents"]["given"]:
-        suffixes = " ".join(f"*{s}" for s in SUFFIXES)
-        typer.echo(f"error: no documents ({suffixes}) under {' '.join(paths)}", err=True)
-    if result.errors or not report["documents"]["given"]:
+    if result.errors:
         raise typer.Exit(code=1)
 
 
@@ -150,6 +163,7 @@ def values(
     from pathlib import Path
 
     from nlp import values_io as vio
+    from nlp.atomic import atomic_file
 
     if fmt is not None and fmt not in vio.FORMATS:
         typer.echo(f"error: --format must be one of {', '.join(vio.FORMATS)}, got {fmt!r}", err=True)
@@ -181,7 +195,7 @@ def values(
         if out_file:
             encoding = "utf-8-sig" if out_fmt == "csv" else "utf-8"  # CSV with BOM, as the tables
             try:
-                with open(out_file, "w", encoding=encoding, newline="") as stream:
+                with atomic_file(out_file, encoding=encoding) as stream:  # safe even when --out is --in
                     count = vio.write_rows(out_rows, out_fmt, stream)
             except OSError as err:
                 typer.echo(f"error: cannot write {out_file}: {err.strerror or err}", err=True)
@@ -258,5 +272,19 @@ def evaluate(
         typer.echo("")
 
 
-if __name__ == "__main__":
+def _interrupted(signum: int, _frame: object) -> None:
+    """SIGINT/SIGTERM: one line, then exit 128+signal; staged outputs are discarded on the way out."""
+    name = signal.Signals(signum).name
+    typer.echo(f"error: interrupted ({name}); outputs are either as they were or complete", err=True)
+    raise SystemExit(128 + signum)
+
+
+def main() -> None:
+    """The `jixiao` command: the app with SIGINT/SIGTERM turned into one line and exit 130/143."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupted)
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from nlp.atomic import atomic_output_dir
 from nlp.classify import DEFAULT_MODELS, ModelLoadError, ModelNotFound, add_predictions, fill_level2
 from nlp.documents import iter_documents, read_document
 from nlp.linking import DEFAULT_THRESHOLD, link_projects, no_links
@@ -26,6 +27,7 @@ from nlp.schema import Document, Problem
 from nlp.values import add_value_columns
 
 log = logging.getLogger(__name__)
+STALE_OUTPUTS = ("report.html",)  # made from an earlier run's tables: removed when the tables are rewritten
 
 
 @dataclass(frozen=True)
@@ -70,10 +72,18 @@ class PipelineResult:
         return [p for d in self.documents for p in d.problems if p.severity == "error"]
 
     def write(self, out_dir: str | Path) -> list[Path]:
-        """Write the four tables as CSV (UTF-8 with BOM) and Parquet, and report.json, to out_dir."""
+        """Write the four tables as CSV (UTF-8 with BOM) and Parquet, and report.json, to out_dir.
+
+        All or nothing (nlp.atomic): the files are staged and moved in together, report.json last with
+        the row count of every table; a report.html of an earlier run (now stale) is removed and named.
+        """
         t = self.tables
         tables = {"projects": t.projects, "indicators": t.indicators, "quality": t.quality, "links": t.links}
-        return write_tables(tables, self.report, out_dir)
+        self.report["tables"] = {name: len(frame) for name, frame in tables.items()}
+        self.report["removed_stale"] = [n for n in STALE_OUTPUTS if (Path(out_dir) / n).is_file()]
+        with atomic_output_dir(out_dir, stale=STALE_OUTPUTS) as staging:
+            written = write_tables(tables, self.report, staging)
+        return [Path(out_dir) / p.name for p in written]
 
 
 def _read(paths: Iterable[str | Path], progress: bool) -> list[Document]:
