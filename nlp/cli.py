@@ -45,7 +45,9 @@ def normalize(
             from nlp.pipeline import Options, run
 
             options = Options(link=not no_link, link_threshold=threshold)
-            result = run(paths, progress=not quiet, options=options)
+            result = run(paths, progress=not quiet, options=options, exclude=[out])
+            for problem in result.skipped:
+                typer.echo(f"warning: {problem}", err=True)
             for problem in result.errors:
                 typer.echo(f"error: {problem}", err=True)
             if not result.report["documents"]["read"]:  # nothing readable: the previous output stays
@@ -203,6 +205,9 @@ def values(
             typer.echo(f"{count} rows ({unreadable} unreadable) -> {out_file}", err=True)
         else:
             vio.write_rows(out_rows, out_fmt, sys.stdout)
+    except vio.MissingColumn as err:
+        typer.echo(f"error: {in_file or 'stdin'}: {err}", err=True)
+        raise typer.Exit(code=1) from err
     finally:
         if in_file:
             source.close()

@@ -22,6 +22,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from nlp.documents.common import apply_amount_checks
+from nlp.documents.discovery import SUFFIXES, discover
 from nlp.documents.selfeval import read_selfeval
 from nlp.documents.tabbed import read_tabbed
 from nlp.documents.wrapped import read_wrapped
@@ -31,7 +32,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["SUFFIXES", "decode", "iter_documents", "read_document"]
 
-SUFFIXES = (".txt", ".tsv", ".csv", ".md")  # files a folder is expanded to (README files are skipped)
 _CONTROL_LIMIT = 0.02  # share of control characters above which decoded text is called binary
 _Reader = Callable[[str, str], Document | None]
 
@@ -121,15 +121,9 @@ def read_document(path: str | Path) -> Document:
 def iter_documents(paths: Iterable[str | Path]) -> Iterator[str]:
     """Expand paths to document files: a file as given, a folder to its *.txt/*.tsv/*.csv/*.md files.
 
-    Folders are searched recursively in sorted order; README files and hidden files are skipped.
+    Folders are searched recursively in sorted order (nlp.documents.discovery, which also gives the
+    documents unique ids); README files and hidden files are skipped, each file is yielded once.
     A path that does not exist is yielded as is, so that read_document reports it.
     """
-    for p in map(Path, paths):
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                hidden = any(part.startswith(".") for part in f.relative_to(p).parts)
-                readme = f.stem.lower().startswith("readme")
-                if f.is_file() and f.suffix.lower() in SUFFIXES and not hidden and not readme:
-                    yield str(f)
-        else:
-            yield str(p)
+    for source in discover(paths).sources:
+        yield source.path
