@@ -6,6 +6,7 @@ import csv
 import difflib
 import itertools
 import json
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,12 +134,21 @@ def normalize_rows(rows: Iterable[dict | RowError]) -> Iterator[dict]:
             yield normalize_row(row)
 
 
+def strict_json(row: dict) -> dict:
+    """The row with NaN/Infinity numbers (JSON input may hold them) as text, flagged `non_finite_number`."""
+    bad = [k for k, v in row.items() if isinstance(v, float) and not math.isfinite(v)]
+    if not bad:
+        return row
+    flags = [f for f in str(row.get("flags") or "").split(";") if f] + ["non_finite_number"]
+    return {**row, **{k: str(row[k]) for k in bad}, "flags": ";".join(flags)}
+
+
 def write_rows(rows: Iterable[dict], fmt: str, stream: TextIO) -> int:
     """Write rows as JSONL (streamed) or CSV (union of the rows' columns); return the number written."""
     count = 0
     if fmt == "jsonl":
         for row in rows:
-            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            stream.write(json.dumps(strict_json(row), ensure_ascii=False, allow_nan=False) + "\n")
             count += 1
         return count
     rows = list(rows)
