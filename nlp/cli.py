@@ -87,6 +87,9 @@ def report(out_dir: str = typer.Argument(..., help="folder written by `jixiao no
     except (FileNotFoundError, TableError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=1) from err
+    except OSError as err:
+        typer.echo(f"error: cannot write {out_dir}/report.html: {err.strerror or err}", err=True)
+        raise typer.Exit(code=1) from err
     typer.echo(f"wrote {path}")
 
 
@@ -111,22 +114,43 @@ def link(
     """Link the same project across years and places: write links and projects with family_id."""
     from pathlib import Path
 
+    from nlp.atomic import OutputError, atomic_output_dir, check_out_dir, output_lock
     from nlp.linking import DEFAULT_THRESHOLD, link_projects
 
     src = Path(projects_file)
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    if not 0.0 <= threshold <= 1.0:
+        typer.echo(f"error: --threshold must be between 0 and 1, got {threshold}", err=True)
+        raise typer.Exit(code=2)
     if not src.is_file():
         typer.echo(f"error: {src} not found (run `jixiao normalize PATH --out DIR` first)", err=True)
         raise typer.Exit(code=1)
+    try:
+        dest = check_out_dir(out)
+    except OutputError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
     projects = _read_table(str(src), "projects")
+    repeated = projects["project_id"][projects["project_id"].duplicated()].unique()
+    if len(repeated):
+        ids = ", ".join(map(str, repeated[:5])) + (" …" if len(repeated) > 5 else "")
+        typer.echo(f"error: {src}: {len(repeated)} project_ids occur more than once ({ids})", err=True)
+        raise typer.Exit(code=1)
     sibling = [src.with_name(f"indicators{src.suffix}")] if indicators is None else [Path(indicators)]
     ind = _read_table(str(sibling[0]), "indicators") if sibling[0].is_file() else None
-    result = link_projects(projects, ind, threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
-    dest = Path(out)
-    dest.mkdir(parents=True, exist_ok=True)
+    result = link_projects(projects, ind, threshold=threshold)
     projects = projects.assign(family_id=result.family_id)
-    for name, table in (("links", result.links), ("projects", projects)):
-        table.to_csv(dest / f"{name}.csv", index=False, encoding="utf-8-sig")
-        table.to_parquet(dest / f"{name}.parquet", index=False)
+    try:
+        with output_lock(dest), atomic_output_dir(dest) as staging:
+            for name, table in (("links", result.links), ("projects", projects)):
+                table.to_csv(staging / f"{name}.csv", index=False, encoding="utf-8-sig")
+                table.to_parquet(staging / f"{name}.parquet", index=False)
+    except OutputError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
+    except OSError as err:
+        typer.echo(f"error: cannot write to {dest}: {err.strerror or err}", err=True)
+        raise typer.Exit(code=1) from err
     n_fam = projects["family_id"].nunique()
     typer.echo(f"{len(projects)} projects, {len(result.links)} links, {n_fam} families -> {dest}")
 
