@@ -38,6 +38,11 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+def to_simplified(text: str) -> str:
+    """Traditional → simplified characters (OpenCC t2s) of a whole text, nothing else changed."""
+    return _t2s().convert(text)
+
+
 @lru_cache(maxsize=200_000)
 def fold(text: str | None) -> str:
     """Clean, then NFKC (full-width → half-width) and traditional → simplified, for matching.

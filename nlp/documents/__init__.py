@@ -19,9 +19,8 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from nlp.documents.common import apply_amount_checks
+from nlp.documents.decoding import SIMPLIFIED_NOTE, decode_bytes, simplified_text
 from nlp.documents.discovery import SUFFIXES, discover
 from nlp.documents.selfeval import read_selfeval
 from nlp.documents.tabbed import read_tabbed
@@ -32,7 +31,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["SUFFIXES", "decode", "iter_documents", "read_document"]
 
-_CONTROL_LIMIT = 0.02  # share of control characters above which decoded text is called binary
 _Reader = Callable[[str, str], Document | None]
 
 
@@ -45,36 +43,15 @@ def _readers() -> list[_Reader]:
 
 
 def decode(data: bytes) -> tuple[str | None, str]:
-    """Decode document bytes: (text, note). UTF-8 with or without BOM, else GBK/GB18030 and others.
+    """Decode document bytes: (text, note). UTF-8 with or without BOM, else GB18030, Big5 and others.
 
-    text is None for binary data; note says what was done ("" for clean UTF-8).
+    text is None for binary data; note says what was done ("" for clean UTF-8); see nlp.documents.decoding.
 
     >>> decode("合计".encode("gbk"))[0], decode(b"\\xef\\xbb\\xbfok")
     ('合计', ('ok', ''))
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export is UTF-16
-        try:
-            return data.decode("utf-16"), "decoded as utf-16"
-        except UnicodeDecodeError:
-            return None, ""
-    try:
-        return data.decode("utf-8-sig"), ""
-    except UnicodeDecodeError as err:
-        if err.start >= len(data) - 3:  # cut inside the last character: a truncated UTF-8 file
-            return data.decode("utf-8-sig", errors="ignore"), "file ends inside a character (truncated?)"
-    if b"\x00" in data:
-        return None, ""
-    try:  # mainland budget documents that are not UTF-8 are GBK, read as its superset GB18030
-        text, encoding = data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None:
-            return None, ""
-        text, encoding = str(best), best.encoding
-    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
-    if control > _CONTROL_LIMIT * max(1, len(text)):
-        return None, ""
-    return text, f"decoded as {encoding}"
+    decoded = decode_bytes(data)
+    return decoded.text, decoded.note
 
 
 def _failed(path: str, what: str) -> Document:
@@ -85,6 +62,25 @@ def _failed(path: str, what: str) -> Document:
 
 def _understood(project: Project) -> bool:
     return any("unparsed" not in i.flags for i in project.indicators)
+
+
+def _parse(path: str, text: str) -> Document | None:
+    """The first reader that understands indicators wins, else the first that read anything."""
+    doc = None
+    for reader in _readers():
+        found = reader(path, text)
+        if found is not None and any(_understood(p) for p in found.projects):
+            return found
+        doc = doc or found
+    return doc
+
+
+def _extent(doc: Document | None) -> tuple[int, int]:
+    """Projects, then understood indicators: the better of two readings of one file."""
+    if doc is None:
+        return (0, 0)
+    understood = sum(1 for p in doc.projects for i in p.indicators if "unparsed" not in i.flags)
+    return (len(doc.projects), understood)
 
 
 def read_document(path: str | Path) -> Document:
@@ -98,21 +94,20 @@ def read_document(path: str | Path) -> Document:
         return _failed(path, f"cannot read: {err.strerror or err}")
     if not data.strip():
         return _failed(path, "empty file, not a budget table")
-    text, note = decode(data)
+    decoded = decode_bytes(data)
+    text, note = decoded.text, decoded.note
     if text is None:
         return _failed(path, "binary file, not a budget table")
-    doc = None
-    for reader in _readers():  # the first reader that understands indicators wins, else the first that read
-        found = reader(path, text)
-        if found is not None and any(_understood(p) for p in found.projects):
-            doc = found
-            break
-        doc = doc or found
+    doc = _parse(path, text)
+    simplified = simplified_text(text)  # traditional characters: matching also tries the simplified form
+    if simplified is not None:
+        other = _parse(path, simplified)
+        if other is not None and _extent(other) > _extent(doc):
+            doc, note = other, "; ".join(filter(None, [note, SIMPLIFIED_NOTE]))
     if doc is None:
         return _failed(path, "not a budget table (no known layout: 绩效目标表 or 绩效自评表)")
-    if note:  # a truncated file is reported at its last line, where the cut is
-        line = len(text.splitlines()) if "truncated" in note else None
-        doc.problems.insert(0, Problem(path, line, note))
+    if note:  # at the first line concerned (a truncated file: its last line, where the cut is)
+        doc.problems.insert(0, Problem(path, decoded.line, note))
     apply_amount_checks(doc)
     log.debug("%s: %s, %d projects", path, doc.layout, len(doc.projects))
     return doc
