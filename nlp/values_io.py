@@ -15,6 +15,8 @@ from typing import TextIO
 from nlp.values import VALUE_FIELDS, normalize_row
 
 FORMATS = ("jsonl", "csv")
+# characters str.splitlines() breaks on that JSON leaves raw: escaped, so one row stays one line
+_LINE_BREAKS = {ord(ch): f"\\u{ord(ch):04x}" for ch in "\x85\u2028\u2029"}
 _HEADERS = Path(__file__).resolve().parent / "data" / "table_headers.tsv"  # titles of value columns
 
 
@@ -148,7 +150,8 @@ def write_rows(rows: Iterable[dict], fmt: str, stream: TextIO) -> int:
     count = 0
     if fmt == "jsonl":
         for row in rows:
-            stream.write(json.dumps(strict_json(row), ensure_ascii=False, allow_nan=False) + "\n")
+            line = json.dumps(strict_json(row), ensure_ascii=False, allow_nan=False)
+            stream.write(line.translate(_LINE_BREAKS) + "\n")
             count += 1
         return count
     rows = list(rows)
