@@ -111,6 +111,9 @@ def _signals_deferred() -> Iterator[None]:
 
 def _commit(staging: Path, out: Path, stale: Iterable[str]) -> None:
     names = sorted(p.name for p in staging.iterdir())
+    blocked = [name for name in names if (out / name).is_dir()]
+    if blocked:  # checked before anything moves: a folder of the user's is never replaced
+        raise OutputError(f"cannot write {out / blocked[0]}: a folder of that name is in the way")
     with _signals_deferred():
         if LAST in names:
             (out / LAST).unlink(missing_ok=True)  # the old report must not describe a mix
@@ -118,10 +121,7 @@ def _commit(staging: Path, out: Path, stale: Iterable[str]) -> None:
             if name not in names and (out / name).is_file():
                 (out / name).unlink()
         for name in sorted(names, key=lambda n: n == LAST):
-            target = out / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            os.replace(staging / name, target)
+            os.replace(staging / name, out / name)
 
 
 @contextlib.contextmanager
