@@ -20,10 +20,12 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from nlp.documents.common import apply_amount_checks
-from nlp.documents.decoding import SIMPLIFIED_NOTE, decode_bytes, simplified_text
+from nlp.documents.decoding import decode_bytes
 from nlp.documents.discovery import SUFFIXES, discover
 from nlp.documents.selfeval import read_selfeval
 from nlp.documents.tabbed import read_tabbed
+from nlp.documents.traditional import NOTE as SIMPLIFIED_NOTE
+from nlp.documents.traditional import restore_original, simplified_text
 from nlp.documents.wrapped import read_wrapped
 from nlp.schema import Document, Problem, Project
 
@@ -103,7 +105,8 @@ def read_document(path: str | Path) -> Document:
     if simplified is not None:
         other = _parse(path, simplified)
         if other is not None and _extent(other) > _extent(doc):
-            doc, note = other, "; ".join(filter(None, [note, SIMPLIFIED_NOTE]))
+            doc = restore_original(other, text, simplified)
+            note = "; ".join(filter(None, [note, SIMPLIFIED_NOTE]))
     if doc is None:
         return _failed(path, "not a budget table (no known layout: 绩效目标表 or 绩效自评表)")
     if note:  # at the first line concerned (a truncated file: its last line, where the cut is)

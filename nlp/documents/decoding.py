@@ -10,19 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 from charset_normalizer import from_bytes
-
-from nlp.textnorm import to_simplified
 
 CONTROL_LIMIT = 0.02  # share of control characters above which decoded text is called binary
 LEGACY = ("gb18030", "big5")  # mainland GBK (read as its superset GB18030), Taiwan/Hong Kong Big5
 _UTF8_SEQ = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _MOSTLY_UTF8 = 0.8  # share of a line's non-ASCII bytes in valid UTF-8 sequences: a UTF-8 line with a bad byte
-TRADITIONAL_SHARE = 0.02  # share of CJK characters that only traditional script uses, from which t2s is tried
-SIMPLIFIED_NOTE = "traditional characters: read on the simplified form (OpenCC t2s), so fields are simplified"
 _UTF8_LINES = 0.2  # share of non-ASCII lines valid in UTF-8 from which a file is read line by line as UTF-8
 
 
@@ -121,20 +115,3 @@ def decode_bytes(data: bytes) -> Decoded:
     text = decoded.text or ""
     control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
     return Decoded(None) if control > CONTROL_LIMIT * max(1, len(text)) else decoded
-
-
-@lru_cache(maxsize=1)
-def _traditional_only() -> frozenset[str]:
-    """Characters OpenCC's t2s table changes (traditional-only forms: 標, 項, 資 …)."""
-    table = resources.files("opencc") / "dictionary" / "TSCharacters.txt"
-    pairs = (line.split("\t") for line in table.read_text(encoding="utf-8").splitlines() if "\t" in line)
-    return frozenset(trad for trad, simple in pairs if trad not in simple.split(" "))
-
-
-def simplified_text(text: str) -> str | None:
-    """The text in simplified characters (OpenCC t2s) when it is written in traditional ones, else None."""
-    cjk = [ch for ch in text[:50_000] if "\u4e00" <= ch <= "\u9fff"]
-    traditional = _traditional_only()
-    if not cjk or sum(ch in traditional for ch in cjk) < TRADITIONAL_SHARE * len(cjk):
-        return None
-    return to_simplified(text)

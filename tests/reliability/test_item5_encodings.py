@@ -48,6 +48,10 @@ def test_traditional_character_file_reads_like_its_simplified_original(tmp_path)
     same = sum(a == b for a, b in zip(_indicators(doc), _indicators(original), strict=True))
     assert same >= 0.95 * len(_indicators(original))  # t2s is not s2t reversed everywhere (批覆 stays)
     assert doc.problems[0].what.startswith("traditional characters: read on the simplified form")
+    as_written = text.replace("\n", "")
+    names = [i.name for p in doc.projects for i in p.indicators]
+    assert all(name in as_written for name in names)  # matched on simplified, kept as the file spells them
+    assert doc.department == "廣州市增城區人民代表大會常務委員會辦公室"
 
 
 def test_utf8_file_with_one_bad_byte_is_read_with_a_replacement_and_flagged(tmp_path):
