@@ -2,8 +2,9 @@
 
 A document of each layout (seeds 000 wrapped, 002 self-evaluation, 003 tabbed) is grown to SIZE MB by
 repeating its body (headers, projects, unit subtotals, 合计), and `nlp.read_document` reads it in a fresh
-process, RUNS times. The median seconds and MB/s are appended to benchmarks/RESULTS.md; a flat MB/s
-column (and a time ratio near the size ratio) is what linear looks like.
+process, RUNS times. The median seconds, MB/s and peak memory (the child's maximum resident set, imports
+included) are appended to benchmarks/RESULTS.md; a flat MB/s column (and a time ratio near the size
+ratio) is what linear looks like.
 
     python benchmarks/bench_reading.py                    # 1, 4 and 16 MB, 3 runs each
     python benchmarks/bench_reading.py --sizes 2 8 --runs 5
@@ -35,16 +36,18 @@ SECTION = [
     "`nlp.read_document` on one seed grown to SIZE MB by repeating its body; median of RUNS fresh",
     "processes. Linear reading shows as a flat MB/s column.",
     "",
-    "| date (UTC) | layout | MB | seconds (median) | MB/s | projects | machine |",
-    "|---|---|---:|---:|---:|---:|---|",
+    "| date (UTC) | layout | MB | seconds (median) | MB/s | peak MB | projects | machine |",
+    "|---|---|---:|---:|---:|---:|---:|---|",
     END,
 ]
 _CHILD = """
-import json, sys, time
+import json, resource, sys, time
 from nlp.documents import read_document
 t = time.perf_counter()
 doc = read_document(sys.argv[1])
-print(json.dumps({"seconds": time.perf_counter() - t, "projects": len(doc.projects), "layout": doc.layout}))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": time.perf_counter() - t, "projects": len(doc.projects), "layout": doc.layout,
+                  "peak_mb": peak}))
 """
 
 
@@ -79,7 +82,8 @@ def main() -> None:
                 assert all(r["layout"] == layout for r in runs), runs
                 seconds = statistics.median(r["seconds"] for r in runs)
                 date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
-                row = f"| {date} | {layout} | {mb:.1f} | {seconds:.2f} | {mb / seconds:.1f} | "
+                peak = statistics.median(r["peak_mb"] for r in runs)
+                row = f"| {date} | {layout} | {mb:.1f} | {seconds:.2f} | {mb / seconds:.1f} | {peak:,.0f} | "
                 row += f"{runs[0]['projects']:,} | {machine} |"
                 print(row, flush=True)
                 append_row(SECTION, row)
