@@ -197,6 +197,10 @@ def values(
     if in_file is not None and not Path(in_file).is_file():
         typer.echo(f"error: {in_file} not found", err=True)
         raise typer.Exit(code=1)
+    if out_file is not None and (not out_file.strip() or Path(out_file).is_dir()):  # before any row is read
+        what = "--out is empty" if not out_file.strip() else f"{out_file} is a folder"
+        typer.echo(f"error: {what}: give a file for the rows (or no --out for stdout)", err=True)
+        raise typer.Exit(code=1)
     source = open(in_file, encoding="utf-8-sig", newline="") if in_file else sys.stdin  # noqa: SIM115
     head: list[str] = []  # leading blank lines and the first line with text, to guess the format
     for line in source:

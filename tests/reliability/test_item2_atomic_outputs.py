@@ -187,3 +187,16 @@ def test_stale_report_html_of_an_earlier_run_is_removed_and_named(out):
     assert done.returncode == 0, done.stderr
     assert not (out / "report.html").exists()
     assert json.loads((out / "report.json").read_text(encoding="utf-8"))["removed_stale"] == ["report.html"]
+
+
+@pytest.mark.parametrize("given", ["", "a_folder"], ids=["empty", "folder"])
+def test_values_out_is_checked_before_any_row_is_read(tmp_path, given):
+    (tmp_path / "a_folder").mkdir()
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"value": "≥95%"}\n', encoding="utf-8")
+    out = str(tmp_path / given) if given else ""
+    done = run_cli("values", "--in", src, "--out", out)
+    assert done.returncode == 1
+    what = "--out is empty" if not given else f"{out} is a folder"
+    assert done.stderr.strip() == f"error: {what}: give a file for the rows (or no --out for stdout)"
+    assert done.stdout == ""
