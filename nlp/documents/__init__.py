@@ -8,7 +8,8 @@ Layouts, tried in this order (the first reader that recognizes the text wins):
 - indicator tables of other provinces (examples/realdata) — nlp/documents/indicator_table.py, when present
 
 A file no reader recognizes (or empty, or binary) gives a Document with layout ``unknown`` and one
-Problem of severity ``error``; reading never raises on bad content.
+Problem of severity ``error``; reading never raises on bad content. Which files a run reads and their
+document ids: nlp/documents/discovery.py; bytes to text: decoding.py; traditional script: traditional.py.
 """
 
 from __future__ import annotations
