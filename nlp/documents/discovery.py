@@ -3,8 +3,9 @@
 Folders are walked recursively (symlinked folders followed, each folder once, so a link loop ends),
 keeping *.txt/*.tsv/*.csv/*.md files that are not hidden and not README. A folder that cannot be
 listed, a file given twice (or with its folder, or through a link) and a link loop each give a
-warning Problem and a count, never a silent skip. Document ids are file stems; stems shared by
-several files become their paths relative to the folder they have in common (`2023/report`).
+warning Problem and a count, never a silent skip; the tables of the run's own --out are not read
+back. Document ids are file stems; stems shared by several files become their paths relative to
+the folder they have in common (`2023/report`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path, PurePath
 from nlp.schema import Document, Problem
 
 SUFFIXES = (".txt", ".tsv", ".csv", ".md")  # files a folder is expanded to (README files are skipped)
+OUTPUT_TABLES = frozenset({"projects.csv", "indicators.csv", "quality.csv", "links.csv"})  # jixiao writes
 
 
 @dataclass(frozen=True)
@@ -75,12 +77,12 @@ def _walk(root: Path, found: Discovery, excluded: set[tuple[int, int]]) -> list[
             )
             dirs[:] = []
             continue
-        if key is not None and key in excluded:
-            found.counts["output_folders_skipped"] += 1  # the run's own --out: its tables are not documents
-            dirs[:] = []
-            continue
         if key is not None:
             seen[key] = folder
+        if key is not None and key in excluded:  # the run's own --out: its tables are not documents
+            own = [n for n in names if n in OUTPUT_TABLES]
+            found.counts["output_tables_skipped"] += len(own)
+            names = [n for n in names if n not in own]
         files += [p for p in (Path(folder) / n for n in names) if _wanted(root, p) and p.is_file()]
     return sorted(files)
 
@@ -105,7 +107,7 @@ def _doc_ids(paths: list[Path]) -> list[str]:
 
 
 def discover(paths: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> Discovery:
-    """The files under `paths` with unique document ids; folders in `exclude` (the --out) are not read."""
+    """The files under `paths` with unique document ids; jixiao's own tables in `exclude` are not read."""
     found = Discovery()
     excluded = {key for key in map(_identity, map(Path, exclude)) if key is not None}
     files: list[Path] = []

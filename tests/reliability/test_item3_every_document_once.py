@@ -6,6 +6,7 @@ import json
 import shutil
 
 import pandas as pd
+import pytest
 from conftest import SEEDS, run_cli
 
 S001, S003 = SEEDS / "001_9bd8c889aec7234b.txt", SEEDS / "003_fa9ee3475f69190e.txt"
@@ -45,13 +46,15 @@ def test_file_given_with_its_folder_is_read_once(tmp_path):
     assert _report(tmp_path / "out")["documents"]["given"] == 5
 
 
-def test_out_inside_the_input_folder_is_not_read_back(tmp_path):
+@pytest.mark.parametrize("where", ["out", "."], ids=["out_inside_input", "out_is_input"])
+def test_out_inside_the_input_folder_is_not_read_back(tmp_path, where):
     docs = tmp_path / "docs"
     docs.mkdir()
     shutil.copy(S001, docs)
-    for _ in range(2):  # the second run finds the first run's tables inside docs/out
-        done = run_cli("normalize", docs, "--out", docs / "out", "--quiet")
+    out = docs / where
+    for _ in range(2):  # the second run finds the first run's tables among the documents
+        done = run_cli("normalize", docs, "--out", out, "--quiet")
         assert done.returncode == 0, done.stderr
-    report = _report(docs / "out")
+    report = _report(out)
     assert report["documents"] == {"given": 1, "read": 1, "failed": 0}
-    assert report["discovery"]["output_folders_skipped"] == 1
+    assert report["discovery"]["output_tables_skipped"] == 4
