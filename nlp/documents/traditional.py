@@ -20,7 +20,7 @@ _PROJECT_FIELDS = ("project", "department", "unit", "goal", "raw")
 _INDICATOR_FIELDS = (
     "name", "period_value", "annual_value", "actual_value", "raw", "level1_raw", "level2_raw",
 )  # fmt: skip
-_SPAN = 6  # lines searched from a record's line: its fields may be wrapped onto the next ones
+_SPAN = 40  # lines searched from a record's line: PDF text wraps a field over many short lines
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ from nlp.documents import read_document
 from nlp.textnorm import fold
 
 S000, S001 = SEEDS / "000_e4e529e5a252bb3b.txt", SEEDS / "001_9bd8c889aec7234b.txt"
+S002 = SEEDS / "002_392f80d8c612f394.txt"
 TO_TRADITIONAL = opencc.OpenCC("s2t")
 
 
@@ -41,16 +42,17 @@ def test_big5_file_is_detected_not_read_as_gb18030_garbage(seed, tmp_path):
     assert _indicators(doc) == _indicators(read_document(utf8))
 
 
-def test_traditional_character_file_reads_like_its_simplified_original(tmp_path):
-    text = TO_TRADITIONAL.convert(S000.read_text(encoding="utf-8"))
-    doc, original = _as_read(S000, text.encode("utf-8"), tmp_path)
+@pytest.mark.parametrize("seed", [S000, S002], ids=["wrapped_000", "selfeval_002"])
+def test_traditional_character_file_reads_like_its_simplified_original(tmp_path, seed):
+    text = TO_TRADITIONAL.convert(seed.read_text(encoding="utf-8"))
+    doc, original = _as_read(seed, text.encode("utf-8"), tmp_path)
     assert _shape(doc) == _shape(original)
     same = sum(a == b for a, b in zip(_indicators(doc), _indicators(original), strict=True))
     assert same >= 0.95 * len(_indicators(original))  # t2s is not s2t reversed everywhere (批覆 stays)
     assert doc.problems[0].what.startswith("traditional characters: read on the simplified form")
     as_written = text.replace("\n", "")
-    names = [i.name for p in doc.projects for i in p.indicators]
-    assert all(name in as_written for name in names)  # matched on simplified, kept as the file spells them
+    fields = [(i.name, i.annual_value or "", i.raw) for p in doc.projects for i in p.indicators]
+    assert all(f in as_written or f in text for row in fields for f in row)  # kept as the file spells them
     assert doc.department == "廣州市增城區人民代表大會常務委員會辦公室"
 
 
