@@ -67,6 +67,7 @@ def _read_csv(lines: Iterator[tuple[int, str]]) -> Iterator[dict | RowError]:
         try:
             if fieldnames is None and reader.fieldnames:
                 _check_value_column(list(reader.fieldnames))
+            fieldnames = list(reader.fieldnames or [])
             pending.clear()
             for record in reader:
                 pending.clear()
@@ -80,7 +81,7 @@ def _read_csv(lines: Iterator[tuple[int, str]]) -> Iterator[dict | RowError]:
             (lineno, bad), rest = pending[0], pending[1:]
             why = "unterminated quote" if "end of data" in str(err) else f"bad CSV ({err})"
             yield RowError(lineno, bad.rstrip("\r\n"), why)
-            lines, fieldnames = itertools.chain(rest, lines), list(reader.fieldnames or [])
+            lines = itertools.chain(rest, lines)
 
 
 def sniff_format(first_line: str) -> str:
@@ -136,13 +137,24 @@ def normalize_rows(rows: Iterable[dict | RowError]) -> Iterator[dict]:
             yield normalize_row(row)
 
 
+def _finite(value: object) -> object:
+    """The value with every NaN/Infinity (at any depth) as text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return value
+
+
 def strict_json(row: dict) -> dict:
     """The row with NaN/Infinity numbers (JSON input may hold them) as text, flagged `non_finite_number`."""
-    bad = [k for k, v in row.items() if isinstance(v, float) and not math.isfinite(v)]
-    if not bad:
+    fixed = _finite(row)
+    if fixed == row:  # no NaN or Infinity anywhere (those became text, so the copy differs)
         return row
     flags = [f for f in str(row.get("flags") or "").split(";") if f] + ["non_finite_number"]
-    return {**row, **{k: str(row[k]) for k in bad}, "flags": ";".join(flags)}
+    return {**fixed, "flags": ";".join(flags)}
 
 
 def write_rows(rows: Iterable[dict], fmt: str, stream: TextIO) -> int:

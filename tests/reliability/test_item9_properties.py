@@ -66,7 +66,7 @@ def test_read_document_on_any_bytes_never_raises_and_never_drops_a_line_unflagge
 
 
 JSON_VALUE = st.one_of(
-    VALUE_TEXT, st.floats(), st.integers(), st.none(), st.booleans(), st.lists(st.integers(), max_size=2)
+    VALUE_TEXT, st.floats(), st.integers(), st.none(), st.booleans(), st.lists(st.floats(), max_size=2)
 )
 
 
