@@ -16,7 +16,7 @@ from nlp.values import VALUE_FIELDS, normalize_row
 
 FORMATS = ("jsonl", "csv")
 # characters str.splitlines() breaks on that JSON leaves raw: escaped, so one row stays one line
-_LINE_BREAKS = {ord(ch): f"\\u{ord(ch):04x}" for ch in "\x85\u2028\u2029"}
+_LINE_BREAKS = {ch: f"\\u{ord(ch):04x}" for ch in "\x85\u2028\u2029"}
 _HEADERS = Path(__file__).resolve().parent / "data" / "table_headers.tsv"  # titles of value columns
 
 
@@ -150,6 +150,9 @@ def _finite(value: object) -> object:
 
 def strict_json(row: dict) -> dict:
     """The row with NaN/Infinity numbers (JSON input may hold them) as text, flagged `non_finite_number`."""
+    values = row.values()
+    if all(math.isfinite(v) if isinstance(v, float) else not isinstance(v, list | dict) for v in values):
+        return row  # the common case, checked without copying
     fixed = _finite(row)
     if fixed == row:  # no NaN or Infinity anywhere (those became text, so the copy differs)
         return row
@@ -163,7 +166,9 @@ def write_rows(rows: Iterable[dict], fmt: str, stream: TextIO) -> int:
     if fmt == "jsonl":
         for row in rows:
             line = json.dumps(strict_json(row), ensure_ascii=False, allow_nan=False)
-            stream.write(line.translate(_LINE_BREAKS) + "\n")
+            if any(ch in line for ch in _LINE_BREAKS):
+                line = "".join(_LINE_BREAKS.get(ch, ch) for ch in line)
+            stream.write(line + "\n")
             count += 1
         return count
     rows = list(rows)
