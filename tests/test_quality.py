@@ -9,7 +9,7 @@ import pytest
 
 from nlp.pipeline import run
 from nlp.quality import INDICATOR_CHECKS, PROJECT_CHECKS, VALUE_FLAGS, assess, flag_table
-from nlp.scores import quality_score
+from nlp.quality.scores import quality_score
 from nlp.textnorm import fold
 
 DOCUMENTS = Path(__file__).resolve().parent.parent / "examples" / "documents"
