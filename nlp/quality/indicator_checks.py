@@ -14,8 +14,6 @@ import pandas as pd
 from nlp.quality.rules import (
     LEVEL_CODE,
     QUANTITATIVE,
-    is_formula,
-    is_placeholder,
     name_unit,
     per_unique,
     split_flags,
@@ -29,13 +27,11 @@ _PERCENT = ("%", "‰")
 
 
 def _placeholder(v: IndicatorView) -> pd.Series:
-    raw = per_unique(lambda p, a: is_placeholder(p) or is_placeholder(a), v.period["raw"], v.annual["raw"])
-    return v.name_placeholder | raw.astype(bool) | v.value_flags.has("placeholder")
+    return v.name_placeholder | v.value_flags.has("placeholder")  # a value: as the values stage read it
 
 
 def _formula_not_value(v: IndicatorView) -> pd.Series:
-    hit = per_unique(lambda p, a: is_formula(p) or is_formula(a), v.period["raw"], v.annual["raw"])
-    return hit.astype(bool) | v.value_flags.has("formula_not_value")
+    return pd.Series(v.value_flags.has("formula_not_value"), index=v.table.index)  # the values stage's
 
 
 def _vague(v: IndicatorView) -> pd.Series:
@@ -96,12 +92,7 @@ def _period_annual_conflict(v: IndicatorView) -> pd.Series:
 
 
 def _rate_out_of_range(v: IndicatorView) -> pd.Series:
-    hit = pd.Series(False, index=v.table.index)
-    for side in (v.period, v.annual):
-        percent = side["unit"] == "%"
-        for column in ("number", "number_max"):
-            hit |= percent & ((side[column] > 100) | (side[column] < 0))
-    return hit | v.value_flags.has("rate_out_of_range")
+    return pd.Series(v.value_flags.has("rate_out_of_range"), index=v.table.index)  # the values stage's
 
 
 def _compound(v: IndicatorView) -> pd.Series:

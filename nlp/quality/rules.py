@@ -41,13 +41,6 @@ BOILERPLATE_MIN_INDICATORS = 2  # a shared set of a single indicator (资金支�
 
 LEVEL_CODE = re.compile(r"^\s*(\d+)\s*-")  # "31-服务对象满意度" -> "31"
 _BRACKET_UNIT = re.compile(r"\(([^()]{1,4})\)\s*$")  # a unit in brackets at the end: 验收合格率(%)
-_FORMULA = re.compile(
-    r"[\u4e00-\u9fff][^/÷]*[/÷][^/÷]*[\u4e00-\u9fff]"  # words / words: 实际完成的工作量/计划完成的工作量
-    r"|[×x*]\s*100\s*%"  # ... ×100%
-)
-_DIGIT = re.compile(r"\d")
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-_UNIT_AFTER = re.compile(r"\d\s*(%|‰|[\u4e00-\u9fff]{1,2})")  # fallback: first unit after a number
 NAME_DROP = re.compile(r"[\d\s()（）\[\]【】“”\"'、,，.。:：;；\-—_]+|年度?|n")  # for boilerplate names
 
 
@@ -202,7 +195,7 @@ def name_unit(name: str) -> str | None:
 
 @functools.lru_cache(maxsize=50_000)
 def is_placeholder(text: str) -> bool:
-    """True when a name or value is placeholder text such as 待单位补充..."""
+    """True when an indicator name is placeholder text such as 待单位补充... (values: the values stage)."""
     folded = fold(text).lower()
     return bool(folded) and any(word in folded for word in words()["placeholder"])
 
@@ -212,30 +205,3 @@ def is_empty_value(text: str) -> bool:
     """True when a value gives nothing: empty, —, /, 无."""
     folded = fold(text).strip(" 。.;；")
     return not folded or folded in words()["empty_value"]
-
-
-@functools.lru_cache(maxsize=50_000)
-def is_formula(text: str) -> bool:
-    """True when a value is a formula or definition rather than a target (…/…, …的次数)."""
-    folded = fold(text).strip(" 。.;；")
-    if not folded or is_placeholder(folded):
-        return False
-    if _FORMULA.search(folded):
-        return True
-    return not _DIGIT.search(folded) and folded.endswith(words()["definition_suffix"])
-
-
-@functools.lru_cache(maxsize=50_000)
-def fallback_value(text: str) -> tuple[str, float | None, str | None]:
-    """Crude (kind, number, unit) when the values stage has not run: digits → count/rate, else qualitative."""
-    folded = fold(text)
-    if is_empty_value(folded) or is_placeholder(folded):
-        return "unspecified", None, None
-    if is_formula(folded):
-        return "unspecified", None, None
-    number = _NUMBER.search(folded)
-    if not number:
-        return "qualitative", None, None
-    unit = _UNIT_AFTER.search(folded)
-    unit_text = unit.group(1) if unit else None
-    return ("rate" if unit_text in ("%", "‰") else "count"), float(number.group()), unit_text

@@ -15,7 +15,6 @@ from nlp.quality.rules import (
     NAME_KIND_MIN_PROBA,
     SIDE_ONLY_FLAGS,
     VALUE_SIDES,
-    fallback_value,
     is_empty_value,
     is_placeholder,
     name_kind_by_rule,
@@ -25,41 +24,27 @@ from nlp.quality.rules import (
     text_column,
     unique_rows,
 )
+from nlp.values import add_value_columns
 
 SIDE_FIELDS = ("kind", "op", "number", "number_max", "unit", "unit_source", "raw")
 
 
 def _side(ind: pd.DataFrame, side: str) -> pd.DataFrame:
-    """kind/op/number/unit of one value side, from the values stage or the raw-text fallback."""
+    """kind/op/number/unit of one value side, as the values stage read it; `empty` = no value given."""
     raw = text_column(ind, f"{side}_value")
     empty = per_unique(is_empty_value, raw).astype(bool)
-    if f"{side}_kind" in ind.columns:
-        out = pd.DataFrame(
-            {
-                "kind": text_column(ind, f"{side}_kind"),
-                "op": text_column(ind, f"{side}_op"),
-                "number": number_column(ind, f"{side}_number"),
-                "number_max": number_column(ind, f"{side}_number_max"),
-                "unit": text_column(ind, f"{side}_unit"),
-                "unit_source": text_column(ind, f"{side}_unit_source"),
-            },
-            index=ind.index,
-        )
-        out.loc[(out["kind"] == "") & empty, "kind"] = "unspecified"
-    else:
-        parsed = per_unique(fallback_value, raw)
-        unit = parsed.map(lambda p: p[2] or "")
-        out = pd.DataFrame(
-            {
-                "kind": parsed.map(lambda p: p[0]),
-                "op": "",
-                "number": parsed.map(lambda p: p[1]).astype(float),
-                "number_max": np.nan,
-                "unit": unit,
-                "unit_source": unit.where(unit == "", "value"),
-            },
-            index=ind.index,
-        )
+    out = pd.DataFrame(
+        {
+            "kind": text_column(ind, f"{side}_kind"),
+            "op": text_column(ind, f"{side}_op"),
+            "number": number_column(ind, f"{side}_number"),
+            "number_max": number_column(ind, f"{side}_number_max"),
+            "unit": text_column(ind, f"{side}_unit"),
+            "unit_source": text_column(ind, f"{side}_unit_source"),
+        },
+        index=ind.index,
+    )
+    out.loc[(out["kind"] == "") & empty, "kind"] = "unspecified"
     out["raw"] = raw
     out["empty"] = empty
     return out
@@ -106,8 +91,12 @@ class IndicatorView:
 
 
 def build_view(indicators: pd.DataFrame) -> IndicatorView:
-    """The view of an indicators table (any subset of the pipeline's columns)."""
-    ind = indicators
+    """The view of an indicators table (any subset of the pipeline's columns).
+
+    A table without the values stage's columns is read by the values stage first: placeholders,
+    formulas and rates out of range are decided there, once (nlp.values), and only read here.
+    """
+    ind = indicators if "annual_kind" in indicators.columns else add_value_columns(indicators)
     period, annual = _side(ind, "period"), _side(ind, "annual")
     target = annual.where(~annual["empty"], period)
     names = text_column(ind, "name")
