@@ -250,8 +250,14 @@ def _evidence(a: _Row, b: _Row, score: float, shared: tuple[str, ...], notes: li
 def _indicator_sets(indicators: pd.DataFrame | None) -> dict[str, frozenset[str]]:
     if indicators is None or indicators.empty or "name" not in indicators:
         return {}
-    grouped = indicators.groupby("project_id")["name"]
-    return {pid: frozenset(fold(_text(n)) for n in names if _text(n)) for pid, names in grouped}
+    names = indicators["name"]
+    codes, uniques = pd.factorize(names)  # fold each distinct name once; -1 for a missing name
+    folded = [fold(_text(n)) if _text(n) else "" for n in uniques]
+    sets: dict[str, set[str]] = defaultdict(set)
+    for pid, code in zip(indicators["project_id"], codes, strict=True):
+        if code >= 0 and folded[code]:  # a project without names has no set: no indicator evidence
+            sets[pid].add(folded[code])
+    return {pid: frozenset(found) for pid, found in sets.items()}
 
 
 def _families(pids: list[str], links: list[tuple[int, int]]) -> list[str]:
