@@ -53,7 +53,7 @@ from nlp.quality.project_checks import (
     boilerplate_projects,
 )
 from nlp.quality.rules import VALUE_FLAGS, flag_table, is_penalty, per_unique, split_flags
-from nlp.quality.scores import score_table
+from nlp.quality.scores import department_scores, department_sums, indicator_measures, project_scores
 from nlp.quality.view import IndicatorView, build_view, target_values
 
 __all__ = [
@@ -61,8 +61,10 @@ __all__ = [
     "PROJECT_CHECKS",
     "VALUE_FLAGS",
     "IndicatorView",
+    "QualityPart",
     "QualityResult",
     "assess",
+    "assess_part",
     "boilerplate_clusters",
     "build_view",
     "flag_table",
@@ -114,8 +116,17 @@ def _as_text(cells: pd.Series) -> pd.Series:
     return pd.Series(cells.tolist(), index=cells.index)
 
 
-def assess(projects: pd.DataFrame, indicators: pd.DataFrame) -> QualityResult:
-    """Flag indicators and projects (TAXONOMY §5), score them, and build the `quality` table."""
+@dataclass
+class QualityPart:
+    """`assess` on a part of a run: flagged tables, the project rows of the quality table, department sums."""
+
+    projects: pd.DataFrame
+    indicators: pd.DataFrame
+    project_rows: pd.DataFrame
+    department_sums: pd.DataFrame
+
+
+def _prepared(projects: pd.DataFrame, indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     projects = projects.reset_index(drop=True).copy()
     indicators = indicators.reset_index(drop=True).copy()
     for column in ("project_id", "project"):
@@ -123,18 +134,42 @@ def assess(projects: pd.DataFrame, indicators: pd.DataFrame) -> QualityResult:
             projects[column] = ""
     if "project_id" not in indicators.columns:
         indicators["project_id"] = ""
-    boiler = frozenset(boilerplate_projects(projects, indicators))
+    return projects, indicators
+
+
+def assess_part(
+    projects: pd.DataFrame,
+    indicators: pd.DataFrame,
+    boilerplate: frozenset[str],
+    extra_flags: tuple[str, ...] | None = None,
+) -> QualityPart:
+    """Flag and score the projects of one part of a run, all their indicators included.
+
+    `boilerplate` (project_ids) compares projects across the whole run, so it is computed beforehand
+    (`boilerplate_clusters`, or `clusters_of` on signatures gathered part by part); `extra_flags` fixes
+    the flag-count columns of flags missing from flags.tsv (default: those found in this part).
+    """
+    projects, indicators = _prepared(projects, indicators)
     view = build_view(indicators) if len(indicators) else None
     if view is not None:
-        later = pd.DataFrame({"boilerplate": indicators["project_id"].isin(boiler)})
+        later = pd.DataFrame({"boilerplate": indicators["project_id"].isin(boilerplate)})
         reader = indicators.get("flags", pd.Series("", index=indicators.index))
         joined = join_flags(reader, flag_frame(view), view.value_flags, later)
         indicators["flags"] = _as_text(joined)
     else:
         indicators["flags"] = pd.Series([], index=indicators.index, dtype=object)
-    projects["flags"] = _as_text(project_flags(ProjectContext(projects, indicators, boiler)))
-    quality = score_table(projects, indicators, view)
-    per_project = quality[quality["scope"] == "project"].set_index("key")
+    projects["flags"] = _as_text(project_flags(ProjectContext(projects, indicators, boilerplate)))
+    measures = indicator_measures(indicators, view)
+    rows = project_scores(projects, measures, extra_flags)
+    per_project = rows.set_index("key")
     for column in ("quality_score", "share_quantitative", "share_with_unit", "n_flagged_indicators"):
         projects[column] = projects["project_id"].map(per_project[column])
-    return QualityResult(projects, indicators, quality)
+    return QualityPart(projects, indicators, rows, department_sums(projects, measures))
+
+
+def assess(projects: pd.DataFrame, indicators: pd.DataFrame) -> QualityResult:
+    """Flag indicators and projects (TAXONOMY §5), score them, and build the `quality` table."""
+    projects, indicators = _prepared(projects, indicators)
+    part = assess_part(projects, indicators, frozenset(boilerplate_projects(projects, indicators)))
+    quality = pd.concat([part.project_rows, department_scores(part.department_sums)], ignore_index=True)
+    return QualityResult(part.projects, part.indicators, quality)

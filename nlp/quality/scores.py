@@ -104,8 +104,18 @@ def _sums_by(measures: pd.DataFrame, keys: pd.Series) -> pd.DataFrame:
     )
 
 
-def _rows(keys: pd.Index, sums: pd.DataFrame, counts: pd.DataFrame, n_levels: pd.Series) -> pd.DataFrame:
-    """The score columns for each key; a key without indicators gets zeros and score 0."""
+def _rows(
+    keys: pd.Index,
+    sums: pd.DataFrame,
+    counts: pd.DataFrame,
+    n_levels: pd.Series,
+    extra_flags: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """The score columns for each key; a key without indicators gets zeros and score 0.
+
+    The flag-count columns are every flag of flags.tsv, then `extra_flags` (default: the other flags
+    found in `counts`, sorted).
+    """
     m = sums.reindex(keys)
     n = m["n_indicators"].fillna(0).astype(int)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -124,7 +134,10 @@ def _rows(keys: pd.Index, sums: pd.DataFrame, counts: pd.DataFrame, n_levels: pd
         }
     )
     names = [f"flags_{name}" for name in dict.fromkeys(flag_table()["flag"])]
-    names += [c for c in counts.columns if c not in names]
+    if extra_flags is None:
+        names += [c for c in counts.columns if c not in names]
+    else:
+        names += [f"flags_{name}" for name in extra_flags]
     table = counts.reindex(index=keys, columns=names).fillna(0).astype(int).reset_index(drop=True)
     scores = _scores(q.to_numpy(), u.to_numpy(), levels.to_numpy(), f.to_numpy(), n.to_numpy())
     return pd.concat([out, table], axis=1).assign(quality_score=scores)
@@ -151,7 +164,9 @@ def _has_levels(pid: pd.Series, measures: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def project_scores(projects: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
+def project_scores(
+    projects: pd.DataFrame, measures: pd.DataFrame, extra_flags: tuple[str, ...] | None = None
+) -> pd.DataFrame:
     """One row per project (scope='project', key=project_id); its indicators must all be in `measures`."""
     pid = projects["project_id"].astype(str)
     department = projects.get("department", pd.Series("", index=projects.index)).fillna("").astype(str)
@@ -159,7 +174,7 @@ def project_scores(projects: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFra
     n_levels = pd.Series(has.sum(axis=1).to_numpy(), index=pid.to_numpy())
     m_pid = measures["project_id"].astype(str)
     counts = flag_counts(pd.concat([measures["flags"], projects["flags"]]), pd.concat([m_pid, pid]))
-    rows = _rows(pd.Index(pid), _sums_by(measures, m_pid), counts, n_levels)
+    rows = _rows(pd.Index(pid), _sums_by(measures, m_pid), counts, n_levels, extra_flags)
     ids = {"scope": "project", "key": pid, "department": department, "project": projects["project"]}
     return _with_ids(ids, has, rows, n_projects=1)
 
@@ -192,11 +207,3 @@ def department_scores(sums: pd.DataFrame) -> pd.DataFrame:
     has = s[HAS].div(n_projects, axis=0)
     ids = {"scope": "department", "key": list(depts), "department": list(depts), "project": ""}
     return _with_ids(ids, has, rows, n_projects=n_projects)
-
-
-def score_table(projects: pd.DataFrame, indicators: pd.DataFrame, view: IndicatorView | None) -> pd.DataFrame:
-    """One row per project (scope='project', key=project_id) and per department (scope='department')."""
-    measures = indicator_measures(indicators, view)
-    project_rows = project_scores(projects, measures)
-    dept_rows = department_scores(department_sums(projects, measures))
-    return pd.concat([project_rows, dept_rows], ignore_index=True)
