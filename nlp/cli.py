@@ -29,35 +29,47 @@ def normalize(
         "--link-threshold",
         help="minimum link score, 0-1 (default 0.75: precision 1.0, recall 1.0 on the labeled pairs)",
     ),
+    workers: int | None = typer.Option(
+        None, "--workers", "-w", min=1, help="processes that read and normalize documents [all cores]"
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="run on the Dask cluster at this address (tcp://HOST:8786) instead"
+    ),
+    chunk_size: int = typer.Option(100, "--chunk-size", min=1, help="documents per chunk (memory)"),
 ) -> None:
     """Read and normalize budget documents: projects, indicators, quality and links tables + report.json."""
+    from nlp.batch import default_workers, errors_of, normalize_to
     from nlp.documents import SUFFIXES
     from nlp.linking import DEFAULT_THRESHOLD
-    from nlp.pipeline import Options, run
+    from nlp.pipeline import Options
 
     threshold = DEFAULT_THRESHOLD if link_threshold is None else link_threshold
     if not 0.0 <= threshold <= 1.0:
         typer.echo(f"error: --link-threshold must be between 0 and 1, got {threshold}", err=True)
         raise typer.Exit(code=2)
-    result = run(paths, progress=not quiet, options=Options(link=not no_link, link_threshold=threshold))
+    options = Options(link=not no_link, link_threshold=threshold)
     try:
-        result.write(out)
+        report = normalize_to(
+            paths, out, options, workers=workers or default_workers(), scheduler=scheduler,
+            chunk_size=chunk_size, progress=not quiet,
+        )  # fmt: skip
     except OSError as err:
         typer.echo(f"error: cannot write the tables to {out}: {err.strerror or err}", err=True)
         raise typer.Exit(code=1) from err
-    for problem in result.errors:
+    errors = errors_of(report)
+    for problem in errors:
         typer.echo(f"error: {problem}", err=True)
-    counts, report = result.report["problem_counts"], result.report
+    counts = report["problem_counts"]
     typer.echo(
         f"{report['documents']['read']} of {report['documents']['given']} documents read, "
-        f"{len(result.projects)} projects, {len(result.indicators)} indicators, "
+        f"{report['projects']['written']} projects, {report['indicators']['written']} indicators, "
         f"{report['links']['written']} links, {counts.get('warning', 0)} warnings "
         f"-> {out} (details in report.json)"
     )
     if not report["documents"]["given"]:
         suffixes = " ".join(f"*{s}" for s in SUFFIXES)
         typer.echo(f"error: no documents ({suffixes}) under {' '.join(paths)}", err=True)
-    if result.errors or not report["documents"]["given"]:
+    if errors or not report["documents"]["given"]:
         raise typer.Exit(code=1)
 
 

@@ -120,6 +120,8 @@ def projects_frame(docs: Iterable[Document]) -> pd.DataFrame:
 def indicators_frame(docs: Iterable[Document]) -> pd.DataFrame:
     """One row per indicator, columns INDICATOR_COLUMNS (flags joined by ";"), built column by column."""
     pairs = [(p, i) for d in docs for p in d.projects for i in p.indicators]
+    if not pairs:
+        return _frame([], INDICATOR_COLUMNS)
     columns: dict[str, list] = {}
     for c in INDICATOR_COLUMNS:
         if c == "project":

@@ -150,6 +150,6 @@ def test_progress_bars_on_stderr_unless_quiet(tmp_path):
     one = str(SEEDS / "002_392f80d8c612f394.txt")
     loud = CliRunner().invoke(app, ["normalize", one, "--out", str(tmp_path / "a")])
     quiet = CliRunner().invoke(app, ["normalize", one, "--out", str(tmp_path / "b"), "--quiet"])
-    assert "reading" in loud.stderr and "stages" in loud.stderr
+    assert "reading" in loud.stderr and "normalizing" in loud.stderr
     assert quiet.stderr == ""
     assert "1 of 1 documents read" in loud.stdout
