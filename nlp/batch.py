@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import shutil
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -45,6 +46,7 @@ from nlp.quality.project_checks import Signature, clusters_of, project_signature
 from nlp.quality.rules import split_flags, text_column
 from nlp.quality.scores import add_sums, department_scores
 from nlp.schema import Problem
+from nlp.segment import tokenize
 from nlp.values import add_value_columns
 
 log = logging.getLogger(__name__)
@@ -304,11 +306,13 @@ def normalize_to(
     scheduler: str | None = None,
     chunk_size: int = CHUNK_DOCUMENTS,
     progress: bool = False,
+    timings: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Read and normalize all documents under `paths` into the four tables and report.json in `out_dir`.
 
     `workers` processes (or the Dask cluster at `scheduler`) run the chunks; the result does not depend
-    on either, nor on `chunk_size`. `progress` shows a bar per pass on stderr. Returns the report.
+    on either, nor on `chunk_size`. `progress` shows a bar per pass on stderr; `timings`, if given,
+    receives the seconds of each step (for benchmarks/bench_scale.py). Returns the report.
     """
     options = options or Options()
     out = Path(out_dir)
@@ -317,7 +321,8 @@ def normalize_to(
     spool.mkdir(exist_ok=True)
     try:
         files = list(iter_documents(paths))
-        return _run(files, out, spool, options, workers, scheduler, chunk_size, progress)
+        timings = {} if timings is None else timings
+        return _run(files, out, spool, options, workers, scheduler, chunk_size, progress, timings)
     finally:
         shutil.rmtree(spool, ignore_errors=True)
 
@@ -335,17 +340,22 @@ def _run(
     scheduler: str | None,
     size: int,
     progress: bool,
+    timings: dict[str, float],
 ) -> dict[str, Any]:
     chunks = _chunks(files, size)
+    clock = _Clock(timings)
+    error = _classify_error(options.model_dir)  # loaded before the workers fork, so they share the models
+    tokenize("预热")  # and jieba's dictionary (the classifiers and linking segment names)
     with _executor(workers, scheduler) as (executor, window):
         read = _ordered(lambda i: executor.submit(read_chunk, i, chunks[i], str(spool)), len(chunks), window)
         summaries = list(_bar(read, len(chunks), "reading", progress))
+        clock.lap("1. read documents, build tables (per chunk)")
         links, families, link_note = _link(summaries, options)
         boilerplate = _boilerplate(summaries, families)
         documented = set(flag_table()["flag"])
         extra = tuple(sorted({f for s in summaries for f in s.flags} - documented))
         has_actual = any(s.has_actual for s in summaries)
-        error = _classify_error(options.model_dir)
+        clock.lap("2. link projects, boilerplate clusters (global)")
         offsets = [0]
         for s in summaries:
             offsets.append(offsets[-1] + len(s.link_rows))
@@ -366,6 +376,7 @@ def _run(
                 flag_counts[name].update(result.flag_counts[name])
             classified += result.counts["classified"]
             n_quality += result.arrow["quality"].num_rows
+    clock.lap("3. values, classifiers, quality, CSV (per chunk)")
     departments = department_scores(add_sums(sums))
     writers["quality"].add(
         departments.to_csv(index=False, header=False), pa.Table.from_pandas(departments, preserve_index=False)
@@ -374,6 +385,7 @@ def _run(
         writer.close()
     links.to_csv(out / "links.csv", index=False, encoding="utf-8-sig")
     links.to_parquet(out / "links.parquet", index=False)
+    clock.lap("4. department scores, Parquet, links (global)")
     report = _merge_reports([s.report for s in summaries])
     report["flags"] = {name: dict(sorted(c.items())) for name, c in flag_counts.items()}
     n_indicators = report["indicators"]["written"]
@@ -391,6 +403,18 @@ def _run(
         "%d documents, %d projects, %d indicators", len(files), report["projects"]["written"], n_indicators
     )
     return report
+
+
+class _Clock:
+    """Seconds per step, written into a dict."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings, self.last = timings, time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.timings[step] = now - self.last
+        self.last = now
 
 
 def errors_of(report: dict[str, Any]) -> list[Problem]:
