@@ -317,7 +317,7 @@ def normalize_to(
     options = options or Options()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    spool = out / SPOOL
+    spool = out.resolve() / SPOOL  # absolute: a cluster's workers do not share our working directory
     spool.mkdir(exist_ok=True)
     try:
         files = list(iter_documents(paths))
