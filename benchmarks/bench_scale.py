@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,11 +43,14 @@ SECTION = [
     "fresh process (imports and model loading included); median of the runs. Steps: 1 = read and build",
     "tables per chunk, 2 = linking and boilerplate (global), 3 = values, classifiers, quality, CSV per",
     "chunk, 4 = department scores, Parquet and links. Peak MB: the largest single process (RSS) / the",
-    "largest sum over the process tree (PSS, shared pages counted once).",
+    "largest sum over the process tree (PSS, shared pages counted once). CPU s: user + system time of",
+    "the run and its worker processes (Dask: the local cluster's workers), which a busy machine does not",
+    "inflate the way it inflates wall time.",
     "",
     "| date (UTC) | indicators | run on | seconds (median) | 1 read | 2 link | 3 normalize | 4 write "
-    "| indicators/s | peak MB one process | peak MB all processes | machine |",
-    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    "| indicators/s | CPU s | indicators per CPU s | peak MB one process | peak MB all processes | runs "
+    "| machine |",
+    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     END,
 ]
 
@@ -98,9 +102,13 @@ def child(corpus: Path, workers: int, dask_workers: int) -> None:
         report = normalize_to([corpus], out, workers=workers, timings=timings)
     seconds = time.perf_counter() - start
     single, total = peak.done()
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
     shutil.rmtree(out)
-    print(json.dumps({"seconds": seconds, "steps": list(timings.values()), "single_mb": single,
-                      "total_mb": total, "indicators": report["indicators"]["written"]}))  # fmt: skip
+    n = report["indicators"]["written"]
+    steps = list(timings.values())
+    print(json.dumps({"seconds": seconds, "steps": steps, "single_mb": single, "total_mb": total, "cpu": cpu,
+                      "indicators": n}))  # fmt: skip
 
 
 def run_once(corpus: Path, workers: int, dask_workers: int) -> dict:
@@ -137,13 +145,15 @@ def main() -> None:
             runs = [run_once(corpus, args.workers, args.dask_workers) for _ in range(args.runs)]
         finally:
             shutil.rmtree(corpus)
-        med = {key: statistics.median(r[key] for r in runs) for key in ("seconds", "single_mb", "total_mb")}
+        keys = ("seconds", "single_mb", "total_mb", "cpu")
+        med = {key: statistics.median(r[key] for r in runs) for key in keys}
         steps = [statistics.median(r["steps"][i] for r in runs) for i in range(4)]
         n = runs[0]["indicators"]
         line = (
             f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {n:,} | {where} | {med['seconds']:.1f} | "
             + " | ".join(f"{s:.1f}" for s in steps)
-            + f" | {n / med['seconds']:,.0f} | {med['single_mb']:,.0f} | {med['total_mb']:,.0f} | {machine} |"
+            + f" | {n / med['seconds']:,.0f} | {med['cpu']:.0f} | {n / med['cpu']:,.0f} "
+            f"| {med['single_mb']:,.0f} | {med['total_mb']:,.0f} | {args.runs} | {machine} |"
         )
         append_row(SECTION, line)
         print(line, flush=True)

@@ -216,6 +216,15 @@ def _merge_reports(parts: list[dict]) -> dict[str, Any]:
     return report
 
 
+def _compact(summary: ChunkSummary, shared: dict[frozenset[str], frozenset[str]]) -> ChunkSummary:
+    """The summary with its indicator-name sets shared with equal sets of earlier chunks (names interned)."""
+    summary.indicator_sets = {
+        pid: shared.setdefault(names, frozenset(map(sys.intern, names)))
+        for pid, names in summary.indicator_sets.items()
+    }
+    return summary
+
+
 def _link(summaries: list[ChunkSummary], options: Options) -> tuple[pd.DataFrame, list[str], str]:
     """Links, family ids (one per project, in order) and the stage note."""
     projects = pd.concat([s.link_rows for s in summaries], ignore_index=True)
@@ -348,7 +357,9 @@ def _run(
     tokenize("预热")  # and jieba's dictionary (the classifiers and linking segment names)
     with _executor(workers, scheduler) as (executor, window):
         read = _ordered(lambda i: executor.submit(read_chunk, i, chunks[i], str(spool)), len(chunks), window)
-        summaries = list(_bar(read, len(chunks), "reading", progress))
+        shared: dict[frozenset[str], frozenset[str]] = {}
+        summaries = [_compact(s, shared) for s in _bar(read, len(chunks), "reading", progress)]
+        del shared
         clock.lap("1. read documents, build tables (per chunk)")
         links, families, link_note = _link(summaries, options)
         boilerplate = _boilerplate(summaries, families)
