@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,6 @@ SPOOL = ".jixiao-parts"  # inside the output folder: every worker of a cluster m
 class ChunkSummary:
     """What pass 1 keeps of a chunk: compact inputs of the global steps and the report counts."""
 
-    index: int
     link_rows: pd.DataFrame  # LINK_COLUMNS of each project
     indicator_sets: dict[str, frozenset[str]]  # project_id → folded indicator names
     signatures: dict[str, Signature]  # project_id → boilerplate signature
@@ -85,12 +84,11 @@ class ChunkGlobals:
 class ChunkOutput:
     """What pass 2 returns for a chunk: each table as CSV text and Arrow, and the counts of the run."""
 
-    index: int
     csv: dict[str, str]
     arrow: dict[str, pa.Table]
     department_sums: pd.DataFrame
-    flag_counts: dict[str, Counter]
-    counts: dict[str, int] = field(default_factory=dict)
+    flag_counts: dict[str, Counter]  # per table, how often each flag occurs (report.json)
+    classified: int  # names the classifiers predicted
 
 
 def _spool_file(spool: Path, index: int) -> Path:
@@ -108,7 +106,6 @@ def read_chunk(index: int, paths: list[str], spool: str) -> ChunkSummary:
         f for cell in pd.concat([projects["flags"], indicators["flags"]]).unique() for f in split_flags(cell)
     }
     return ChunkSummary(
-        index=index,
         link_rows=projects[list(LINK_COLUMNS)].copy(),
         indicator_sets=indicator_sets_of(indicators),
         signatures=project_signatures(indicators),
@@ -139,16 +136,16 @@ def finish_chunk(index: int, spool: str, glob: ChunkGlobals, options: Options) -
     part = assess_part(projects, indicators, glob.boilerplate, glob.extra_flags)
     tables = {"projects": part.projects, "indicators": part.indicators, "quality": part.project_rows}
     return ChunkOutput(
-        index=index,
         csv={name: frame.to_csv(index=False, header=False) for name, frame in tables.items()},
         arrow={name: pa.Table.from_pandas(frame, preserve_index=False) for name, frame in tables.items()},
         department_sums=part.department_sums,
         flag_counts={name: _flag_counter(tables[name]) for name in ("projects", "indicators")},
-        counts={"classified": int(part.indicators["level2_predicted"].notna().sum())},
+        classified=int(part.indicators["level2_predicted"].notna().sum()),
     )
 
 
 def _flag_counter(frame: pd.DataFrame) -> Counter:
+    """How often each flag occurs in a table's `flags` column (split once per distinct cell)."""
     counts: Counter[str] = Counter()
     for cell, n in frame["flags"].value_counts(dropna=True).items():
         for flag in split_flags(cell):
@@ -385,7 +382,7 @@ def _run(
             sums.append(result.department_sums)
             for name in flag_counts:
                 flag_counts[name].update(result.flag_counts[name])
-            classified += result.counts["classified"]
+            classified += result.classified
             n_quality += result.arrow["quality"].num_rows
     clock.lap("3. values, classifiers, quality, CSV (per chunk)")
     departments = department_scores(add_sums(sums))
