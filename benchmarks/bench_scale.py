@@ -92,12 +92,16 @@ def child(corpus: Path, workers: int, dask_workers: int) -> None:
 
     out = Path(tempfile.mkdtemp(prefix="bench-scale-out-"))
     timings: dict[str, float] = {}
+    worker_mb = 0.0
     if dask_workers:
-        from distributed import LocalCluster
+        from distributed import Client, LocalCluster
 
         with LocalCluster(n_workers=dask_workers, threads_per_worker=1, processes=True,
                           memory_limit="2GiB", dashboard_address=None) as cluster:  # fmt: skip
             report = normalize_to([corpus], out, scheduler=cluster.scheduler_address, timings=timings)
+            with Client(cluster) as client:  # each worker's own peak resident set (ru_maxrss, KiB)
+                peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            worker_mb = max(peaks.values()) / 1024
     else:
         report = normalize_to([corpus], out, workers=workers, timings=timings)
     seconds = time.perf_counter() - start
@@ -108,7 +112,7 @@ def child(corpus: Path, workers: int, dask_workers: int) -> None:
     n = report["indicators"]["written"]
     steps = list(timings.values())
     print(json.dumps({"seconds": seconds, "steps": steps, "single_mb": single, "total_mb": total, "cpu": cpu,
-                      "indicators": n}))  # fmt: skip
+                      "worker_mb": worker_mb, "indicators": n}))  # fmt: skip
 
 
 def run_once(corpus: Path, workers: int, dask_workers: int) -> dict:
@@ -145,8 +149,12 @@ def main() -> None:
             runs = [run_once(corpus, args.workers, args.dask_workers) for _ in range(args.runs)]
         finally:
             shutil.rmtree(corpus)
-        keys = ("seconds", "single_mb", "total_mb", "cpu")
+        keys = ("seconds", "single_mb", "total_mb", "cpu", "worker_mb")
         med = {key: statistics.median(r[key] for r in runs) for key in keys}
+        if args.dask_workers:
+            where = (
+                f"Dask LocalCluster, {args.dask_workers} workers (peak {med['worker_mb']:,.0f} MB per worker)"
+            )
         steps = [statistics.median(r["steps"][i] for r in runs) for i in range(4)]
         n = runs[0]["indicators"]
         line = (

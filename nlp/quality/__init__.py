@@ -83,15 +83,11 @@ class QualityResult:
     quality: pd.DataFrame
 
 
-def _no_flags(index: pd.Index) -> pd.DataFrame:
-    return pd.DataFrame(index=index)
-
-
 def indicator_flags(indicators: pd.DataFrame) -> pd.Series:
     """The quality flags of every indicator (list[str], registry order), without the reader's own flags."""
     view = build_view(indicators)
-    joined = join_flags(pd.Series(None, index=indicators.index), flag_frame(view), view.value_flags,
-                        _no_flags(indicators.index))  # fmt: skip
+    none = pd.Series(None, index=indicators.index)
+    joined = join_flags(none, flag_frame(view), view.value_flags, pd.DataFrame(index=indicators.index))
     return joined.map(split_flags)
 
 
