@@ -177,13 +177,26 @@ class _Inline(Executor):
         return future
 
 
+class SchedulerError(RuntimeError):
+    """The Dask scheduler cannot be used: `distributed` is not installed, or the address does not answer."""
+
+
+def _client(scheduler: str):  # -> distributed.Client
+    try:
+        from distributed import Client
+    except ImportError as err:
+        raise SchedulerError('--scheduler needs Dask: pip install "jixiao[dask]"') from err
+    try:
+        return Client(scheduler, timeout="10s")
+    except (OSError, ValueError, TypeError) as err:  # refused, timed out, or not an address
+        raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from err
+
+
 @contextmanager
 def _executor(workers: int, scheduler: str | None) -> Iterator[tuple[Executor, int]]:
     """The executor of the chunk tasks and how many tasks to keep in flight; closed on exit."""
     if scheduler:
-        from distributed import Client
-
-        with Client(scheduler) as client:
+        with _client(scheduler) as client:
             n = max(1, sum(client.nthreads().values()))
             yield client.get_executor(pure=False), 2 * n
     elif workers <= 1:

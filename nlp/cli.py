@@ -38,7 +38,7 @@ def normalize(
     chunk_size: int = typer.Option(100, "--chunk-size", min=1, help="documents per chunk (memory)"),
 ) -> None:
     """Read and normalize budget documents: projects, indicators, quality and links tables + report.json."""
-    from nlp.batch import default_workers, errors_of, normalize_to
+    from nlp.batch import SchedulerError, default_workers, errors_of, normalize_to
     from nlp.documents import SUFFIXES
     from nlp.linking import DEFAULT_THRESHOLD
     from nlp.pipeline import Options
@@ -53,6 +53,9 @@ def normalize(
             paths, out, options, workers=workers or default_workers(), scheduler=scheduler,
             chunk_size=chunk_size, progress=not quiet,
         )  # fmt: skip
+    except SchedulerError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
     except OSError as err:
         typer.echo(f"error: cannot write the tables to {out}: {err.strerror or err}", err=True)
         raise typer.Exit(code=1) from err

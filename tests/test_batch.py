@@ -64,3 +64,29 @@ def test_dask_cluster_gives_the_single_process_tables(in_memory, tmp_path):
     ) as cluster:
         normalize_to(CORPUS, tmp_path / "out", scheduler=cluster.scheduler_address, chunk_size=5)
     _same_tables(in_memory, tmp_path / "out")
+
+
+def test_cli_workers_give_the_same_files(tmp_path):
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    for workers in ("1", "2"):
+        args = ["normalize", CORPUS[0], "--out", str(tmp_path / workers), "-q", "--workers", workers]
+        result = CliRunner().invoke(app, [*args, "--chunk-size", "2"])
+        assert result.exit_code == 0, result.output
+    for name in TABLES:
+        assert (tmp_path / "1" / f"{name}.csv").read_bytes() == (tmp_path / "2" / f"{name}.csv").read_bytes()
+
+
+def test_cli_unreachable_scheduler_is_one_error_line(tmp_path):
+    pytest.importorskip("distributed")
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    args = ["normalize", CORPUS[0], "--out", str(tmp_path), "-q", "--scheduler", "tcp://127.0.0.1:9"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
+    assert len(result.stderr.strip().splitlines()) == 1
