@@ -202,7 +202,9 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[tuple[Executor, i
     elif workers <= 1:
         yield _Inline(), 1
     else:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        # fork where the platform has it: the workers inherit the loaded models instead of loading them
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
             yield pool, 2 * workers
 
 
