@@ -20,6 +20,7 @@ _EXPORTS = {
     "assess": "nlp.quality",  # 5. quality flags and scores (TAXONOMY §5)
     "run": "nlp.pipeline",  # all stages on files and folders → PipelineResult
     "complete_tables": "nlp.pipeline",  # the stages after reading, on tables you already have
+    "normalize_to": "nlp.batch",  # all stages in chunks, N processes or Dask → tables in a folder
 }
 __all__ = ["__version__", *_EXPORTS]
 

@@ -19,7 +19,7 @@ from nlp.achievement import (
     judge,
     score_shares,
 )
-from nlp.quality_rules import split_flags
+from nlp.quality.rules import split_flags
 from nlp.schema import Value
 from nlp.textnorm import fold
 

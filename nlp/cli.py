@@ -35,13 +35,19 @@ def normalize(
         typer.Option("--corrections", help="reviewers' corrections.csv (`jixiao review`), applied last"),
     ] = None,
     xlsx: bool = typer.Option(False, "--xlsx", help="also write tables.xlsx (the four tables as sheets)"),
+    workers: int = typer.Option(
+        1, "--workers", "-w", min=1, help="processes that read and normalize documents, in chunks"
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="run on the Dask cluster at this address (tcp://HOST:8786) instead"
+    ),
+    chunk_size: int = typer.Option(100, "--chunk-size", min=1, help="documents per chunk (memory)"),
 ) -> None:
     """Read and normalize budget documents: projects, indicators, quality and links tables + report.json."""
     from pathlib import Path
 
     from nlp.atomic import OutputError, check_out_dir, output_lock
     from nlp.corrections import CorrectionsError
-    from nlp.documents import SUFFIXES
     from nlp.linking import DEFAULT_THRESHOLD
 
     threshold = DEFAULT_THRESHOLD if link_threshold is None else link_threshold
@@ -53,27 +59,19 @@ def normalize(
         if not path.is_file():
             typer.echo(f"error: {path}: corrections file not found", err=True)
             raise typer.Exit(code=1)
+    chunked = workers > 1 or scheduler is not None
+    if chunked and fixes:
+        typer.echo("error: --corrections runs in one process: leave out --workers/--scheduler", err=True)
+        raise typer.Exit(code=2)
     try:
         with output_lock(check_out_dir(out)):  # --out is checked, and taken, before any work
-            from nlp.pipeline import Options, run
+            from nlp.pipeline import Options
 
             options = Options(link=not no_link, link_threshold=threshold, corrections=fixes)
-            result = run(paths, progress=not quiet, options=options, exclude=[out])
-            for problem in result.skipped:
-                typer.echo(f"warning: {problem}", err=True)
-            for problem in result.errors:
-                typer.echo(f"error: {problem}", err=True)
-            if not result.report["documents"]["read"]:  # nothing readable: the previous output stays
-                given, where = result.report["documents"]["given"], " ".join(paths)
-                suffixes = " ".join(f"*{s}" for s in SUFFIXES)
-                what = f"no documents ({suffixes}) under {where}"
-                if given:
-                    what = f"none of the {given} documents could be read; nothing written to {out}"
-                typer.echo(f"error: {what}", err=True)
-                raise typer.Exit(code=1)
-            result.write(out)
-            if xlsx:
-                _write_xlsx(result, out)
+            if chunked:
+                report = _normalize_chunked(paths, out, options, workers, scheduler, chunk_size, quiet)
+            else:
+                report = _normalize_in_memory(paths, out, options, quiet, xlsx)
     except CorrectionsError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=1) from err
@@ -83,17 +81,68 @@ def normalize(
     except OSError as err:
         typer.echo(f"error: cannot write the tables to {out}: {err.strerror or err}", err=True)
         raise typer.Exit(code=1) from err
-    if "corrections" in result.report:
-        _echo_corrections(result.report["corrections"])
-    counts, report = result.report["problem_counts"], result.report
+    if "corrections" in report:
+        _echo_corrections(report["corrections"])
+    counts = report["problem_counts"]
     typer.echo(
         f"{report['documents']['read']} of {report['documents']['given']} documents read, "
-        f"{len(result.projects)} projects, {len(result.indicators)} indicators, "
+        f"{report['projects']['written']} projects, {report['indicators']['written']} indicators, "
         f"{report['links']['written']} links, {counts.get('warning', 0)} warnings "
         f"-> {out} (details in report.json)"
     )
-    if result.errors:
+    if report["documents"]["failed"] or not report["documents"]["given"]:
         raise typer.Exit(code=1)
+
+
+def _normalize_in_memory(paths: list[str], out: str, options, quiet: bool, xlsx: bool) -> dict:
+    """One process, all tables in memory (nlp.pipeline.run), written all or nothing; returns the report."""
+    from nlp.documents import SUFFIXES
+    from nlp.pipeline import run
+
+    result = run(paths, progress=not quiet, options=options, exclude=[out])
+    for problem in result.skipped:
+        typer.echo(f"warning: {problem}", err=True)
+    for problem in result.errors:
+        typer.echo(f"error: {problem}", err=True)
+    if not result.report["documents"]["read"]:  # nothing readable: the previous output stays
+        given, where = result.report["documents"]["given"], " ".join(paths)
+        suffixes = " ".join(f"*{s}" for s in SUFFIXES)
+        what = f"no documents ({suffixes}) under {where}"
+        if given:
+            what = f"none of the {given} documents could be read; nothing written to {out}"
+        typer.echo(f"error: {what}", err=True)
+        raise typer.Exit(code=1)
+    result.write(out)
+    if xlsx:
+        _write_xlsx(result, out)
+    return result.report
+
+
+def _normalize_chunked(
+    paths: list[str], out: str, options, workers: int, scheduler: str | None, chunk_size: int, quiet: bool
+) -> dict:
+    """Chunks of documents in `workers` processes or on a Dask cluster (nlp.batch), written all or nothing."""
+    from nlp.atomic import atomic_output_dir
+    from nlp.batch import SchedulerError, errors_of, normalize_to
+    from nlp.documents import SUFFIXES
+    from nlp.pipeline import STALE_OUTPUTS
+
+    try:
+        with atomic_output_dir(out, stale=STALE_OUTPUTS) as staging:
+            report = normalize_to(
+                paths, staging, options, workers=workers, scheduler=scheduler,
+                chunk_size=chunk_size, progress=not quiet, exclude=[out],
+            )  # fmt: skip
+            if not report["documents"]["read"]:
+                suffixes = " ".join(f"*{s}" for s in SUFFIXES)
+                typer.echo(f"error: no readable documents ({suffixes}) under {' '.join(paths)}", err=True)
+                raise typer.Exit(code=1)
+    except SchedulerError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
+    for problem in errors_of(report):
+        typer.echo(f"error: {problem}", err=True)
+    return report
 
 
 def _echo_corrections(summary: dict) -> None:

@@ -247,11 +247,18 @@ def _evidence(a: _Row, b: _Row, score: float, shared: tuple[str, ...], notes: li
     return "; ".join(text + notes)
 
 
-def _indicator_sets(indicators: pd.DataFrame | None) -> dict[str, frozenset[str]]:
+def indicator_sets_of(indicators: pd.DataFrame | None) -> dict[str, frozenset[str]]:
+    """project_id → the folded names of its indicators (the evidence of shared indicators)."""
     if indicators is None or indicators.empty or "name" not in indicators:
         return {}
-    grouped = indicators.groupby("project_id")["name"]
-    return {pid: frozenset(fold(_text(n)) for n in names if _text(n)) for pid, names in grouped}
+    names = indicators["name"]
+    codes, uniques = pd.factorize(names)  # fold each distinct name once; -1 for a missing name
+    folded = [fold(_text(n)) if _text(n) else "" for n in uniques]
+    sets: dict[str, set[str]] = defaultdict(set)
+    for pid, code in zip(indicators["project_id"], codes, strict=True):
+        if code >= 0 and folded[code]:  # a project without names has no set: no indicator evidence
+            sets[pid].add(folded[code])
+    return {pid: frozenset(found) for pid, found in sets.items()}
 
 
 def _families(pids: list[str], links: list[tuple[int, int]]) -> list[str]:
@@ -275,9 +282,16 @@ def _families(pids: list[str], links: list[tuple[int, int]]) -> list[str]:
 
 
 def link_projects(
-    projects: pd.DataFrame, indicators: pd.DataFrame | None = None, threshold: float = DEFAULT_THRESHOLD
+    projects: pd.DataFrame,
+    indicators: pd.DataFrame | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    indicator_sets: dict[str, frozenset[str]] | None = None,
 ) -> LinkResult:
-    """Link projects that are the same across years or places; return links and family ids."""
+    """Link projects that are the same across years or places; return links and family ids.
+
+    `indicator_sets` (project_id → folded indicator names, see `indicator_sets_of`) replaces `indicators`
+    when a run has gathered them part by part.
+    """
     rows = _rows(projects)
     by_key: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
@@ -285,7 +299,7 @@ def link_projects(
             by_key[r.name.key].append(i)
     keys = [rows[m[0]].name for m in by_key.values()]
     members = list(by_key.values())
-    ind = _indicator_sets(indicators)
+    ind = indicator_sets if indicator_sets is not None else indicator_sets_of(indicators)
     floor = max(0.0, threshold - _SUPPORT_SPAN / 2)
     pairs: list[Iterator[tuple[int, int]]] = [_pairs_within(m, rows) for m in members if len(m) > 1]
     pairs += [_pairs_between(members[i], members[j], rows) for i, j, _ in _candidate_keys(keys, floor)]

@@ -100,7 +100,7 @@ def check_table(frame: pd.DataFrame, kind: str, source: str | Path) -> pd.DataFr
     return frame
 
 
-def _frame(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
+def _frame(rows: list[dict] | dict[str, list], columns: tuple[str, ...]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(columns))
     for col in _INTS:
         if col in frame:
@@ -123,18 +123,20 @@ def projects_frame(docs: Iterable[Document]) -> pd.DataFrame:
 
 
 def indicators_frame(docs: Iterable[Document]) -> pd.DataFrame:
-    """One row per indicator, columns INDICATOR_COLUMNS (flags joined by ";")."""
-    rows = [
-        {
-            **{c: getattr(i, _INDICATOR_ATTRS.get(c, c)) for c in INDICATOR_COLUMNS if c != "project"},
-            "project": p.project,
-            "flags": ";".join(i.flags),
-        }
-        for d in docs
-        for p in d.projects
-        for i in p.indicators
-    ]
-    return _frame(rows, INDICATOR_COLUMNS)
+    """One row per indicator, columns INDICATOR_COLUMNS (flags joined by ";"), built column by column."""
+    pairs = [(p, i) for d in docs for p in d.projects for i in p.indicators]
+    if not pairs:
+        return _frame([], INDICATOR_COLUMNS)
+    columns: dict[str, list] = {}
+    for c in INDICATOR_COLUMNS:
+        if c == "project":
+            columns[c] = [p.project for p, _ in pairs]
+        elif c == "flags":
+            columns[c] = [";".join(i.flags) for _, i in pairs]
+        else:
+            attr = _INDICATOR_ATTRS.get(c, c)
+            columns[c] = [getattr(i, attr) for _, i in pairs]
+    return _frame(columns, INDICATOR_COLUMNS)
 
 
 def _problem(p: Problem) -> dict:

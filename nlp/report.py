@@ -20,7 +20,7 @@ from nlp.outputs import TableError, read_table
 from nlp.pipeline import Tables, complete_tables
 from nlp.plotting import KIND_COLORS, figure_to_png_base64, new_figure, use_cjk_font
 from nlp.quality import target_values
-from nlp.quality_rules import flag_table, is_penalty, split_flags
+from nlp.quality.rules import flag_table, is_penalty, split_flags
 
 log = logging.getLogger(__name__)
 

@@ -423,19 +423,23 @@ def _unique_rows(columns: list[pd.Series]) -> tuple[np.ndarray, list[tuple]]:
     return codes, [tuple(_cell(array[row]) for array in arrays) for row in first]
 
 
-def add_value_columns(indicators: pd.DataFrame) -> pd.DataFrame:
+def add_value_columns(indicators: pd.DataFrame, *, actual: bool | None = None) -> pd.DataFrame:
     """Add `<prefix>_kind/_op/_number/_number_max/_unit/_unit_source/_flags` for period, annual, actual.
 
     Uses the `name` column, and `stated_op`/`stated_unit` (or `op`/`unit`) columns where the table has
     them (an actual value takes the unit only: 指标性质 is about the target). Each unique combination
-    is parsed once.
+    is parsed once. The actual_* columns are added when some row has an actual value, or as `actual`
+    says (a part of a run follows the whole run).
     """
     out = indicators.copy()
     none = pd.Series([None] * len(out), index=out.index, dtype=object)
     hints = {key: _hint(out, key, none) for key in HINT_COLUMNS}
     hints["name"] = out["name"] if "name" in out.columns else none
     for column, prefix in PREFIXES.items():
-        if column not in out.columns or (column == "actual_value" and out[column].isna().all()):
+        if column == "actual_value" and column in out.columns:
+            if not (out[column].notna().any() if actual is None else actual):
+                continue
+        elif column not in out.columns:
             continue
         op_hint = none if column == "actual_value" else hints["op"]
         codes, rows = _unique_rows([out[column], hints["name"], op_hint, hints["unit"]])

@@ -149,7 +149,9 @@ def test_missing_path_fails_but_others_are_written(tmp_path):
 def test_progress_bars_on_stderr_unless_quiet(tmp_path):
     one = str(SEEDS / "002_392f80d8c612f394.txt")
     loud = CliRunner().invoke(app, ["normalize", one, "--out", str(tmp_path / "a")])
+    chunked = CliRunner().invoke(app, ["normalize", one, "--out", str(tmp_path / "c"), "--workers", "2"])
     quiet = CliRunner().invoke(app, ["normalize", one, "--out", str(tmp_path / "b"), "--quiet"])
-    assert "reading" in loud.stderr and "stages" in loud.stderr
+    assert "reading" in loud.stderr and "stages" in loud.stderr  # one process: files, then the stages
+    assert "reading" in chunked.stderr and "normalizing" in chunked.stderr  # chunks: the two passes
     assert quiet.stderr == ""
-    assert "1 of 1 documents read" in loud.stdout
+    assert "1 of 1 documents read" in loud.stdout and "1 of 1 documents read" in chunked.stdout

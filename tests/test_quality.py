@@ -11,7 +11,7 @@ from nlp.achievement import ACHIEVEMENT_FLAGS
 from nlp.corrections import REVIEWED
 from nlp.pipeline import run
 from nlp.quality import INDICATOR_CHECKS, PROJECT_CHECKS, VALUE_FLAGS, assess, flag_table
-from nlp.scores import quality_score
+from nlp.quality.scores import quality_score
 from nlp.textnorm import fold
 
 DOCUMENTS = Path(__file__).resolve().parent.parent / "examples" / "documents"
@@ -206,3 +206,25 @@ def test_partial_tables_do_not_crash(projects, indicators):
     assert len(result.projects) == len(projects)
     assert len(result.indicators) == len(indicators)
     assert set(result.quality["scope"]) == {"project", "department"}
+
+
+# The quality stage reads placeholders, formulas and rates out of range from the values stage (one
+# owner, nlp/values.py + value_placeholders.tsv) instead of matching its own word lists. Where the two
+# used to disagree, the values stage's answer is the one kept; the source line of each case is given.
+VALUES_DECIDE = [
+    pytest.param("3000元/人", "人均公用经费金额", set(), id="003:15-per-head-amount-is-not-a-formula"),
+    pytest.param("<=475元/亩", "流转土地补助标准", set(), id="realdata12:22-per-mu-ceiling-is-not-a-formula"),
+    pytest.param("制定预算时的计划数", "支出率", {"formula_not_value"}, id="000:79-definition-is-a-formula"),
+    pytest.param("±5%", "预算执行偏差率", set(), id="tolerance-is-not-out-of-range"),
+    pytest.param("120%", "验收合格率", {"rate_out_of_range"}, id="rate-above-100-is-out-of-range"),
+]
+
+
+@pytest.mark.parametrize(("value", "name", "expected"), VALUES_DECIDE)
+def test_value_flags_come_from_the_values_stage(value, name, expected):
+    indicators = pd.DataFrame(
+        {"project_id": ["p"], "name": [name], "period_value": [value], "annual_value": [value]}
+    )
+    projects = pd.DataFrame({"project_id": ["p"], "project": ["x"]})
+    flags = set(assess(projects, indicators).indicators.loc[0, "flags"].split(";"))
+    assert flags & {"formula_not_value", "rate_out_of_range", "placeholder"} == expected

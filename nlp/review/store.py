@@ -16,7 +16,7 @@ import pandas as pd
 
 from nlp import corrections as corr
 from nlp.outputs import TableError, read_table
-from nlp.quality_rules import flag_table
+from nlp.quality.rules import flag_table
 from nlp.textnorm import fold
 
 CORRECTIONS = "corrections.csv"

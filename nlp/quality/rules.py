@@ -1,7 +1,7 @@
 """String rules of the quality stage: flag vocabulary, word lists, name kinds, placeholder/formula tests.
 
-The words live in nlp/data/quality_words.tsv and the flags in nlp/data/flags.tsv; nlp/quality.py and
-nlp/project_checks.py apply these rules to the tables.
+The words live in nlp/data/quality_words.tsv and the flags in nlp/data/flags.tsv; the checks in
+nlp/quality/ apply these rules to the tables, each rule once per distinct cell (`per_unique`).
 """
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import functools
 import re
+from collections.abc import Callable
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 
 from nlp.textnorm import fold
@@ -42,13 +44,6 @@ BOILERPLATE_MIN_INDICATORS = 2  # a shared set of a single indicator (资金支�
 
 LEVEL_CODE = re.compile(r"^\s*(\d+)\s*-")  # "31-服务对象满意度" -> "31"
 _BRACKET_UNIT = re.compile(r"\(([^()]{1,4})\)\s*$")  # a unit in brackets at the end: 验收合格率(%)
-_FORMULA = re.compile(
-    r"[\u4e00-\u9fff][^/÷]*[/÷][^/÷]*[\u4e00-\u9fff]"  # words / words: 实际完成的工作量/计划完成的工作量
-    r"|[×x*]\s*100\s*%"  # ... ×100%
-)
-_DIGIT = re.compile(r"\d")
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-_UNIT_AFTER = re.compile(r"\d\s*(%|‰|[\u4e00-\u9fff]{1,2})")  # fallback: first unit after a number
 NAME_DROP = re.compile(r"[\d\s()（）\[\]【】“”\"'、,，.。:：;；\-—_]+|年度?|n")  # for boilerplate names
 
 
@@ -102,18 +97,52 @@ def cell_number(value: object) -> float | None:
     return None if out != out else out
 
 
+def per_unique(func: Callable[..., object], *columns: pd.Series) -> pd.Series:
+    """`func` of each row's cells, called once per distinct combination (missing cells are None).
+
+    The quality stage's string rules run through this, so their cost grows with the number of
+    distinct names and values, not with the number of indicators.
+    """
+    codes, rows = unique_rows(columns)
+    results = np.empty(len(rows), dtype=object)
+    for i, row in enumerate(rows):
+        results[i] = func(*row)
+    return pd.Series(results[codes], index=columns[0].index, dtype=object)
+
+
+def unique_rows(columns: tuple[pd.Series, ...] | list[pd.Series]) -> tuple[np.ndarray, list[tuple]]:
+    """Factorize rows over several columns: per-row codes 0..k-1 and each distinct row's cells."""
+    codes = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        column_codes, uniques = pd.factorize(column)  # -1 for a missing cell
+        codes, _ = pd.factorize(codes * (len(uniques) + 1) + (column_codes + 1))
+    _, first = np.unique(codes, return_index=True)
+    arrays = [column.to_numpy(dtype=object) for column in columns]
+    return codes, [tuple(_cell(array[row]) for array in arrays) for row in first]
+
+
+def _cell(value: object) -> object:
+    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else value
+
+
 def text_column(frame: pd.DataFrame, column: str) -> pd.Series:
     """A column as strings ('' for missing cells, or an all-'' Series when the column is absent)."""
     if column not in frame.columns:
         return pd.Series("", index=frame.index, dtype=object)
-    return frame[column].map(cell_text)
+    return per_unique(cell_text, frame[column])
 
 
 def number_column(frame: pd.DataFrame, column: str) -> pd.Series:
-    """A column as floats or None (all None when the column is absent)."""
+    """A column as floats (NaN for missing cells and text that is not a number, or when absent)."""
     if column not in frame.columns:
-        return pd.Series(None, index=frame.index, dtype=object)
-    return frame[column].map(cell_number)
+        return pd.Series(np.nan, index=frame.index, dtype=float)
+    numbers = per_unique(cell_number, frame[column])
+    return numbers.astype(float)
+
+
+def flag_lists(column: pd.Series) -> pd.Series:
+    """A `flags` column as lists of flag names (one split per distinct cell; the lists are shared)."""
+    return per_unique(split_flags, column)
 
 
 def split_flags(value: object) -> list[str]:
@@ -169,7 +198,7 @@ def name_unit(name: str) -> str | None:
 
 @functools.lru_cache(maxsize=50_000)
 def is_placeholder(text: str) -> bool:
-    """True when a name or value is placeholder text such as 待单位补充..."""
+    """True when an indicator name is placeholder text such as 待单位补充... (values: the values stage)."""
     folded = fold(text).lower()
     return bool(folded) and any(word in folded for word in words()["placeholder"])
 
@@ -179,30 +208,3 @@ def is_empty_value(text: str) -> bool:
     """True when a value gives nothing: empty, —, /, 无."""
     folded = fold(text).strip(" 。.;；")
     return not folded or folded in words()["empty_value"]
-
-
-@functools.lru_cache(maxsize=50_000)
-def is_formula(text: str) -> bool:
-    """True when a value is a formula or definition rather than a target (…/…, …的次数)."""
-    folded = fold(text).strip(" 。.;；")
-    if not folded or is_placeholder(folded):
-        return False
-    if _FORMULA.search(folded):
-        return True
-    return not _DIGIT.search(folded) and folded.endswith(words()["definition_suffix"])
-
-
-@functools.lru_cache(maxsize=50_000)
-def fallback_value(text: str) -> tuple[str, float | None, str | None]:
-    """Crude (kind, number, unit) when the values stage has not run: digits → count/rate, else qualitative."""
-    folded = fold(text)
-    if is_empty_value(folded) or is_placeholder(folded):
-        return "unspecified", None, None
-    if is_formula(folded):
-        return "unspecified", None, None
-    number = _NUMBER.search(folded)
-    if not number:
-        return "qualitative", None, None
-    unit = _UNIT_AFTER.search(folded)
-    unit_text = unit.group(1) if unit else None
-    return ("rate" if unit_text in ("%", "‰") else "count"), float(number.group()), unit_text

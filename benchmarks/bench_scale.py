@@ -1,0 +1,171 @@
+"""Benchmark `jixiao normalize` at scale: time per step and peak memory, one machine or a Dask cluster.
+
+The corpus is benchmarks/bench_normalize.py's (the five seeds copied COPIES times with districts and
+years changed; 360 indicators per copy). Each run is a fresh process that imports jixiao and runs
+`nlp.batch.normalize_to` (what `jixiao normalize` runs) with the given --workers, or on a local Dask
+cluster of --dask-workers processes; the medians of the runs are appended to benchmarks/RESULTS.md.
+
+Peak memory: the largest resident set (RSS) of any one process (the main one or a worker), and the
+largest sum over the process tree of the proportional set sizes (PSS: pages shared by forked workers
+counted once in all), sampled every 0.2 s. psutil comes with the `dask` extra.
+
+    python benchmarks/bench_scale.py --copies 280 2800 --workers 2 --runs 3
+    python benchmarks/bench_scale.py --copies 2800 --dask-workers 2 --runs 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+from bench_normalize import generate  # benchmarks/ is on sys.path when a script runs
+from results_table import append_row
+
+START, END = "<!-- scale:start -->", "<!-- scale:end -->"
+SECTION = [
+    START,
+    "## At scale: chunks, processes, Dask (`benchmarks/bench_scale.py`)",
+    "",
+    "`nlp.batch.normalize_to` (what `jixiao normalize` runs) on the bench_normalize corpus, each run a",
+    "fresh process (imports and model loading included); median of the runs. Steps: 1 = read and build",
+    "tables per chunk, 2 = linking and boilerplate (global), 3 = values, classifiers, quality, CSV per",
+    "chunk, 4 = department scores, Parquet and links. Peak MB: the largest single process (RSS) / the",
+    "largest sum over the process tree (PSS, shared pages counted once). CPU s: user + system time of",
+    "the run and its worker processes (Dask: the local cluster's workers), which a busy machine does not",
+    "inflate the way it inflates wall time.",
+    "",
+    "| date (UTC) | indicators | run on | seconds (median) | 1 read | 2 link | 3 normalize | 4 write "
+    "| indicators/s | CPU s | indicators per CPU s | peak MB one process | peak MB all processes | runs "
+    "| machine |",
+    "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    END,
+]
+
+
+class _Peak:
+    """Samples the resident set of this process and its descendants every 0.1 s."""
+
+    def __init__(self) -> None:
+        self.total = self.single = 0.0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self.stop.is_set():
+            rss, pss = [], []
+            for proc in [me, *me.children(recursive=True)]:
+                try:
+                    info = proc.memory_full_info()
+                except psutil.Error:
+                    continue
+                rss.append(info.rss / 2**20)
+                pss.append(info.pss / 2**20)
+            self.total, self.single = max(self.total, sum(pss)), max(self.single, max(rss, default=0.0))
+            time.sleep(0.2)
+
+    def done(self) -> tuple[float, float]:
+        self.stop.set()
+        self.thread.join()
+        return self.single, self.total
+
+
+def child(corpus: Path, workers: int, dask_workers: int) -> None:
+    """One measured run in this fresh process; prints a JSON line."""
+    peak = _Peak()
+    start = time.perf_counter()
+    from nlp.batch import normalize_to
+
+    out = Path(tempfile.mkdtemp(prefix="bench-scale-out-"))
+    timings: dict[str, float] = {}
+    worker_mb = 0.0
+    if dask_workers:
+        from distributed import Client, LocalCluster
+
+        with LocalCluster(n_workers=dask_workers, threads_per_worker=1, processes=True,
+                          memory_limit="2GiB", dashboard_address=None) as cluster:  # fmt: skip
+            report = normalize_to([corpus], out, scheduler=cluster.scheduler_address, timings=timings)
+            with Client(cluster) as client:  # each worker's own peak resident set (ru_maxrss, KiB)
+                peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            worker_mb = max(peaks.values()) / 1024
+    else:
+        report = normalize_to([corpus], out, workers=workers, timings=timings)
+    seconds = time.perf_counter() - start
+    single, total = peak.done()
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    shutil.rmtree(out)
+    n = report["indicators"]["written"]
+    steps = list(timings.values())
+    print(json.dumps({"seconds": seconds, "steps": steps, "single_mb": single, "total_mb": total, "cpu": cpu,
+                      "worker_mb": worker_mb, "indicators": n}))  # fmt: skip
+
+
+def run_once(corpus: Path, workers: int, dask_workers: int) -> dict:
+    cmd = [sys.executable, __file__, "--child", str(corpus), "--workers", str(workers),
+           "--dask-workers", str(dask_workers)]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, nargs="+", default=[280])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--dask-workers", type=int, default=0, help="run on a local Dask cluster instead")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--note", default="", help="added to the machine column (e.g. shared, load 6)")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.workers, args.dask_workers)
+        return
+    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}" + (
+        f", {args.note}" if args.note else ""
+    )
+    where = (
+        f"Dask LocalCluster, {args.dask_workers} workers"
+        if args.dask_workers
+        else f"--workers {args.workers}"
+    )
+    for copies in args.copies:
+        corpus = Path(tempfile.mkdtemp(prefix="bench-scale-corpus-"))
+        try:
+            generate(copies, corpus)
+            runs = [run_once(corpus, args.workers, args.dask_workers) for _ in range(args.runs)]
+        finally:
+            shutil.rmtree(corpus)
+        keys = ("seconds", "single_mb", "total_mb", "cpu", "worker_mb")
+        med = {key: statistics.median(r[key] for r in runs) for key in keys}
+        if args.dask_workers:
+            where = (
+                f"Dask LocalCluster, {args.dask_workers} workers (peak {med['worker_mb']:,.0f} MB per worker)"
+            )
+        steps = [statistics.median(r["steps"][i] for r in runs) for i in range(4)]
+        n = runs[0]["indicators"]
+        line = (
+            f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {n:,} | {where} | {med['seconds']:.1f} | "
+            + " | ".join(f"{s:.1f}" for s in steps)
+            + f" | {n / med['seconds']:,.0f} | {med['cpu']:.0f} | {n / med['cpu']:,.0f} "
+            f"| {med['single_mb']:,.0f} | {med['total_mb']:,.0f} | {args.runs} | {machine} |"
+        )
+        append_row(SECTION, line)
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,460 @@
+"""`jixiao normalize` in bounded memory: documents in chunks, in N processes or on a Dask cluster.
+
+The run has two passes over chunks of documents, with the global steps in between:
+
+1. `read_chunk` (per chunk, in any process): read the documents, build the projects and indicators
+   tables, park them in a spool file, and return only what the global steps need: the linking columns
+   of each project, its folded indicator names, its boilerplate signature, and the report counts.
+2. Global steps (once): link the projects (family ids), find the boilerplate clusters.
+3. `finish_chunk` (per chunk, in any process): values, classifiers, quality flags and project scores,
+   formatted as CSV text and an Arrow table; the department sums come back to be added up.
+
+The writer appends each chunk's CSV text and writes each chunk as a Parquet row group, in document
+order, then the department rows and the links. So memory holds one chunk per process plus the compact
+global structures, and the tables are the same as those of `nlp.pipeline.run` (tested).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from nlp.classify import add_predictions, fill_level2, load_models
+from nlp.documents import read_document
+from nlp.documents.discovery import Discovery, discover, relabel
+from nlp.linking import indicator_sets_of, link_projects, no_links
+from nlp.outputs import build_report, indicators_frame, projects_frame
+from nlp.pipeline import Options
+from nlp.quality import assess_part, flag_table
+from nlp.quality.project_checks import Signature, clusters_of, project_signatures
+from nlp.quality.rules import split_flags, text_column
+from nlp.quality.scores import add_sums, department_scores
+from nlp.schema import Problem
+from nlp.segment import tokenize
+from nlp.values import add_value_columns
+
+log = logging.getLogger(__name__)
+
+TABLES = ("projects", "indicators", "quality", "links")
+CHUNK_DOCUMENTS = 100  # documents per chunk: about 7,000 indicators, a few MB of tables
+LINK_COLUMNS = ("doc", "department", "district", "unit", "project", "project_id", "year", "goal")
+SPOOL = ".jixiao-parts"  # inside the output folder: every worker of a cluster must reach it
+
+
+@dataclass
+class ChunkSummary:
+    """What pass 1 keeps of a chunk: compact inputs of the global steps and the report counts."""
+
+    link_rows: pd.DataFrame  # LINK_COLUMNS of each project
+    indicator_sets: dict[str, frozenset[str]]  # project_id → folded indicator names
+    signatures: dict[str, Signature]  # project_id → boilerplate signature
+    report: dict[str, Any]  # build_report of the chunk (flag counts left out)
+    has_actual: bool  # some indicator states an actual value
+    flags: set[str]  # every flag the reader raised
+
+
+@dataclass
+class ChunkGlobals:
+    """What pass 2 of a chunk needs from the global steps."""
+
+    families: list[str]  # family_id of each project of the chunk, in order
+    boilerplate: frozenset[str]  # project_ids in a boilerplate cluster
+    has_actual: bool
+    extra_flags: tuple[str, ...]  # flags missing from flags.tsv, for the quality table's columns
+    classify_error: str | None  # why the name classifiers are skipped (None: they run)
+
+
+@dataclass
+class ChunkOutput:
+    """What pass 2 returns for a chunk: each table as CSV text and Arrow, and the counts of the run."""
+
+    csv: dict[str, str]
+    arrow: dict[str, pa.Table]
+    department_sums: pd.DataFrame
+    flag_counts: dict[str, Counter]  # per table, how often each flag occurs (report.json)
+    classified: int  # names the classifiers predicted
+
+
+def _spool_file(spool: Path, index: int) -> Path:
+    return spool / f"{index:06d}.pkl"
+
+
+def read_chunk(index: int, sources: list[tuple[str, str]], spool: str) -> ChunkSummary:
+    """Pass 1 on one chunk of (path, document id): read, park the tables, return the compact summary."""
+    docs = [relabel(read_document(path), doc_id) for path, doc_id in sources]
+    projects, indicators = projects_frame(docs), indicators_frame(docs)
+    pd.to_pickle((projects, indicators), _spool_file(Path(spool), index))
+    report = build_report(docs, projects, indicators)
+    report.pop("flags")
+    flags = {
+        f for cell in pd.concat([projects["flags"], indicators["flags"]]).unique() for f in split_flags(cell)
+    }
+    return ChunkSummary(
+        link_rows=projects[list(LINK_COLUMNS)].copy(),
+        indicator_sets=indicator_sets_of(indicators),
+        signatures=project_signatures(indicators),
+        report=report,
+        has_actual=bool(indicators["actual_value"].notna().any()),
+        flags=flags,
+    )
+
+
+def _classified(indicators: pd.DataFrame, model_dir: Path, error: str | None) -> pd.DataFrame:
+    """The classify stage of nlp.pipeline on a chunk (skipped, columns empty, when `error` says so)."""
+    if error is None:
+        indicators = add_predictions(indicators, model_dir)
+    else:
+        empty = {c: None for c in ("level2_predicted", "level2_proba", "name_kind", "name_kind_proba")}
+        indicators = indicators.assign(**empty)
+    return fill_level2(indicators)
+
+
+def finish_chunk(index: int, spool: str, glob: ChunkGlobals, options: Options) -> ChunkOutput:
+    """Pass 2 on one chunk: values, classifiers, family ids, quality; the tables formatted for writing."""
+    projects, indicators = pd.read_pickle(_spool_file(Path(spool), index))
+    indicators = add_value_columns(indicators, actual=glob.has_actual)
+    indicators = _classified(indicators, options.model_dir, glob.classify_error)
+    projects = projects.assign(
+        family_id=pd.Series(glob.families, index=projects.index, dtype=object).to_numpy()
+    )
+    part = assess_part(projects, indicators, glob.boilerplate, glob.extra_flags)
+    tables = {"projects": part.projects, "indicators": part.indicators, "quality": part.project_rows}
+    return ChunkOutput(
+        csv={name: frame.to_csv(index=False, header=False) for name, frame in tables.items()},
+        arrow={name: pa.Table.from_pandas(frame, preserve_index=False) for name, frame in tables.items()},
+        department_sums=part.department_sums,
+        flag_counts={name: _flag_counter(tables[name]) for name in ("projects", "indicators")},
+        classified=int(part.indicators["level2_predicted"].notna().sum()),
+    )
+
+
+def _flag_counter(frame: pd.DataFrame) -> Counter:
+    """How often each flag occurs in a table's `flags` column (split once per distinct cell)."""
+    counts: Counter[str] = Counter()
+    for cell, n in frame["flags"].value_counts(dropna=True).items():
+        for flag in split_flags(cell):
+            counts[flag] += n
+    return counts
+
+
+# ---------------------------------------------------------------- running the chunks
+
+
+def _ordered(submit: Callable[[int], Future], n: int, window: int) -> Iterator[Any]:
+    """Results of tasks 0..n-1 in order, with at most `window` tasks submitted and not yet consumed."""
+    pending: dict[int, Future] = {}
+    for i in range(n):
+        pending[i] = submit(i)
+        if len(pending) >= window:
+            first = min(pending)
+            yield pending.pop(first).result()
+    for i in sorted(pending):
+        yield pending.pop(i).result()
+
+
+class _Inline(Executor):
+    """Runs each task at once in this process (--workers 1)."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        future: Future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+class SchedulerError(RuntimeError):
+    """The Dask scheduler cannot be used: `distributed` is not installed, or the address does not answer."""
+
+
+def _client(scheduler: str):  # -> distributed.Client
+    try:
+        from distributed import Client
+    except ImportError as err:
+        raise SchedulerError('--scheduler needs Dask: pip install "jixiao[dask]"') from err
+    try:
+        return Client(scheduler, timeout="10s")
+    except (OSError, ValueError, TypeError) as err:  # refused, timed out, or not an address
+        raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from err
+
+
+@contextmanager
+def _executor(workers: int, scheduler: str | None) -> Iterator[tuple[Executor, int]]:
+    """The executor of the chunk tasks and how many tasks to keep in flight; closed on exit."""
+    if scheduler:
+        with _client(scheduler) as client:
+            n = max(1, sum(client.nthreads().values()))
+            yield client.get_executor(pure=False), 2 * n
+    elif workers <= 1:
+        yield _Inline(), 1
+    else:
+        # fork where the platform has it: the workers inherit the loaded models instead of loading them
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+            yield pool, 2 * workers
+
+
+def _chunks(files: list[tuple[str, str]], size: int) -> list[list[tuple[str, str]]]:
+    return [files[i : i + size] for i in range(0, len(files), size)] or [[]]
+
+
+# ---------------------------------------------------------------- the global steps
+
+
+def _merge_reports(parts: list[dict]) -> dict[str, Any]:
+    report: dict[str, Any] = {
+        "documents": {k: sum(p["documents"][k] for p in parts) for k in ("given", "read", "failed")},
+        "projects": {k: sum(p["projects"][k] for p in parts) for k in ("read", "written")},
+        "indicators": {k: sum(p["indicators"][k] for p in parts) for k in ("read", "written")},
+        "per_document": [d for p in parts for d in p["per_document"]],
+        "problems": [x for p in parts for x in p["problems"]],
+    }
+    report["problem_counts"] = dict(Counter(p["severity"] for p in report["problems"]))
+    report["amount_checks"] = [c for p in parts for c in p["amount_checks"]]
+    return report
+
+
+def _compact(summary: ChunkSummary, shared: dict[frozenset[str], frozenset[str]]) -> ChunkSummary:
+    """The summary with its indicator-name sets shared with equal sets of earlier chunks (names interned)."""
+    summary.indicator_sets = {
+        pid: shared.setdefault(names, frozenset(map(sys.intern, names)))
+        for pid, names in summary.indicator_sets.items()
+    }
+    return summary
+
+
+def _link(summaries: list[ChunkSummary], options: Options) -> tuple[pd.DataFrame, list[str], str]:
+    """Links, family ids (one per project, in order) and the stage note."""
+    projects = pd.concat([s.link_rows for s in summaries], ignore_index=True)
+    if not options.link:
+        return no_links(), projects["project_id"].astype(str).tolist(), "off"
+    sets = {pid: names for s in summaries for pid, names in s.indicator_sets.items()}
+    linked = link_projects(projects, threshold=options.link_threshold, indicator_sets=sets)
+    families = linked.family_id.reindex(projects.index).tolist()
+    note = f"{len(linked.links)} links, {len(set(families))} families"
+    return linked.links, families, note
+
+
+def _boilerplate(summaries: list[ChunkSummary], families: list[str]) -> frozenset[str]:
+    pids = [pid for s in summaries for pid in s.link_rows["project_id"]]
+    titles = dict(zip(pids, (t for s in summaries for t in text_column(s.link_rows, "project")), strict=True))
+    family_of = dict(zip(pids, families, strict=True))
+    signatures = ((pid, sig) for s in summaries for pid, sig in s.signatures.items())
+    return frozenset(clusters_of(signatures, titles, family_of)["project_id"])
+
+
+def _classify_error(model_dir: Path) -> str | None:
+    """Why the name classifiers cannot run (logged once), or None."""
+    from nlp.classify import ModelLoadError, ModelNotFound
+
+    try:
+        load_models(model_dir)
+    except (ModelNotFound, ModelLoadError) as err:
+        log.warning("warning: name classifiers skipped: %s", err)
+        return str(err)
+    return None
+
+
+# ---------------------------------------------------------------- writing
+
+
+class _TableWriter:
+    """One table: CSV (UTF-8 with BOM) appended chunk by chunk, Parquet a row group per chunk.
+
+    Each chunk's Arrow table is parked in the spool until the end, because a column that is empty in
+    one chunk has no type there: the Parquet file is written under the schema unified over all chunks.
+    """
+
+    def __init__(self, out: Path, name: str, spool: Path) -> None:
+        self.csv_path, self.parquet_path = out / f"{name}.csv", out / f"{name}.parquet"
+        self.spool, self.name = spool, name
+        self.csv = open(self.csv_path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
+        self.schemas: list[pa.Schema] = []
+
+    def _part(self, i: int) -> Path:
+        return self.spool / f"{self.name}.{i:06d}.arrow"
+
+    def add(self, csv_text: str, table: pa.Table) -> None:
+        """Append one chunk (its CSV text without header, its Arrow table)."""
+        if not self.schemas:
+            self.csv.write(pd.DataFrame(columns=table.column_names).to_csv(index=False))
+        self.csv.write(csv_text)
+        with (
+            pa.OSFile(str(self._part(len(self.schemas))), "wb") as sink,
+            pa.ipc.new_file(sink, table.schema) as w,
+        ):
+            w.write_table(table)
+        self.schemas.append(table.schema)
+
+    def close(self) -> None:
+        """Finish the CSV; write the Parquet file from the parked parts, one row group each."""
+        self.csv.close()
+        schema = _unified(self.schemas)
+        with pq.ParquetWriter(self.parquet_path, schema) as writer:
+            for i in range(len(self.schemas)):
+                with pa.memory_map(str(self._part(i))) as source:
+                    table = pa.ipc.open_file(source).read_all()
+                writer.write_table(table.select(schema.names).cast(schema))
+                self._part(i).unlink()
+
+
+def _unified(schemas: list[pa.Schema]) -> pa.Schema:
+    """One schema for all parts: a column that is all-null in one part takes its type from the others."""
+    unified = pa.unify_schemas(schemas, promote_options="permissive")
+    return unified.with_metadata(schemas[0].metadata)
+
+
+def normalize_to(
+    paths: Iterable[str | Path],
+    out_dir: str | Path,
+    options: Options | None = None,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    chunk_size: int = CHUNK_DOCUMENTS,
+    progress: bool = False,
+    timings: dict[str, float] | None = None,
+    exclude: Iterable[str | Path] = (),
+) -> dict[str, Any]:
+    """Read and normalize all documents under `paths` into the four tables and report.json in `out_dir`.
+
+    `workers` processes (or the Dask cluster at `scheduler`) run the chunks; the result does not depend
+    on either, nor on `chunk_size`. Folders are expanded as by `nlp.pipeline.run` (unique document ids,
+    duplicates read once, the tables of `exclude` not read back). `progress` shows a bar per pass on
+    stderr; `timings`, if given, receives the seconds of each step (for benchmarks/bench_scale.py).
+    Returns the report.
+    """
+    options = options or Options()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    spool = out.resolve() / SPOOL  # absolute: a cluster's workers do not share our working directory
+    spool.mkdir(exist_ok=True)
+    try:
+        found = discover(paths, exclude)
+        files = [(source.path, source.doc_id) for source in found.sources]
+        timings = {} if timings is None else timings
+        report = _run(files, out, spool, options, workers, scheduler, chunk_size, progress, timings, found)
+        return report
+    finally:
+        shutil.rmtree(spool, ignore_errors=True)
+
+
+def _bar(items: Iterator[Any], total: int, what: str, progress: bool) -> Iterator[Any]:
+    return iter(tqdm(items, total=total, desc=what, unit="chunk", file=sys.stderr, disable=not progress))
+
+
+def _run(
+    files: list[tuple[str, str]],
+    out: Path,
+    spool: Path,
+    options: Options,
+    workers: int,
+    scheduler: str | None,
+    size: int,
+    progress: bool,
+    timings: dict[str, float],
+    found: Discovery,
+) -> dict[str, Any]:
+    chunks = _chunks(files, size)
+    clock = _Clock(timings)
+    error = _classify_error(options.model_dir)  # loaded before the workers fork, so they share the models
+    tokenize("预热")  # and jieba's dictionary (the classifiers and linking segment names)
+    with _executor(workers, scheduler) as (executor, window):
+        read = _ordered(lambda i: executor.submit(read_chunk, i, chunks[i], str(spool)), len(chunks), window)
+        shared: dict[frozenset[str], frozenset[str]] = {}
+        summaries = [_compact(s, shared) for s in _bar(read, len(chunks), "reading", progress)]
+        del shared
+        clock.lap("1. read documents, build tables (per chunk)")
+        links, families, link_note = _link(summaries, options)
+        boilerplate = _boilerplate(summaries, families)
+        documented = set(flag_table()["flag"])
+        extra = tuple(sorted({f for s in summaries for f in s.flags} - documented))
+        has_actual = any(s.has_actual for s in summaries)
+        clock.lap("2. link projects, boilerplate clusters (global)")
+        offsets = [0]
+        for s in summaries:
+            offsets.append(offsets[-1] + len(s.link_rows))
+
+        def submit(i: int) -> Future:
+            mine = frozenset(p for p in summaries[i].link_rows["project_id"] if p in boilerplate)
+            glob = ChunkGlobals(families[offsets[i] : offsets[i + 1]], mine, has_actual, extra, error)
+            return executor.submit(finish_chunk, i, str(spool), glob, options)
+
+        writers = {name: _TableWriter(out, name, spool) for name in ("projects", "indicators", "quality")}
+        sums, flag_counts, classified = [], {"projects": Counter(), "indicators": Counter()}, 0
+        n_quality = 0
+        for result in _bar(_ordered(submit, len(chunks), window), len(chunks), "normalizing", progress):
+            for name, writer in writers.items():
+                writer.add(result.csv[name], result.arrow[name])
+            sums.append(result.department_sums)
+            for name in flag_counts:
+                flag_counts[name].update(result.flag_counts[name])
+            classified += result.classified
+            n_quality += result.arrow["quality"].num_rows
+    clock.lap("3. values, classifiers, quality, CSV (per chunk)")
+    departments = department_scores(add_sums(sums))
+    writers["quality"].add(
+        departments.to_csv(index=False, header=False), pa.Table.from_pandas(departments, preserve_index=False)
+    )
+    for writer in writers.values():
+        writer.close()
+    links.to_csv(out / "links.csv", index=False, encoding="utf-8-sig")
+    links.to_parquet(out / "links.parquet", index=False)
+    clock.lap("4. department scores, Parquet, links (global)")
+    report = _merge_reports([s.report for s in summaries])
+    report["flags"] = {name: dict(sorted(c.items())) for name, c in flag_counts.items()}
+    n_indicators = report["indicators"]["written"]
+    report["stages"] = {
+        "values": f"{n_indicators} indicators",
+        "classify": f"{classified} names classified" if error is None else f"skipped: {error}",
+        "link": link_note,
+        "quality": f"{n_quality + len(departments)} quality rows",
+    }
+    report["links"] = {"written": len(links), "families": len(set(families))}
+    report["discovery"] = found.summary()
+    report["problems"] += [asdict(p) for p in found.problems]
+    report["problem_counts"]["warning"] = report["problem_counts"].get("warning", 0) + len(found.problems)
+    (out / "report.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
+    log.info(
+        "%d documents, %d projects, %d indicators", len(files), report["projects"]["written"], n_indicators
+    )
+    return report
+
+
+class _Clock:
+    """Seconds per step, written into a dict."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings, self.last = timings, time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.timings[step] = now - self.last
+        self.last = now
+
+
+def errors_of(report: dict[str, Any]) -> list[Problem]:
+    """Files that could not be read at all, from a report."""
+    return [Problem(**p) for p in report["problems"] if p["severity"] == "error"]
+
+
+def default_workers() -> int:
+    """The machine's cores (the processes this process may use)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -1,0 +1,117 @@
+"""The indicator view: the table with its parsed value sides and what each name asks for, built once.
+
+Every indicator check and the score table read this view (`build_view`), so the columns are
+converted and the name rules run once per `assess`, each rule once per distinct cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from nlp.quality.rules import (
+    NAME_KIND_MIN_PROBA,
+    SIDE_ONLY_FLAGS,
+    VALUE_SIDES,
+    is_empty_value,
+    is_placeholder,
+    name_kind_by_rule,
+    number_column,
+    per_unique,
+    split_flags,
+    text_column,
+    unique_rows,
+)
+from nlp.values import add_value_columns
+
+SIDE_FIELDS = ("kind", "op", "number", "number_max", "unit", "unit_source", "raw")
+
+
+def _side(ind: pd.DataFrame, side: str) -> pd.DataFrame:
+    """kind/op/number/unit of one value side, as the values stage read it; `empty` = no value given."""
+    raw = text_column(ind, f"{side}_value")
+    empty = per_unique(is_empty_value, raw).astype(bool)
+    out = pd.DataFrame(
+        {
+            "kind": text_column(ind, f"{side}_kind"),
+            "op": text_column(ind, f"{side}_op"),
+            "number": number_column(ind, f"{side}_number"),
+            "number_max": number_column(ind, f"{side}_number_max"),
+            "unit": text_column(ind, f"{side}_unit"),
+            "unit_source": text_column(ind, f"{side}_unit_source"),
+        },
+        index=ind.index,
+    )
+    out.loc[(out["kind"] == "") & empty, "kind"] = "unspecified"
+    out["raw"] = raw
+    out["empty"] = empty
+    return out
+
+
+@dataclass(frozen=True)
+class ValueFlags:
+    """The flags the values stage raised, per indicator: a code per row into `lists` (distinct combos)."""
+
+    codes: np.ndarray
+    lists: list[list[str]]  # flags of period, annual, actual in order, without SIDE_ONLY_FLAGS
+
+    def has(self, flag: str) -> np.ndarray:
+        """Per indicator: did the values stage raise `flag` on any side?"""
+        return np.array([flag in flags for flags in self.lists], dtype=bool)[self.codes]
+
+
+def _value_flags(ind: pd.DataFrame) -> ValueFlags:
+    columns = [ind[f"{side}_flags"] for side in VALUE_SIDES if f"{side}_flags" in ind.columns]
+    if not columns:
+        return ValueFlags(np.zeros(len(ind), dtype=np.int64), [[]])
+    codes, rows = unique_rows(columns)
+    lists = [[f for cell in row for f in split_flags(cell) if f not in SIDE_ONLY_FLAGS] for row in rows]
+    return ValueFlags(codes, lists)
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    """The indicator table plus parsed sides and the name's kind, shared by the checks and the scores."""
+
+    table: pd.DataFrame
+    period: pd.DataFrame
+    annual: pd.DataFrame
+    target: pd.DataFrame  # annual side where given, else period side
+    names: pd.Series  # the name as text
+    name_placeholder: pd.Series  # bool: the name is template text
+    name_kind: pd.Series  # what the name asks for: the rules, else a confident classifier (rate/count/None)
+    name_kind_rule: pd.Series  # the rules alone
+    value_flags: ValueFlags
+
+    def column(self, name: str) -> pd.Series:
+        """A column of the table as text ('' when missing or absent)."""
+        return text_column(self.table, name)
+
+
+def build_view(indicators: pd.DataFrame) -> IndicatorView:
+    """The view of an indicators table (any subset of the pipeline's columns).
+
+    A table without the values stage's columns is read by the values stage first: placeholders,
+    formulas and rates out of range are decided there, once (nlp.values), and only read here.
+    """
+    ind = indicators if "annual_kind" in indicators.columns else add_value_columns(indicators)
+    period, annual = _side(ind, "period"), _side(ind, "annual")
+    target = annual.where(~annual["empty"], period)
+    names = text_column(ind, "name")
+    placeholder = per_unique(is_placeholder, names).astype(bool)
+    by_rule = per_unique(name_kind_by_rule, names).where(~placeholder, None)  # a blank asks nothing
+    asked = by_rule
+    if "name_kind" in ind.columns:
+        model = text_column(ind, "name_kind")
+        proba = number_column(ind, "name_kind_proba").fillna(1.0)
+        confident = model.isin(["rate", "count"]) & (proba >= NAME_KIND_MIN_PROBA)
+        asked = by_rule.where(by_rule.notna(), model.where(confident, None))
+        asked = asked.where(~placeholder, None)
+    return IndicatorView(ind, period, annual, target, names, placeholder, asked, by_rule, _value_flags(ind))
+
+
+def target_values(indicators: pd.DataFrame) -> pd.DataFrame:
+    """The target of each indicator (annual value, else period value): raw, kind, op, number, unit."""
+    return build_view(indicators).target[list(SIDE_FIELDS)]
