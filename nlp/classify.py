@@ -130,14 +130,18 @@ def build_pipeline() -> Pipeline:
 
 
 def load_training_data(data_path: str | Path = DEFAULT_DATA) -> pd.DataFrame:
-    """Read the labeled names; raise TrainingDataError naming the file and line of a bad row."""
+    """Read the labeled names; raise TrainingDataError naming the file and line of a bad row.
+
+    An empty label means unknown for that model (a library row without value or unit has no name kind):
+    the row is used by the other model only (`task_rows`).
+    """
     path = Path(data_path)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = {"name", *TASKS} - set(frame.columns)
     if missing:
         raise TrainingDataError(f"{path}: missing column(s) {sorted(missing)}")
     for task, allowed in TASKS.items():
-        bad = frame.index[~frame[task].isin(allowed)]
+        bad = frame.index[~frame[task].isin((*allowed, ""))]
         if len(bad):
             i = bad[0]
             raise TrainingDataError(
@@ -145,6 +149,11 @@ def load_training_data(data_path: str | Path = DEFAULT_DATA) -> pd.DataFrame:
                 f"is not one of {', '.join(allowed)}"
             )
     return frame[frame["name"].str.strip() != ""].reset_index(drop=True)
+
+
+def task_rows(frame: pd.DataFrame, task: str) -> pd.DataFrame:
+    """The rows that have a label for `task`."""
+    return frame[frame[task] != ""].reset_index(drop=True)
 
 
 def file_sha256(path: str | Path) -> str:
@@ -209,7 +218,7 @@ def evaluate(
     frame = load_training_data(data_path)
     if exclude_source:
         frame = frame[~_from_source(frame, exclude_source)].reset_index(drop=True)
-    return {task: cross_validate(frame, task, max_folds) for task in TASKS}
+    return {task: cross_validate(task_rows(frame, task), task, max_folds) for task in TASKS}
 
 
 def evaluate_holdout(data_path: str | Path, source: str) -> dict[str, TaskMetrics]:
@@ -222,9 +231,10 @@ def evaluate_holdout(data_path: str | Path, source: str) -> dict[str, TaskMetric
     note = f"trained on the {n_train} names not from {source}, tested on the {n_test} from it"
     results = {}
     for task in TASKS:
-        model = build_pipeline().fit(frame.loc[~test, "name"].tolist(), frame.loc[~test, task].to_numpy())
-        predicted = model.predict(frame.loc[test, "name"].tolist())
-        results[task] = _scores(task, frame.loc[test, task], predicted, 0, note)
+        train_rows, test_rows = task_rows(frame[~test], task), task_rows(frame[test], task)
+        model = build_pipeline().fit(train_rows["name"].tolist(), train_rows[task].to_numpy())
+        predicted = model.predict(test_rows["name"].tolist())
+        results[task] = _scores(task, test_rows[task], predicted, 0, note)
     return results
 
 
@@ -235,12 +245,13 @@ def train(data_path: str | Path = DEFAULT_DATA, model_dir: str | Path = DEFAULT_
     model_dir.mkdir(parents=True, exist_ok=True)
     models = {}
     for task in TASKS:
-        pipeline = build_pipeline().fit(frame["name"].tolist(), frame[task].to_numpy())
+        rows = task_rows(frame, task)
+        pipeline = build_pipeline().fit(rows["name"].tolist(), rows[task].to_numpy())
         sio.dump(pipeline, model_dir / f"{task}.skops", compression=zipfile.ZIP_DEFLATED, compresslevel=9)
         models[task] = {
             "file": f"{task}.skops",
             "classes": [str(c) for c in pipeline.classes_],
-            "cv": asdict(cross_validate(frame, task)),
+            "cv": asdict(cross_validate(rows, task)),
         }
     try:
         data_name = data_path.resolve().relative_to(ROOT).as_posix()

@@ -36,6 +36,7 @@ from nlp.classify import (
 from nlp.cli import app
 from nlp.documents import read_document
 from nlp.schema import LEVEL1, LEVEL2
+from nlp.textnorm import fold
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_001 = ROOT / "examples" / "documents" / "001_9bd8c889aec7234b.txt"
@@ -249,8 +250,8 @@ def test_realdata_rows_match_their_build_script(
     corrections = build.load_corrections()
     seed_rows = build.build_rows([occ for rel in build.SEEDS for occ in build.read_seed(rel)], corrections)
     rebuilt = pd.DataFrame(build.build_realdata_rows(seed_rows, corrections))
-    shipped = training[training["source"].str.startswith(f"{build.REALDATA}/")].reset_index(drop=True)
-    columns = ["name", "level1", "level2", "name_kind", "name_kind_source", "source"]
+    shipped = training[training["dataset"] == "realdata"].reset_index(drop=True)
+    columns = ["name", "level1", "level2", "name_kind", "name_kind_source", "source", "document"]
     assert len(shipped) > 100
     assert rebuilt[columns].equals(shipped[columns]), (
         "realdata rows of training_data/indicator_names.csv are stale: "
@@ -258,13 +259,57 @@ def test_realdata_rows_match_their_build_script(
     )
 
 
+def test_library_rows_match_their_build_script(
+    training: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = _build_script(monkeypatch)
+    earlier = training[training["dataset"].isin(["seeds", "realdata"])]
+    written = dict(zip(earlier["name"].map(fold), earlier["level2"], strict=True))
+    rebuilt, noise = build.build_library_rows(written)
+    shipped = training[training["dataset"] == "library"].reset_index(drop=True)
+    columns = ["name", "level1", "level2", "name_kind", "source", "document"]
+    assert len(shipped) > 100
+    assert pd.DataFrame(rebuilt)[columns].equals(shipped[columns]), (
+        "library rows of training_data/indicator_names.csv are stale: "
+        "run `python training_data/build_indicator_names.py`"
+    )
+    assert noise["name already in an earlier section"] > 0  # counted, not silently merged
+
+
+def test_library_names_lose_their_pinyin_ruby(training: pd.DataFrame) -> None:
+    library = training[training["dataset"] == "library"]
+    assert "購置**數量(臺/件/輛/套)" in set(library["name"])
+    assert not library["name"].str.contains(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)").any()
+
+
 @pytest.mark.parametrize(
-    ("column", "allowed"),
-    [("level2_source", {"stated"}), ("name_kind_source", {"value_rule", "team"})],
-    ids=["level2_source", "name_kind_source"],
+    ("dataset", "column", "allowed"),
+    [
+        ("seeds", "level2_source", {"stated"}),
+        ("seeds", "name_kind_source", {"value_rule", "team"}),
+        ("realdata", "level2_source", {"stated"}),
+        ("realdata", "name_kind_source", {"value_rule", "team"}),
+        ("library", "level2_source", {"library"}),
+        ("library", "name_kind_source", {"distant", ""}),
+        ("distant", "level2_source", {"distant"}),
+        ("distant", "name_kind_source", {"distant"}),
+    ],
 )
-def test_training_rows_say_how_they_were_labeled(training: pd.DataFrame, column: str, allowed) -> None:
-    assert set(training[column]) <= allowed
+def test_training_rows_say_how_they_were_labeled(
+    training: pd.DataFrame, dataset: str, column: str, allowed
+) -> None:
+    assert set(training.loc[training["dataset"] == dataset, column]) <= allowed
+    assert set(training["dataset"]) <= {"seeds", "realdata", "library", "distant"}
+
+
+def test_every_row_names_its_source_document(training: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert training["document"].ne("").all()
+    build = _build_script(monkeypatch)
+    library = pd.read_csv(build.LIBRARY, dtype=str, keep_default_na=False)
+    # a realdata excerpt is known by the address its library rows cite, so they share evaluation folds
+    ningjin = build.document_of("examples/realdata/39_ningjin-jiaoyu-2019-gaozhong-zhuxuejin.txt")
+    assert ningjin == "https://www.ningjin.gov.cn/content/26279.html"
+    assert ningjin in set(library["source"])
 
 
 def test_evaluate_prints_both_models() -> None:
@@ -275,7 +320,7 @@ def test_evaluate_prints_both_models() -> None:
 
 
 def test_evaluate_without_a_source_counts_only_the_other_rows(training: pd.DataFrame) -> None:
-    seeds = training[~training["source"].str.startswith("examples/realdata/")]
+    seeds = training[~training["source"].str.startswith("examples/realdata/") & training["name_kind"].ne("")]
     results = classify.evaluate(DEFAULT_DATA, exclude_source="examples/realdata/")
     assert results["name_kind"].rows == len(seeds) < len(training)
 
