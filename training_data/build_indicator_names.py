@@ -13,11 +13,12 @@ Four sections (`dataset`), written in this order; a name already written is not 
    whose file states the 二级指标, minus the rows listed in realdata_exclusions.csv;
 3. `library`: indicator_library.csv, names that public indicator libraries and published tables list
    under their 一级/二级 categories (level2_source = library);
-4. `distant`: distant supervision from every other document under examples/ that states its levels:
-   (name, stated 二级) and (name, kind of its target value), taken as found and not reviewed
+4. `distant`: distant supervision from every other realdata excerpt that states its levels:
+   (name, stated 二级) and (name, kind of its target value), not reviewed as name labels
    (level2_source = name_kind_source = distant). Where a file of labeled reader rows
    (READER_ROWS, columns file,line,project,level1,level2,name,stated_op,value,stated_unit,actual,
-   labeled_by,note) covers a file, its rows are used for that file instead of the reader's.
+   labeled_by,note) covers a file, its rows are used for that file instead of the reader's: the
+   reader's guesses on files it does not read well yet (101-131, issue 10) would teach fake names.
 
 `document` is the source document of a row (the `source:` address of a realdata file, the address a
 library row cites, the path of a seed): rows of one document are never split across evaluation folds.
