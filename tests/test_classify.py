@@ -278,6 +278,44 @@ def test_library_rows_match_their_build_script(
     assert noise["name already in an earlier section"] > 0  # counted, not silently merged
 
 
+def test_distant_rows_match_their_build_script(
+    training: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = _build_script(monkeypatch)
+    earlier = training[training["dataset"] != "distant"]
+    written = dict(zip(earlier["name"].map(fold), earlier["level2"], strict=True))
+    rebuilt = pd.DataFrame(build.build_distant_rows(written, build.load_corrections()))
+    shipped = training[training["dataset"] == "distant"].reset_index(drop=True)
+    columns = ["name", "level1", "level2", "name_kind", "name_kind_source", "source", "document"]
+    assert len(shipped) > 0
+    assert rebuilt[columns].equals(shipped[columns]), (
+        "distant rows of training_data/indicator_names.csv are stale: "
+        "run `python training_data/build_indicator_names.py`"
+    )
+
+
+def test_labeled_reader_rows_are_an_input_of_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = _build_script(monkeypatch)
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "file,line,project,level1,level2,name,stated_op,value,stated_unit,actual,labeled_by,note\n"
+        "examples/realdata/999_x.txt,5,p,產(chǎn)出指標(50分),數(shù)量指標 (必填),培训人数,,30人,,,team,\n"
+        "examples/realdata/999_x.txt,6,p,效益指标,服务对象满意度指标,满意度,,95%,,,team,\n"
+        "examples/realdata/999_x.txt,7,p,实施效果指标,产出指标,完成率,,100%,,,team,\n",
+        encoding="utf-8",
+    )
+    occs = build.labeled_reader_rows(rows)["examples/realdata/999_x.txt"]
+    assert [(o.name, o.level1, o.level2) for o in occs] == [
+        ("培训人数", "1-产出指标", "11-数量指标"),
+        ("满意度", "", ""),  # a 31 code under 效益指标: not taught
+        ("完成率", "", ""),  # a shifted hierarchy: no 二级 code
+    ]
+    assert occs[0].source == "examples/realdata/999_x.txt:5"
+    assert build.build_rows(occs, {}, "distant")[0]["name_kind"] == "count"
+
+
 def test_library_names_lose_their_pinyin_ruby(training: pd.DataFrame) -> None:
     library = training[training["dataset"] == "library"]
     assert "購置**數量(臺/件/輛/套)" in set(library["name"])

@@ -376,10 +376,18 @@ def labeled_reader_rows(path: Path = READER_ROWS) -> dict[str, list[Occurrence]]
 def build_distant_rows(written: dict[str, str], corrections: dict[str, str]) -> list[dict[str, str]]:
     """Section 4: names not yet written, from the other example files that state their levels."""
     labeled = labeled_reader_rows()
-    occurrences = []
+    occurrences, unusable = [], 0
     for rel in realdata_files(reviewed=False):
         occs = labeled[rel] if rel in labeled else read_realdata(rel)
-        occurrences += [o for o in occs if o.level2 and fold(o.name) not in written]
+        unusable += sum(not o.level2 or not o.name for o in occs)
+        occurrences += [o for o in occs if o.level2 and o.name and fold(o.name) not in written]
+    log.info(
+        "distant: %d labeled reader rows of %d files; %d rows give no 二级 code under their 一级 (none "
+        "stated, a 二级 of another 一级, or a shifted hierarchy such as 实施效果指标 > 产出指标)",
+        sum(map(len, labeled.values())),
+        len(labeled),
+        unusable,
+    )
     return build_rows(occurrences, corrections, "distant")
 
 
