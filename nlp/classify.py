@@ -189,7 +189,7 @@ def _estimator(name: str):
     raise ValueError(f"unknown estimator {name!r}; one of {', '.join(ESTIMATORS)}")
 
 
-def build_pipeline(estimator: str = "logreg", calibrated: bool = True) -> Pipeline:
+def build_pipeline(estimator: str = "logreg") -> Pipeline:
     """An untrained pipeline: word and character TF-IDF + name endings → estimator (sigmoid-calibrated)."""
     features = FeatureUnion(
         [
@@ -204,9 +204,7 @@ def build_pipeline(estimator: str = "logreg", calibrated: bool = True) -> Pipeli
             ("keywords", CountVectorizer(analyzer=name_keywords, binary=True)),
         ]
     )
-    model = _estimator(estimator)
-    if calibrated:
-        model = CalibratedClassifierCV(model, method="sigmoid", cv=CALIBRATION_FOLDS)  # stratified, in order
+    model = CalibratedClassifierCV(_estimator(estimator), method="sigmoid", cv=CALIBRATION_FOLDS)
     return Pipeline([("features", features), ("model", model)])
 
 

@@ -317,6 +317,9 @@ def names(
                 typer.echo(f"{in_file or 'stdin'}: {row} (kept with flag unreadable_row)", err=True)
                 row = {"line": row.line, "raw": row.text, "flags": "unreadable_row"}
             rows.append(row)
+    if rows and not any("name" in row for row in rows):
+        typer.echo(f"error: {in_file or 'stdin'}: no `name` column (the names to classify)", err=True)
+        raise typer.Exit(code=1)
     try:
         out_rows = classify_names(rows, DEFAULT_MODELS)
     except (ModelNotFound, ModelLoadError) as err:

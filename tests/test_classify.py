@@ -503,6 +503,14 @@ def test_names_command_missing_input_is_one_error_line(tmp_path: Path) -> None:
     assert result.stderr.strip() == f"error: {tmp_path / 'nope.csv'} not found"
 
 
+def test_names_command_without_a_name_column_is_one_error_line(tmp_path: Path) -> None:
+    source = tmp_path / "values.csv"
+    source.write_text("id,value\n1,95%\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["names", "--in", str(source)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {source}: no `name` column (the names to classify)"
+
+
 @pytest.mark.parametrize("task", ["level2", "name_kind"])
 def test_training_is_deterministic(training: pd.DataFrame, task: str) -> None:
     names = [n for n, _ in UNSEEN_LEVEL2 + UNSEEN_NAME_KIND]
