@@ -433,6 +433,8 @@ def test_by_source_leaves_each_dataset_out_of_training_only(training: pd.DataFra
     assert kinds.loc["all", "names"] == len(labeled)
     for dataset in set(labeled["dataset"]):
         assert kinds.loc[f"without {dataset}", "names"] == int((labeled["dataset"] != dataset).sum())
+    reviewed = labeled["dataset"].isin(["seeds", "realdata"]).sum()
+    assert kinds.loc["seeds + realdata only", "names"] == reviewed
     assert kinds["accuracy"].between(0, 1).all() and kinds["baseline_accuracy"].between(0, 1).all()
 
 
