@@ -231,13 +231,21 @@ def load_training_data(data_path: str | Path = DEFAULT_DATA) -> pd.DataFrame:
     """Read the labeled names; raise TrainingDataError naming the file and line of a bad row.
 
     An empty label means unknown for that model (a library row without value or unit has no name kind):
-    the row is used by the other model only (`task_rows`).
+    the row is used by the other model only (`task_rows`). A file without `document` (the unit the
+    evaluation groups on) takes it from the file part of `source`; without either, a row is its own
+    document. A file without `dataset` is one dataset, `all`.
     """
     path = Path(data_path)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = {"name", *TASKS} - set(frame.columns)
     if missing:
         raise TrainingDataError(f"{path}: missing column(s) {sorted(missing)}")
+    if "document" not in frame.columns:
+        rows = pd.Series([f"row {i + 2}" for i in range(len(frame))], index=frame.index)
+        source = frame.get("source", pd.Series("", index=frame.index)).str.rsplit(":", n=1).str[0]
+        frame["document"] = source.where(source != "", rows)
+    if "dataset" not in frame.columns:
+        frame["dataset"] = "all"
     for task, allowed in TASKS.items():
         bad = frame.index[~frame[task].isin((*allowed, ""))]
         if len(bad):

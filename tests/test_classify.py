@@ -529,6 +529,17 @@ def test_train_command_writes_small_fresh_models(tmp_path: Path) -> None:
     assert all((tmp_path / f).stat().st_size < 1_000_000 for f in ("level2.skops", "name_kind.skops"))
 
 
+def test_a_plain_labeled_file_trains_and_evaluates(tmp_path: Path, training: pd.DataFrame) -> None:
+    plain = tmp_path / "names.csv"
+    training[["name", "level2", "name_kind", "source"]].to_csv(plain, index=False)
+    frame = load_training_data(plain)
+    assert frame["document"].iloc[0] == "examples/documents/000_e4e529e5a252bb3b.txt"  # from `source`
+    assert set(frame["dataset"]) == {"all"}
+    result = CliRunner().invoke(app, ["train", "--data", str(plain), "--models", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert "grouped 5-fold accuracy" in result.output
+
+
 def test_train_into_a_path_that_is_a_file_is_one_error_line(tmp_path: Path) -> None:
     blocker = tmp_path / "a_file"
     blocker.write_text("", encoding="utf-8")
