@@ -48,7 +48,6 @@ METADATA = "metadata.json"
 NAME_KINDS = ("rate", "count", "qualitative")
 TASKS = {"level2": LEVEL2, "name_kind": NAME_KINDS}  # model name = label column → allowed labels
 MAX_FOLDS = 5
-MIN_CV_ROWS = 3  # a class needs this many rows to be both trained on and tested in every fold
 CALIBRATION_FOLDS = 3  # CalibratedClassifierCV's folds; a class needs as many training rows
 RANDOM_STATE = 0
 LIBRARIES = ("scikit-learn", "skops", "jieba", "numpy")
