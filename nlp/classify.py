@@ -20,7 +20,6 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import metadata as importlib_metadata
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +34,8 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
+from nlp import vocab
+from nlp.corrections import with_extra
 from nlp.schema import LEVEL1, LEVEL2
 from nlp.segment import strip_ruby, tokenize
 from nlp.textnorm import fold
@@ -42,8 +43,9 @@ from nlp.textnorm import fold
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_MODELS = Path(__file__).resolve().parent / "models"  # links to models/; shipped as package data
 DEFAULT_DATA = ROOT / "training_data" / "indicator_names.csv"
-DEFAULT_MODELS = Path(os.environ.get("JIXIAO_MODELS", ROOT / "models"))
+DEFAULT_MODELS = Path(os.environ.get("JIXIAO_MODELS", PACKAGE_MODELS))
 METADATA = "metadata.json"
 NAME_KINDS = ("rate", "count", "qualitative")
 TASKS = {"level2": LEVEL2, "name_kind": NAME_KINDS}  # model name = label column → allowed labels
@@ -102,8 +104,7 @@ def name_chars(text: str) -> str:
 @lru_cache(maxsize=1)
 def name_suffixes() -> tuple[str, ...]:
     """The name endings of `nlp/data/name_suffixes.txt`."""
-    text = (resources.files("nlp") / "data" / "name_suffixes.txt").read_text(encoding="utf-8")
-    return tuple(fold(w) for w in (line.strip() for line in text.splitlines()) if w and not w.startswith("#"))
+    return tuple(fold(word.strip()) for (word,) in vocab.rows("name_suffixes.txt"))
 
 
 def name_endings(text: str) -> list[str]:
@@ -126,12 +127,12 @@ def name_endings(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def keyword_rules() -> dict[str, tuple[tuple[str, str], ...]]:
     """The keyword rules of `nlp/data/name_keywords.tsv` per task, in file order: (folded keyword, label)."""
-    text = (resources.files("nlp") / "data" / "name_keywords.tsv").read_text(encoding="utf-8")
     rules: dict[str, list[tuple[str, str]]] = {task: [] for task in TASKS}
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            task, keyword, label = line.split("\t")
-            rules[task].append((fold(keyword), label))
+    for task, keyword, label in vocab.rows("name_keywords.tsv"):
+        if task not in rules or label not in TASKS[task]:
+            bad = f"{task} {keyword!r} → {label!r}"
+            raise vocab.VocabError(f"nlp/data/name_keywords.tsv: {bad}: no such task or label")
+        rules[task].append((fold(keyword), label))
     return {task: tuple(r) for task, r in rules.items()}
 
 
@@ -271,19 +272,40 @@ def library_versions() -> dict[str, str]:
     return {lib: importlib_metadata.version(lib) for lib in LIBRARIES}
 
 
-def train(data_path: str | Path = DEFAULT_DATA, model_dir: str | Path = DEFAULT_MODELS) -> dict:
+def _as_training(extra: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Extra labeled rows with the columns the evaluation groups on: dataset `corrections`, document
+    from the file part of `source`."""
+    if extra is None or extra.empty:
+        return extra
+    out = extra.copy()
+    for task in TASKS:
+        out[task] = out[task].fillna("") if task in out.columns else ""
+    source = out.get("source", pd.Series("", index=out.index)).fillna("").astype(str)
+    out["document"] = source.str.rsplit(":", n=1).str[0].where(source != "", "corrections")
+    out["dataset"] = "corrections"
+    return out
+
+
+def train(
+    data_path: str | Path = DEFAULT_DATA,
+    model_dir: str | Path = DEFAULT_MODELS,
+    extra: pd.DataFrame | None = None,
+) -> dict:
     """Fit both models on all rows, save them with skops into `model_dir` with metadata.json.
 
-    The metadata keeps the training data's SHA-256, the grouped figures of `nlp.name_eval` and the
-    level-2 threshold below which a prediction is `uncertain` (chosen on the grouped folds).
+    `extra`: more labeled rows (name, level2, name_kind, source; a label may be empty), e.g. reviewers'
+    corrections (nlp.corrections.training_rows); they replace the base rows of the same name. The
+    metadata keeps the training data's SHA-256, the grouped figures of `nlp.name_eval` and the level-2
+    threshold below which a prediction is `uncertain` (chosen on the grouped folds).
     """
     from nlp.name_eval import evaluate_task
 
     data_path, model_dir = Path(data_path), Path(model_dir)
-    frame = load_training_data(data_path)
+    base = load_training_data(data_path)
     model_dir.mkdir(parents=True, exist_ok=True)
     models = {}
     for task in TASKS:
+        frame = with_extra(base, _as_training(extra), task)
         rows = task_rows(frame, task)
         pipeline = fit_task(rows["name"], rows[task], ESTIMATOR[task])
         sio.dump(pipeline, model_dir / f"{task}.skops", compression=zipfile.ZIP_DEFLATED, compresslevel=9)
@@ -302,11 +324,13 @@ def train(data_path: str | Path = DEFAULT_DATA, model_dir: str | Path = DEFAULT_
         data_name = str(data_path)
     meta = {
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "training_data": {"path": data_name, "sha256": file_sha256(data_path), "rows": len(frame)},
+        "training_data": {"path": data_name, "sha256": file_sha256(data_path), "rows": len(base)},
         "versions": library_versions(),
         "random_state": RANDOM_STATE,
         "models": models,
     }
+    if extra is not None:
+        meta["extra_rows"] = {"rows": len(extra), "files": sorted(set(extra.get("file", [])))}
     (model_dir / METADATA).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     load_models.cache_clear()
     return meta
