@@ -540,6 +540,21 @@ def test_a_plain_labeled_file_trains_and_evaluates(tmp_path: Path, training: pd.
     assert "grouped 5-fold accuracy" in result.output
 
 
+def test_extra_rows_are_their_own_dataset_in_the_grouped_figures(tmp_path: Path) -> None:
+    extra = pd.DataFrame(
+        {
+            "name": ["游客满意度", "会议召开次数", "档案整理合格率"],
+            "level2": ["31-服务对象满意度", "11-数量指标", ""],
+            "name_kind": ["rate", "count", "rate"],
+            "source": ["out/corrections.csv:2", "out/corrections.csv:3", "out/corrections.csv:4"],
+        }
+    )
+    meta = classify.train(DEFAULT_DATA, tmp_path, extra=extra)
+    assert "corrections" in meta["models"]["level2"]["grouped_cv"]["by_dataset"]
+    kinds = int((load_training_data()["name_kind"] != "").sum())
+    assert meta["models"]["name_kind"]["grouped_cv"]["rows"] == kinds + 3  # names no base row has
+
+
 def test_train_into_a_path_that_is_a_file_is_one_error_line(tmp_path: Path) -> None:
     blocker = tmp_path / "a_file"
     blocker.write_text("", encoding="utf-8")
