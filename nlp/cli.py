@@ -20,7 +20,7 @@ def _main() -> None:
 
 @app.command()
 def normalize(
-    paths: Annotated[list[str], typer.Argument(help="files and/or folders (*.txt *.tsv *.csv *.md)")],
+    paths: Annotated[list[str], typer.Argument(help="files and/or folders (text, Excel, Word, HTML, PDF)")],
     out: str = typer.Option(..., "--out", "-o", help="folder for the tables (csv, parquet) and report.json"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
     no_link: bool = typer.Option(False, "--no-link", help="skip linking (every project is its own family)"),
@@ -33,6 +33,7 @@ def normalize(
         list[str] | None,
         typer.Option("--corrections", help="reviewers' corrections.csv (`jixiao review`), applied last"),
     ] = None,
+    xlsx: bool = typer.Option(False, "--xlsx", help="also write tables.xlsx (the four tables as sheets)"),
 ) -> None:
     """Read and normalize budget documents: projects, indicators, quality and links tables + report.json."""
     from pathlib import Path
@@ -59,6 +60,8 @@ def normalize(
         raise typer.Exit(code=1) from err
     try:
         result.write(out)
+        if xlsx:
+            _write_xlsx(result, out)
     except OSError as err:
         typer.echo(f"error: cannot write the tables to {out}: {err.strerror or err}", err=True)
         raise typer.Exit(code=1) from err
@@ -88,6 +91,21 @@ def _echo_corrections(summary: dict) -> None:
         f"corrections: {summary['answers']} answers, {summary['rows']} rows reviewed, "
         f"{summary['dropped']} dropped, {summary['unmatched'] + summary['skipped']} not applied"
     )
+
+
+def _write_xlsx(result, out: str) -> None:
+    """tables.xlsx next to the CSV/Parquet tables (needs the formats extra: xlsxwriter)."""
+    from pathlib import Path
+
+    from nlp.outputs_xlsx import write_xlsx
+
+    t = result.tables
+    tables = {"projects": t.projects, "indicators": t.indicators, "quality": t.quality, "links": t.links}
+    try:
+        write_xlsx(tables, Path(out) / "tables.xlsx")
+    except ImportError as err:
+        typer.echo(f"error: --xlsx needs xlsxwriter: pip install 'jixiao[formats]' ({err})", err=True)
+        raise typer.Exit(code=1) from err
 
 
 @app.command()

@@ -251,4 +251,5 @@ def test_a_folder_without_documents_is_an_error(tmp_path):
     docs.mkdir()
     result = CliRunner().invoke(app, ["normalize", str(docs), "--out", str(tmp_path / "out"), "-q"])
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"error: no documents (*.txt *.tsv *.csv *.md) under {docs}"
+    suffixes = "*.txt *.tsv *.csv *.md *.xlsx *.xlsm *.xls *.ods *.docx *.html *.htm *.pdf"
+    assert result.stderr.strip() == f"error: no documents ({suffixes}) under {docs}"

@@ -7,6 +7,10 @@ Layouts, tried in this order (the first reader that recognizes the text wins):
 - ``selfeval``  项目支出绩效自评表 (seed 002) — nlp/documents/selfeval.py
 - indicator tables of other provinces (examples/realdata) — nlp/documents/indicator_table.py, when present
 
+Workbooks, Word, web pages and PDF (nlp/documents/formats.SUFFIXES) are read into grids of cells by
+nlp/documents/formats and built into a Document by the grid reader (nlp/documents/grid); one whose
+grids hold no indicator header goes to the readers above as tab-separated text.
+
 A file no reader recognizes (or empty, or binary) gives a Document with layout ``unknown`` and one
 Problem of severity ``error``; reading never raises on bad content.
 """
@@ -22,6 +26,8 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from nlp.documents.common import apply_amount_checks
+from nlp.documents.formats import SUFFIXES as STRUCTURED_SUFFIXES
+from nlp.documents.formats import read_structured
 from nlp.documents.selfeval import read_selfeval
 from nlp.documents.tabbed import read_tabbed
 from nlp.documents.wrapped import read_wrapped
@@ -31,7 +37,9 @@ log = logging.getLogger(__name__)
 
 __all__ = ["SUFFIXES", "decode", "iter_documents", "read_document"]
 
-SUFFIXES = (".txt", ".tsv", ".csv", ".md")  # files a folder is expanded to (README files are skipped)
+# files a folder is expanded to (README files are skipped): text, and the structured formats
+# (workbooks, .docx, web pages, PDF) that nlp/documents/formats reads through the grid reader
+SUFFIXES = (".txt", ".tsv", ".csv", ".md", *STRUCTURED_SUFFIXES)
 _CONTROL_LIMIT = 0.02  # share of control characters above which decoded text is called binary
 _Reader = Callable[[str, str], Document | None]
 
@@ -87,11 +95,26 @@ def _understood(project: Project) -> bool:
     return any("unparsed" not in i.flags for i in project.indicators)
 
 
+def parse_text(path: str, text: str) -> Document | None:
+    """The Document the first text reader that understands indicators makes of `text`, else None."""
+    doc = None
+    for reader in _readers():  # the first reader that understands indicators wins, else the first that read
+        found = reader(path, text)
+        if found is not None and any(_understood(p) for p in found.projects):
+            return found
+        doc = doc or found
+    return doc
+
+
 def read_document(path: str | Path) -> Document:
     """Read one file into a Document; never raises on bad content (see the module docstring)."""
     path = str(path)
     if not Path(path).exists():
         return _failed(path, "no such file or folder")
+    if Path(path).suffix.lower() in STRUCTURED_SUFFIXES and Path(path).is_file():
+        doc = read_structured(path, parse_text)
+        apply_amount_checks(doc)
+        return doc
     try:
         data = Path(path).read_bytes()
     except OSError as err:
@@ -101,13 +124,7 @@ def read_document(path: str | Path) -> Document:
     text, note = decode(data)
     if text is None:
         return _failed(path, "binary file, not a budget table")
-    doc = None
-    for reader in _readers():  # the first reader that understands indicators wins, else the first that read
-        found = reader(path, text)
-        if found is not None and any(_understood(p) for p in found.projects):
-            doc = found
-            break
-        doc = doc or found
+    doc = parse_text(path, text)
     if doc is None:
         return _failed(path, "not a budget table (no known layout: 绩效目标表 or 绩效自评表)")
     if note:  # a truncated file is reported at its last line, where the cut is
@@ -119,9 +136,10 @@ def read_document(path: str | Path) -> Document:
 
 
 def iter_documents(paths: Iterable[str | Path]) -> Iterator[str]:
-    """Expand paths to document files: a file as given, a folder to its *.txt/*.tsv/*.csv/*.md files.
+    """Expand paths to document files: a file as given, a folder to its files of SUFFIXES.
 
-    Folders are searched recursively in sorted order; README files and hidden files are skipped.
+    Folders are searched recursively in sorted order; README files, hidden files and Office lock
+    files (`~$name.xlsx`) are skipped.
     A path that does not exist is yielded as is, so that read_document reports it.
     """
     for p in map(Path, paths):
@@ -129,7 +147,8 @@ def iter_documents(paths: Iterable[str | Path]) -> Iterator[str]:
             for f in sorted(p.rglob("*")):
                 hidden = any(part.startswith(".") for part in f.relative_to(p).parts)
                 readme = f.stem.lower().startswith("readme")
-                if f.is_file() and f.suffix.lower() in SUFFIXES and not hidden and not readme:
+                lock = f.name.startswith("~$")  # the lock file Excel/Word keep next to an open file
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not (hidden or readme or lock):
                     yield str(f)
         else:
             yield str(p)
