@@ -16,6 +16,7 @@ _EXPORTS = {
     "parse_value": "nlp.values",  # 2. one value string → Value (TAXONOMY §3)
     "normalize_values": "nlp.values",  # rows with `value` (+ name, op, unit, direction) → fields
     "add_predictions": "nlp.classify",  # 3. level-2 code and name kind from indicator names
+    "classify_names": "nlp.classify",  # rows with `name` (+ id, level1) → level2, name_kind, probabilities
     "link_projects": "nlp.linking",  # 4. family ids and explained links (TAXONOMY §4)
     "assess": "nlp.quality",  # 5. quality flags and scores (TAXONOMY §5)
     "run": "nlp.pipeline",  # all stages on files and folders → PipelineResult

@@ -123,7 +123,7 @@ def _classified(indicators: pd.DataFrame, model_dir: Path, error: str | None) ->
     else:
         empty = {c: None for c in ("level2_predicted", "level2_proba", "name_kind", "name_kind_proba")}
         indicators = indicators.assign(**empty)
-    return fill_level2(indicators)
+    return fill_level2(indicators, model_dir)
 
 
 def finish_chunk(index: int, spool: str, glob: ChunkGlobals, options: Options) -> ChunkOutput:

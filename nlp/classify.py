@@ -1,9 +1,10 @@
 """Name classifiers: the 二级指标 code and the kind of value an indicator name asks for.
 
-Two scikit-learn pipelines (jieba words + character n-grams → logistic regression) trained from
-`training_data/indicator_names.csv` by `jixiao train`, saved with skops in `models/` next to a
-`metadata.json` (training-data hash, library versions, cross-validated metrics), and loaded
-once per process with an explicit list of trusted types.
+Two scikit-learn pipelines (jieba words + character n-grams + name endings → a linear model with
+calibrated probabilities) trained from `training_data/indicator_names.csv` by `jixiao train`, saved
+with skops in `models/` next to a `metadata.json` (training-data hash, library versions, grouped
+figures, the `uncertain` threshold), and loaded once per process with an explicit list of trusted
+types. `nlp/name_eval.py` evaluates them grouped by source document.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import os
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -23,15 +25,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import skops.io as sio
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.naive_bayes import ComplementNB
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
+from threadpoolctl import threadpool_limits
 
+from nlp import vocab
 from nlp.corrections import with_extra
 from nlp.schema import LEVEL1, LEVEL2
-from nlp.segment import tokenize
+from nlp.segment import strip_ruby, tokenize
 from nlp.textnorm import fold
 
 log = logging.getLogger(__name__)
@@ -44,13 +50,24 @@ METADATA = "metadata.json"
 NAME_KINDS = ("rate", "count", "qualitative")
 TASKS = {"level2": LEVEL2, "name_kind": NAME_KINDS}  # model name = label column → allowed labels
 MAX_FOLDS = 5
-MIN_CV_ROWS = 3  # a class needs this many rows to be both trained on and tested in every fold
+CALIBRATION_FOLDS = 3  # CalibratedClassifierCV's folds; a class needs as many training rows
 RANDOM_STATE = 0
 LIBRARIES = ("scikit-learn", "skops", "jieba", "numpy")
 # Types inside our model files that skops does not trust by default; anything else is refused.
-TRUSTED_TYPES = ("nlp.classify.name_chars", "nlp.classify.name_words")
+TRUSTED_TYPES = (
+    "nlp.classify.name_chars",
+    "nlp.classify.name_words",
+    "nlp.classify.name_endings",
+    "nlp.classify.name_keywords",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+)
+# The estimators `jixiao evaluate --compare` tries; ESTIMATOR is the one kept (README, "Models").
+ESTIMATORS = ("logreg", "svm", "nb", "boost")
+ESTIMATOR = {"level2": "logreg", "name_kind": "svm"}
 
 _LEVEL_CODE = re.compile(r"^\s*(?P<digit>[1-4])\d?\s*-")  # "31-服务对象满意度" → "3"
+_TRAILING_BRACKET = re.compile(r"\s*[(（](?P<inside>[^()（）]*)[)）]?\s*$")  # 验收合格率（%）
 
 
 class ModelNotFound(FileNotFoundError):
@@ -63,24 +80,6 @@ class ModelLoadError(RuntimeError):
 
 class TrainingDataError(ValueError):
     """The training data file has a missing column or a label outside the taxonomy."""
-
-
-@dataclass(frozen=True)
-class TaskMetrics:
-    """Cross-validated figures of one model: accuracy, macro-F1, folds used and the confusion table."""
-
-    task: str
-    rows: int
-    n_splits: int
-    accuracy: float
-    macro_f1: float
-    labels: tuple[str, ...]
-    confusion: tuple[tuple[int, ...], ...]  # rows = stated label, columns = predicted, order of `labels`
-    note: str = ""
-
-    def confusion_frame(self) -> pd.DataFrame:
-        """The confusion table as a DataFrame (index: stated, columns: predicted)."""
-        return pd.DataFrame(list(self.confusion), index=list(self.labels), columns=list(self.labels))
 
 
 @dataclass(frozen=True)
@@ -98,8 +97,71 @@ def name_words(text: str) -> list[str]:
 
 
 def name_chars(text: str) -> str:
-    """The folded name, for the character n-gram analyzer."""
-    return fold(text)
+    """The folded name without pinyin ruby, for the character n-gram analyzer."""
+    return fold(strip_ruby(text))
+
+
+@lru_cache(maxsize=1)
+def name_suffixes() -> tuple[str, ...]:
+    """The name endings of `nlp/data/name_suffixes.txt`."""
+    return tuple(fold(word.strip()) for (word,) in vocab.rows("name_suffixes.txt"))
+
+
+def name_endings(text: str) -> list[str]:
+    """Features of how a name ends: its last one and two characters, the listed endings it has
+    (`nlp/data/name_suffixes.txt`) and the unit of a trailing bracket.
+
+    >>> name_endings("验收合格率（%）")
+    ['end1:率', 'end2:格率', 'suffix:率', 'suffix:合格率', 'bracket:%']
+    """
+    name = name_chars(text)
+    bracket = _TRAILING_BRACKET.search(name)
+    bare = (name[: bracket.start()] if bracket else name).strip()
+    out = [f"end1:{bare[-1:]}", f"end2:{bare[-2:]}"] if bare else []
+    out += [f"suffix:{s}" for s in name_suffixes() if bare.endswith(s)]
+    if bracket and bracket["inside"].strip():
+        out.append(f"bracket:{bracket['inside'].strip()}")
+    return out
+
+
+@lru_cache(maxsize=1)
+def keyword_rules() -> dict[str, tuple[tuple[str, str], ...]]:
+    """The keyword rules of `nlp/data/name_keywords.tsv` per task, in file order: (folded keyword, label)."""
+    rules: dict[str, list[tuple[str, str]]] = {task: [] for task in TASKS}
+    for task, keyword, label in vocab.rows("name_keywords.tsv"):
+        if task not in rules or label not in TASKS[task]:
+            bad = f"{task} {keyword!r} → {label!r}"
+            raise vocab.VocabError(f"nlp/data/name_keywords.tsv: {bad}: no such task or label")
+        rules[task].append((fold(keyword), label))
+    return {task: tuple(r) for task, r in rules.items()}
+
+
+def keyword_predict(names: list[str], task: str, default: str) -> np.ndarray:
+    """The keyword baseline: the first rule whose keyword a name contains gives its label, else `default`.
+
+    >>> keyword_predict(["游客满意度", "会议召开次数", "工作开展"], "level2", "11-数量指标").tolist()
+    ['31-服务对象满意度', '11-数量指标', '11-数量指标']
+    """
+    rules = keyword_rules()[task]
+    out = []
+    for name in names:
+        text = name_chars(name)
+        out.append(next((label for keyword, label in rules if keyword in text), default))
+    return np.array(out, dtype=object)
+
+
+def name_keywords(text: str) -> list[str]:
+    """Features from the keyword rules: the label of every rule a name matches, and of the first.
+
+    >>> name_keywords("资金拨付及时率")
+    ['level2:13-时效指标', 'first:level2:13-时效指标', 'name_kind:rate', 'first:name_kind:rate']
+    """
+    name, out = name_chars(text), []
+    for task, rules in keyword_rules().items():
+        hits = [label for keyword, label in rules if keyword in name]
+        out += [f"{task}:{label}" for label in dict.fromkeys(hits)]
+        out += [f"first:{task}:{hits[0]}"] if hits else []
+    return out
 
 
 def level1_of(level2: str | None) -> str | None:
@@ -114,8 +176,21 @@ def level1_of(level2: str | None) -> str | None:
     return LEVEL1[int(m["digit"]) - 1] if m else None
 
 
-def build_pipeline() -> Pipeline:
-    """An untrained pipeline: word and character TF-IDF features → balanced logistic regression."""
+def _estimator(name: str):
+    """An untrained scikit-learn classifier by its short name (ESTIMATORS)."""
+    if name == "logreg":
+        return LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced", random_state=RANDOM_STATE)
+    if name == "svm":
+        return LinearSVC(C=0.5, class_weight="balanced", random_state=RANDOM_STATE)
+    if name == "nb":
+        return ComplementNB(alpha=0.3)
+    if name == "boost":
+        return GradientBoostingClassifier(n_estimators=100, max_depth=3, random_state=RANDOM_STATE)
+    raise ValueError(f"unknown estimator {name!r}; one of {', '.join(ESTIMATORS)}")
+
+
+def build_pipeline(estimator: str = "logreg") -> Pipeline:
+    """An untrained pipeline: word and character TF-IDF + name endings → estimator (sigmoid-calibrated)."""
     features = FeatureUnion(
         [
             ("words", TfidfVectorizer(analyzer=name_words, sublinear_tf=True)),
@@ -125,21 +200,54 @@ def build_pipeline() -> Pipeline:
                     analyzer="char", preprocessor=name_chars, ngram_range=(1, 3), sublinear_tf=True
                 ),
             ),
+            ("endings", CountVectorizer(analyzer=name_endings, binary=True)),
+            ("keywords", CountVectorizer(analyzer=name_keywords, binary=True)),
         ]
     )
-    model = LogisticRegression(C=10.0, max_iter=5000, class_weight="balanced", random_state=RANDOM_STATE)
+    model = CalibratedClassifierCV(  # one model on all rows, calibrated on its cross-validated scores
+        _estimator(estimator), method="sigmoid", cv=CALIBRATION_FOLDS, ensemble=False
+    )
     return Pipeline([("features", features), ("model", model)])
 
 
+def trainable(labels: pd.Series, min_rows: int = CALIBRATION_FOLDS) -> pd.Series:
+    """Which rows belong to a class with at least `min_rows` rows (rarer classes cannot be calibrated)."""
+    counts = labels.value_counts()
+    return labels.isin(counts.index[counts >= min_rows])
+
+
+def fit_task(names: Iterable[str], labels: Iterable[str], estimator: str = "logreg") -> Pipeline:
+    """Fit a calibrated pipeline on names and labels, leaving out classes with too few rows to calibrate.
+
+    One BLAS thread: these models are small, and many threads on a shared machine make lbfgs ~20× slower.
+    """
+    frame = pd.DataFrame({"name": list(names), "label": list(labels)})
+    frame = frame[trainable(frame["label"])]
+    with threadpool_limits(limits=1):
+        return build_pipeline(estimator).fit(frame["name"].tolist(), frame["label"].to_numpy())
+
+
 def load_training_data(data_path: str | Path = DEFAULT_DATA) -> pd.DataFrame:
-    """Read the labeled names; raise TrainingDataError naming the file and line of a bad row."""
+    """Read the labeled names; raise TrainingDataError naming the file and line of a bad row.
+
+    An empty label means unknown for that model (a library row without value or unit has no name kind):
+    the row is used by the other model only (`task_rows`). A file without `document` (the unit the
+    evaluation groups on) takes it from the file part of `source`; without either, a row is its own
+    document. A file without `dataset` is one dataset, `all`.
+    """
     path = Path(data_path)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = {"name", *TASKS} - set(frame.columns)
     if missing:
         raise TrainingDataError(f"{path}: missing column(s) {sorted(missing)}")
+    if "document" not in frame.columns:
+        rows = pd.Series([f"row {i + 2}" for i in range(len(frame))], index=frame.index)
+        source = frame.get("source", pd.Series("", index=frame.index)).str.rsplit(":", n=1).str[0]
+        frame["document"] = source.where(source != "", rows)
+    if "dataset" not in frame.columns:
+        frame["dataset"] = "all"
     for task, allowed in TASKS.items():
-        bad = frame.index[~frame[task].isin(allowed)]
+        bad = frame.index[~frame[task].isin((*allowed, ""))]
         if len(bad):
             i = bad[0]
             raise TrainingDataError(
@@ -147,6 +255,11 @@ def load_training_data(data_path: str | Path = DEFAULT_DATA) -> pd.DataFrame:
                 f"is not one of {', '.join(allowed)}"
             )
     return frame[frame["name"].str.strip() != ""].reset_index(drop=True)
+
+
+def task_rows(frame: pd.DataFrame, task: str) -> pd.DataFrame:
+    """The rows that have a label for `task`."""
+    return frame[frame[task] != ""].reset_index(drop=True)
 
 
 def file_sha256(path: str | Path) -> str:
@@ -159,75 +272,18 @@ def library_versions() -> dict[str, str]:
     return {lib: importlib_metadata.version(lib) for lib in LIBRARIES}
 
 
-def _folds(labels: pd.Series, max_folds: int) -> tuple[int, str]:
-    """Stratified folds: at most `max_folds`, fewer if the smallest class has fewer rows (say which)."""
-    counts = labels.value_counts()
-    n_splits = max(2, min(max_folds, int(counts.min())))
-    if n_splits == max_folds:
-        return n_splits, ""
-    tiny = ", ".join(f"{label} ({n})" for label, n in counts.items() if n < max_folds)
-    return n_splits, f"{n_splits} folds instead of {max_folds}: smallest classes {tiny}"
-
-
-def cross_validate(
-    frame: pd.DataFrame, task: str, max_folds: int = MAX_FOLDS, min_rows: int = MIN_CV_ROWS
-) -> TaskMetrics:
-    """Stratified k-fold predictions for every row (classes with < `min_rows` rows are left out)."""
-    counts = frame[task].value_counts()
-    dropped = sorted(counts.index[counts < min_rows])
-    data = frame[~frame[task].isin(dropped)]
-    n_splits, note = _folds(data[task], max_folds)
-    if dropped:
-        note = "; ".join(filter(None, [note, f"left out (under {min_rows} rows): {', '.join(dropped)}"]))
-    cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=RANDOM_STATE)
-    predicted = cross_val_predict(build_pipeline(), data["name"].tolist(), data[task].to_numpy(), cv=cv)
-    return _scores(task, data[task], predicted, n_splits, note)
-
-
-def _scores(task: str, truth: pd.Series, predicted: np.ndarray, n_splits: int, note: str) -> TaskMetrics:
-    labels = tuple(label for label in TASKS[task] if label in set(truth) | set(predicted))
-    table = pd.crosstab(truth.to_numpy(), predicted).reindex(index=labels, columns=labels, fill_value=0)
-    return TaskMetrics(
-        task=task,
-        rows=len(truth),
-        n_splits=n_splits,
-        accuracy=round(float(accuracy_score(truth, predicted)), 4),
-        macro_f1=round(float(f1_score(truth, predicted, average="macro", zero_division=0)), 4),
-        labels=labels,
-        confusion=tuple(tuple(int(v) for v in row) for row in table.to_numpy()),
-        note=note,
-    )
-
-
-def _from_source(frame: pd.DataFrame, prefix: str) -> pd.Series:
-    """Rows whose `source` (file:line) starts with prefix, e.g. `examples/realdata/`."""
-    return frame.get("source", pd.Series("", index=frame.index)).str.startswith(prefix)
-
-
-def evaluate(
-    data_path: str | Path = DEFAULT_DATA, max_folds: int = MAX_FOLDS, exclude_source: str | None = None
-) -> dict[str, TaskMetrics]:
-    """Cross-validated metrics of both models on the training data, optionally without some sources."""
-    frame = load_training_data(data_path)
-    if exclude_source:
-        frame = frame[~_from_source(frame, exclude_source)].reset_index(drop=True)
-    return {task: cross_validate(frame, task, max_folds) for task in TASKS}
-
-
-def evaluate_holdout(data_path: str | Path, source: str) -> dict[str, TaskMetrics]:
-    """Train on the rows not from `source`, score on those that are: how the model does on new places."""
-    frame = load_training_data(data_path)
-    test = _from_source(frame, source)
-    if not test.any() or test.all():
-        raise TrainingDataError(f"{data_path}: no rows to train or to test with source {source!r}")
-    n_train, n_test = int((~test).sum()), int(test.sum())
-    note = f"trained on the {n_train} names not from {source}, tested on the {n_test} from it"
-    results = {}
+def _as_training(extra: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Extra labeled rows with the columns the evaluation groups on: dataset `corrections`, document
+    from the file part of `source`."""
+    if extra is None or extra.empty:
+        return extra
+    out = extra.copy()
     for task in TASKS:
-        model = build_pipeline().fit(frame.loc[~test, "name"].tolist(), frame.loc[~test, task].to_numpy())
-        predicted = model.predict(frame.loc[test, "name"].tolist())
-        results[task] = _scores(task, frame.loc[test, task], predicted, 0, note)
-    return results
+        out[task] = out[task].fillna("") if task in out.columns else ""
+    source = out.get("source", pd.Series("", index=out.index)).fillna("").astype(str)
+    out["document"] = source.str.rsplit(":", n=1).str[0].where(source != "", "corrections")
+    out["dataset"] = "corrections"
+    return out
 
 
 def train(
@@ -238,21 +294,30 @@ def train(
     """Fit both models on all rows, save them with skops into `model_dir` with metadata.json.
 
     `extra`: more labeled rows (name, level2, name_kind, source; a label may be empty), e.g. reviewers'
-    corrections (nlp.corrections.training_rows); they replace the base rows of the same name.
+    corrections (nlp.corrections.training_rows); they replace the base rows of the same name. The
+    metadata keeps the training data's SHA-256, the grouped figures of `nlp.name_eval` and the level-2
+    threshold below which a prediction is `uncertain` (chosen on the grouped folds).
     """
+    from nlp.name_eval import evaluate_task
+
     data_path, model_dir = Path(data_path), Path(model_dir)
     base = load_training_data(data_path)
     model_dir.mkdir(parents=True, exist_ok=True)
     models = {}
     for task in TASKS:
-        frame = with_extra(base, extra, task)
-        pipeline = build_pipeline().fit(frame["name"].tolist(), frame[task].to_numpy())
+        frame = with_extra(base, _as_training(extra), task)
+        rows = task_rows(frame, task)
+        pipeline = fit_task(rows["name"], rows[task], ESTIMATOR[task])
         sio.dump(pipeline, model_dir / f"{task}.skops", compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+        figures = evaluate_task(frame, task)
         models[task] = {
             "file": f"{task}.skops",
+            "estimator": ESTIMATOR[task],
             "classes": [str(c) for c in pipeline.classes_],
-            "cv": asdict(cross_validate(frame, task)),
+            "grouped_cv": asdict(figures),
         }
+        if figures.threshold is not None:
+            models[task]["uncertain_below"] = figures.threshold
     try:
         data_name = data_path.resolve().relative_to(ROOT).as_posix()
     except ValueError:
@@ -319,7 +384,7 @@ def load_models(model_dir: str | Path = DEFAULT_MODELS) -> Models:
     return Models(metadata=meta, **pipelines)
 
 
-def _within_level1(proba: np.ndarray, classes: np.ndarray, level1: list[str | None]) -> np.ndarray:
+def within_level1(proba: np.ndarray, classes: np.ndarray, level1: list[str | None]) -> np.ndarray:
     """Keep only the level-2 classes under each row's stated 一级指标 and renormalize (others unchanged)."""
     parents = np.array([level1_of(str(c)) for c in classes])
     allowed = np.array([parents == l1 if l1 in LEVEL1 else np.ones(len(classes), bool) for l1 in level1])
@@ -346,7 +411,7 @@ def predict_names(
             continue
         proba = pipeline.predict_proba(names)
         if task == "level2":
-            proba = _within_level1(proba, pipeline.classes_, level1)
+            proba = within_level1(proba, pipeline.classes_, level1)
         best = proba.argmax(axis=1)
         out[task] = pipeline.classes_[best]
         out[f"{task}_proba"] = np.round(proba[np.arange(len(names)), best], 4)
@@ -377,19 +442,60 @@ def add_predictions(indicators: pd.DataFrame, model_dir: str | Path = DEFAULT_MO
     return out
 
 
-def fill_level2(indicators: pd.DataFrame) -> pd.DataFrame:
+def uncertain_below(model_dir: str | Path = DEFAULT_MODELS) -> float:
+    """The level-2 probability below which a prediction is `uncertain` (models' metadata; 0 if none)."""
+    try:
+        meta = load_models(model_dir).metadata
+    except (ModelNotFound, ModelLoadError):
+        return 0.0
+    return float(meta.get("models", {}).get("level2", {}).get("uncertain_below", 0.0))
+
+
+def fill_level2(indicators: pd.DataFrame, model_dir: str | Path = DEFAULT_MODELS) -> pd.DataFrame:
     """Add level2_final (the stated code, else the prediction) and level2_source saying which.
 
     level2_source: `stated` (the document's code), `synonym` (a local level name the document wrote,
-    mapped by nlp.levels), `predicted` (no 二级指标 in the document: the classifier's), or empty.
+    mapped by nlp.levels), `predicted` (no 二级指标 in the document: the classifier's), `uncertain`
+    (the same, but with `level2_proba` below the threshold chosen on the grouped evaluation and kept in
+    the models' metadata: a suggestion to check), or empty.
     """
     empty = pd.Series("", index=indicators.index, dtype=object)
     stated = indicators.get("level2", empty).fillna("").astype(str)
     raw = indicators.get("level2_raw", empty).fillna("").astype(str)
     predicted = indicators.get("level2_predicted", empty).fillna("").astype(str)
+    proba = pd.to_numeric(indicators.get("level2_proba", empty), errors="coerce").fillna(1.0)
     has_stated, has_predicted = stated.ne(""), predicted.ne("")
     mapped = has_stated & raw.ne("") & raw.ne(stated)
+    low = has_predicted & (proba < uncertain_below(model_dir)) if has_predicted.any() else has_predicted
     source = np.select(
-        [mapped, has_stated, has_predicted], ["synonym", "stated", "predicted"], default=""
+        [mapped, has_stated, low, has_predicted], ["synonym", "stated", "uncertain", "predicted"], default=""
     ).astype(object)
     return indicators.assign(level2_final=stated.where(has_stated, predicted), level2_source=source)
+
+
+NAME_FIELDS = ("level2", "level2_proba", "name_kind", "name_kind_proba")
+
+
+def classify_names(rows: Iterable[dict], model_dir: str | Path = DEFAULT_MODELS) -> list[dict]:
+    """Rows with `name` (and optional `id`, `level1`) → the same rows with NAME_FIELDS added.
+
+    `level1` may be a code (`1-产出指标`) or a local name (`产出指标`, `項目產出`); where it is known,
+    level2 is chosen among its codes. A row without a name gets empty fields; every other key is kept.
+
+    >>> classify_names([{"id": 1, "name": "游客满意度"}])[0]["level2"]
+    '31-服务对象满意度'
+    """
+    from nlp.levels import canonical_level1
+
+    rows = [dict(row) for row in rows]
+    names = [str(row.get("name") or "").strip() for row in rows]
+    level1 = [canonical_level1(str(row.get("level1") or "")) or None for row in rows]
+    keys = sorted({(n, l1 or "") for n, l1 in zip(names, level1, strict=True) if n})
+    predicted = predict_names([n for n, _ in keys], [l1 or None for _, l1 in keys], model_dir)
+    found = {
+        key: predicted.iloc[i][list(NAME_FIELDS)].to_dict() for i, key in enumerate(keys)
+    }
+    for row, name, l1 in zip(rows, names, level1, strict=True):
+        fields = found.get((name, l1 or ""), dict.fromkeys(NAME_FIELDS))
+        row.update({k: (v.item() if isinstance(v, np.generic) else v) for k, v in fields.items()})
+    return rows

@@ -387,50 +387,131 @@ def train(
     if extra is not None:
         typer.echo(f"  + {len(extra)} names labeled by reviewers ({', '.join(corrections or [])})")
     for task, info in meta["models"].items():
-        cv = info["cv"]
-        folds, acc, f1 = cv["n_splits"], cv["accuracy"], cv["macro_f1"]
-        typer.echo(f"  {task}: {folds}-fold accuracy {acc:.3f}, macro-F1 {f1:.3f}")
+        cv = info["grouped_cv"]
+        folds, acc, f1 = cv["n_splits"], cv["model"]["accuracy"], cv["model"]["macro_f1"]
+        typer.echo(f"  {task}: grouped {folds}-fold accuracy {acc:.3f}, macro-F1 {f1:.3f}")
 
 
 @app.command()
 def evaluate(
     data: str | None = typer.Option(None, "--data", help="labeled names CSV [training_data/]"),
-    folds: int = typer.Option(5, "--folds", help="maximum number of stratified folds"),
-    exclude_source: str | None = typer.Option(
-        None,
-        "--exclude-source",
-        help="leave out rows whose source starts with this (e.g. examples/realdata/)",
+    folds: int = typer.Option(5, "--folds", help="maximum number of folds (grouped by source document)"),
+    by_source: bool = typer.Option(
+        False, "--by-source", help="also: the figures with each dataset left out of training"
     ),
-    holdout_source: str | None = typer.Option(
-        None, "--holdout-source", help="instead of cross-validation: train on other rows, test on these"
-    ),
+    compare: bool = typer.Option(False, "--compare", help="instead: grouped figures of every estimator"),
 ) -> None:
-    """Cross-validated accuracy, macro-F1 and confusion table of both name classifiers."""
+    """Cross-validate both name classifiers grouped by document: figures, keyword baseline, confusion."""
     import pandas as pd
 
-    from nlp.classify import DEFAULT_DATA, TrainingDataError, evaluate_holdout
-    from nlp.classify import evaluate as evaluate_models
+    from nlp import name_eval
+    from nlp.classify import DEFAULT_DATA, TrainingDataError
+
+    data_path = data or DEFAULT_DATA
+    def wide():  # a fresh context each time: option_context can be entered once
+        return pd.option_context("display.width", 200, "display.unicode.east_asian_width", True)
 
     try:
-        if holdout_source:
-            results = evaluate_holdout(data or DEFAULT_DATA, holdout_source)
-        else:
-            results = evaluate_models(data or DEFAULT_DATA, max_folds=folds, exclude_source=exclude_source)
+        if compare:
+            with wide():
+                typer.echo(name_eval.compare(data_path, folds).to_string(index=False))
+            return
+        results = name_eval.evaluate(data_path, max_folds=folds)
+        sources = name_eval.by_source(data_path, folds) if by_source else None
     except (FileNotFoundError, TrainingDataError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=1) from err
     for task, m in results.items():
-        how = f"stratified {m.n_splits}-fold cross-validation" if m.n_splits else "held-out source"
-        typer.echo(f"{task}: {m.rows} names, {how}")
-        typer.echo(f"  accuracy {m.accuracy:.3f}   macro-F1 {m.macro_f1:.3f}")
+        typer.echo(
+            f"{task}: {m.rows} names from {m.documents} documents, {m.n_splits}-fold cross-validation "
+            f"grouped by document ({m.estimator})"
+        )
+        typer.echo(f"  model     accuracy {m.model.accuracy:.3f}   macro-F1 {m.model.macro_f1:.3f}")
+        typer.echo(f"  keywords  accuracy {m.baseline.accuracy:.3f}   macro-F1 {m.baseline.macro_f1:.3f}")
+        if m.given_level1:
+            typer.echo(
+                f"  given the stated 一级: accuracy {m.given_level1.accuracy:.3f}   "
+                f"macro-F1 {m.given_level1.macro_f1:.3f}"
+            )
+        if m.threshold is not None and m.above_threshold:
+            share, acc = m.above_threshold
+            typer.echo(
+                f"  uncertain below probability {m.threshold:.2f}: {share:.0%} of names at or above it, "
+                f"accuracy {acc:.3f} there (given the stated 一级)"
+            )
+        per = ", ".join(f"{k} {v.accuracy:.3f}" for k, v in m.by_dataset.items())
+        typer.echo(f"  accuracy by dataset of the tested names: {per}")
         if m.note:
             typer.echo(f"  note: {m.note}")
         table = m.confusion_frame()
         table.columns = [c.split("-")[0] for c in table.columns]  # codes only, to keep the table narrow
-        with pd.option_context("display.width", 200, "display.unicode.east_asian_width", True):
+        with wide():
             typer.echo("  confusion (rows: stated, columns: predicted)")
             typer.echo("\n".join("  " + line for line in table.to_string().splitlines()))
+            typer.echo("  reliability (top probability of the name-only prediction vs observed accuracy)")
+            reliability = m.reliability_frame().to_string(index=False, na_rep="-")
+            typer.echo("\n".join("  " + line for line in reliability.splitlines()))
         typer.echo("")
+    if sources is not None:
+        with wide():
+            typer.echo("with and without each dataset in training (same grouped test folds):")
+            typer.echo(sources.to_string(index=False))
+
+
+@app.command()
+def names(
+    in_file: str | None = typer.Option(None, "--in", help="JSONL or CSV rows with `name` (default: stdin)"),
+    out_file: str | None = typer.Option(None, "--out", help="where to write (default: stdout)"),
+    fmt: str | None = typer.Option(None, "--format", help="input format: jsonl or csv (default: guessed)"),
+) -> None:
+    """Classify a column of indicator names: rows with `name` (+ id, level1) get level2 and name_kind."""
+    import itertools
+    import sys
+    from pathlib import Path
+
+    from nlp import values_io as vio
+    from nlp.classify import DEFAULT_MODELS, ModelLoadError, ModelNotFound, classify_names
+
+    if fmt is not None and fmt not in vio.FORMATS:
+        typer.echo(f"error: --format must be one of {', '.join(vio.FORMATS)}, got {fmt!r}", err=True)
+        raise typer.Exit(code=2)
+    if in_file is not None and not Path(in_file).is_file():
+        typer.echo(f"error: {in_file} not found", err=True)
+        raise typer.Exit(code=1)
+    with open(in_file, encoding="utf-8-sig", newline="") if in_file else sys.stdin as source:
+        head: list[str] = []
+        for line in source:
+            head.append(line)
+            if line.strip():
+                break
+        in_fmt = fmt or vio.format_of_path(in_file) or vio.sniff_format(head[-1] if head else "")
+        rows, unreadable = [], 0
+        for row in vio.read_rows(itertools.chain(head, source), in_fmt):
+            if isinstance(row, vio.RowError):
+                unreadable += 1
+                typer.echo(f"{in_file or 'stdin'}: {row} (kept with flag unreadable_row)", err=True)
+                row = {"line": row.line, "raw": row.text, "flags": "unreadable_row"}
+            rows.append(row)
+    if rows and not any("name" in row for row in rows):
+        typer.echo(f"error: {in_file or 'stdin'}: no `name` column (the names to classify)", err=True)
+        raise typer.Exit(code=1)
+    try:
+        out_rows = classify_names(rows, DEFAULT_MODELS)
+    except (ModelNotFound, ModelLoadError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
+    out_fmt = vio.format_of_path(out_file) or in_fmt
+    if not out_file:
+        vio.write_rows(out_rows, out_fmt, sys.stdout)
+        return
+    try:
+        with open(out_file, "w", encoding="utf-8-sig" if out_fmt == "csv" else "utf-8", newline="") as stream:
+            count = vio.write_rows(out_rows, out_fmt, stream)
+    except OSError as err:
+        typer.echo(f"error: cannot write {out_file}: {err.strerror or err}", err=True)
+        raise typer.Exit(code=1) from err
+    unnamed = sum(not str(r.get("name") or "").strip() for r in out_rows)
+    typer.echo(f"{count} rows ({unreadable} unreadable, {unnamed} without a name) -> {out_file}", err=True)
 
 
 def _interrupted(signum: int, _frame: object) -> None:

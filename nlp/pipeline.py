@@ -126,7 +126,7 @@ def _classify(indicators: pd.DataFrame, model_dir: Path) -> tuple[pd.DataFrame, 
         empty = {c: None for c in ("level2_predicted", "level2_proba", "name_kind", "name_kind_proba")}
         indicators = indicators.assign(**empty)
         note = f"skipped: {err}"
-    return fill_level2(indicators), note
+    return fill_level2(indicators, model_dir), note
 
 
 def _link(
