@@ -1,0 +1,196 @@
+"""What the cell-role model sees of a cell: vocabulary matches, the parsed value, shape, column, neighbours.
+
+All vocabulary comes from nlp/data (table_headers.tsv, level_synonyms.tsv, value_operators.tsv,
+value_units.tsv, cell_words.tsv); nothing here names a sample file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+
+from nlp.documents.table.columns import column_role, ends_table
+from nlp.documents.table.tokens import Cell
+from nlp.levels import canonical_level1, canonical_level2, level_key
+from nlp.values import parse_value
+
+Features = dict[str, str | float]
+_NUMBER = re.compile(r"^[\d.,]+%?$")
+_ENUM = re.compile(r"^[(（]?\d{1,2}[、.)）]")  # 1、 2. (3)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_DIGIT = re.compile(r"\d")
+_PUNCT = re.compile(r"^[\W_]+$")
+_SCORE_NOTE = re.compile(r"\(\d+(?:\.\d+)?分\)")
+_HEADER_GAP = 2  # column titles of one header row are at most this many cells apart
+_HEADER_MIN = 3  # titles that make a header row
+_NEIGHBOURS = (-2, -1, 1, 2)
+_SHARED = ("hdr", "lvl", "word", "kind", "shape", "len", "op", "unit")  # given to the neighbours
+
+
+@lru_cache(maxsize=4)
+def _words(name: str, column: int = 0) -> dict[str, str]:
+    """First (and second) column of an nlp/data TSV file, folded keys."""
+    text = resources.files("nlp").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            parts = line.split("\t")
+            out[level_key(parts[0])] = parts[column] if column < len(parts) else ""
+    return out
+
+
+def cell_word(text: str) -> str:
+    """The class of a whole-cell word (direction/standard/project_info/op/unit) or ""."""
+    key = level_key(text)
+    words = _words("cell_words.tsv", 1)
+    if key in words:
+        return words[key]
+    if key in _words("value_operators.tsv") or key in ("定性", "定量"):
+        return "op"
+    if key in _words("value_units.tsv") or key.strip("()") in _words("value_units.tsv"):
+        return "unit"
+    if any(key.startswith(w) for w, c in words.items() if c == "project_info" and len(w) >= 4):
+        return "project_info"
+    return ""
+
+
+def _shape(text: str) -> str:
+    if not text:
+        return "empty"
+    if _NUMBER.match(text):
+        return "pct" if text.endswith("%") else "num"
+    if _PUNCT.match(text):
+        return "punct"
+    digits = bool(_DIGIT.search(text))
+    cjk = bool(_CJK.search(text))
+    return f"{'d' if digits else ''}{'c' if cjk else ''}{'a' if not cjk else ''}"
+
+
+def _len_bucket(text: str) -> str:
+    n = len(text)
+    return (
+        "1"
+        if n <= 1
+        else "2-3"
+        if n <= 3
+        else "4-6"
+        if n <= 6
+        else "7-12"
+        if n <= 12
+        else "13-30"
+        if n <= 30
+        else "31+"
+    )
+
+
+def _own(cell: Cell) -> Features:
+    text = cell.text
+    f: Features = {"bias": 1.0, "shape": _shape(text), "len": _len_bucket(text)}
+    role = column_role(text)
+    if role:
+        f["hdr"] = role
+    lvl = "1" if canonical_level1(text) else ""
+    lvl += "2" if canonical_level2(text) else ""
+    if lvl:
+        f["lvl"] = lvl
+    word = cell_word(text)
+    if word:
+        f["word"] = word
+    if ends_table(text):
+        f["end"] = 1.0
+    if _SCORE_NOTE.search(text):
+        f["score_note"] = 1.0
+    if _ENUM.match(text):
+        f["enum"] = 1.0
+    value = parse_value(text)
+    f["kind"] = value.kind
+    if value.op:
+        f["op"] = value.op
+    if value.unit:
+        f["unit"] = "%" if value.unit == "%" else "other"
+    if ":" in text:
+        f["colon"] = 1.0
+    f["first"] = text[:1] if not _CJK.match(text[:1]) else "cjk"
+    f["last"] = text[-1:] if not _CJK.match(text[-1:]) else "cjk"
+    if cell.row_start:
+        f["row_start"] = 1.0
+    f["col"] = str(min(cell.col, 12))
+    if cell.glued:
+        f["glued"] = 1.0
+    return f
+
+
+def header_runs(cells: Sequence[Cell]) -> list[tuple[int, int]]:
+    """(first, last) index of each header row: three or more column titles, at most one cell apart."""
+    titled = [i for i, c in enumerate(cells) if column_role(c.text)]
+    runs: list[tuple[int, int]] = []
+    run: list[int] = []
+    for i in titled:
+        if run and i - run[-1] > _HEADER_GAP:
+            runs += [(run[0], run[-1])] if len(run) >= _HEADER_MIN else []
+            run = []
+        run.append(i)
+    return runs + ([(run[0], run[-1])] if len(run) >= _HEADER_MIN else [])
+
+
+def _header_columns(cells: Sequence[Cell]) -> list[dict[str, str]]:
+    """For each cell, the header seen last: column position → role, from the left (`L3`) and from
+    the right (`R0`, for rows that omit merged cells at their start), and `has_<role>`."""
+    out: list[dict[str, str]] = []
+    header: dict[str, str] = {}
+    runs = iter(header_runs(cells))
+    nxt = next(runs, None)
+    for i in range(len(cells)):
+        if nxt is not None and i == nxt[0]:
+            header = {}
+            roles = [column_role(c.text) or "other" for c in cells[nxt[0] : nxt[1] + 1]]
+            for k, role in enumerate(roles):
+                header[f"L{k}"] = role
+                header[f"R{len(roles) - 1 - k}"] = role
+                header[f"has_{role}"] = "1"
+            nxt = next(runs, None)
+        out.append(header)
+    return out
+
+
+def _from_right(cells: Sequence[Cell]) -> list[int]:
+    """Position of each cell counted from the end of its row."""
+    out = [0] * len(cells)
+    end = len(cells)
+    for i in range(len(cells) - 1, -1, -1):
+        out[i] = end - 1 - i
+        if cells[i].row_start:
+            end = i
+    return out
+
+
+def cell_features(cells: Sequence[Cell]) -> list[Features]:
+    """The features of every cell of a table, with those of its neighbours (prefixed -1:, +1: …)."""
+    own = [_own(c) for c in cells]
+    headers = _header_columns(cells)
+    right = _from_right(cells)
+    out: list[Features] = []
+    for i, cell in enumerate(cells):
+        f = dict(own[i])
+        header = headers[i]
+        if f"L{cell.col}" in header:
+            f["under"] = header[f"L{cell.col}"]
+        if f"R{right[i]}" in header:
+            f["under_r"] = header[f"R{right[i]}"]
+        for key in header:
+            if key.startswith("has_"):
+                f[key] = 1.0
+        if i > 0 and cells[i - 1].line != cell.line:
+            f["new_line"] = 1.0
+        for d in _NEIGHBOURS:
+            j = i + d
+            if 0 <= j < len(cells):
+                for key in _SHARED:
+                    if key in own[j]:
+                        f[f"{d:+d}:{key}"] = own[j][key]
+            else:
+                f[f"{d:+d}:edge"] = 1.0
+        out.append(f)
+    return out
