@@ -198,12 +198,16 @@ def values(
 def train(
     data: str | None = typer.Option(None, "--data", help="labeled names CSV [training_data/]"),
     models: str | None = typer.Option(None, "--models", help="folder for the skops files (default models/)"),
+    reader: bool = typer.Option(False, "--reader", help="train the table reader's cell-role model instead"),
 ) -> None:
     """Train the level-2 and name-kind classifiers from DATA and save them to MODELS."""
     from nlp.classify import DEFAULT_DATA, DEFAULT_MODELS, TrainingDataError
     from nlp.classify import train as train_models
 
     models = models or str(DEFAULT_MODELS)
+    if reader:  # the table reader's model only; the name models are trained without --reader
+        _train_reader(models)
+        return
     try:
         meta = train_models(data or DEFAULT_DATA, models)
     except (OSError, TrainingDataError) as err:  # missing data file, or a models folder we cannot write
@@ -215,6 +219,31 @@ def train(
         cv = info["cv"]
         folds, acc, f1 = cv["n_splits"], cv["accuracy"], cv["macro_f1"]
         typer.echo(f"  {task}: {folds}-fold accuracy {acc:.3f}, macro-F1 {f1:.3f}")
+
+
+def _train_reader(models: str) -> None:
+    """Train the cell-role model of the table reader from training_data/reader_rows.csv."""
+    from pathlib import Path
+
+    from nlp.documents.table.roles import train_roles
+
+    try:
+        meta = train_roles(models=Path(models))
+    except (OSError, ValueError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
+    typer.echo(
+        f"reader: cell-role CRF on {meta['files']} files ({meta['training_data']}), "
+        f"{meta['rows_not_aligned']} rows not aligned -> {models}/{meta['model']}"
+    )
+
+
+def _evaluate_reader() -> None:
+    """Leave-one-file-out row recall of the table reader, per file and overall (README table)."""
+    from nlp.documents.table.evaluate import lofo, markdown_table
+
+    folds = lofo(progress=lambda f: typer.echo(f"  fold: {f}", err=True))
+    typer.echo(markdown_table(folds))
 
 
 @app.command()
@@ -229,8 +258,12 @@ def evaluate(
     holdout_source: str | None = typer.Option(
         None, "--holdout-source", help="instead of cross-validation: train on other rows, test on these"
     ),
+    reader: bool = typer.Option(False, "--reader", help="evaluate the table reader (leave-one-file-out)"),
 ) -> None:
     """Cross-validated accuracy, macro-F1 and confusion table of both name classifiers."""
+    if reader:
+        _evaluate_reader()
+        return
     import pandas as pd
 
     from nlp.classify import DEFAULT_DATA, TrainingDataError, evaluate_holdout

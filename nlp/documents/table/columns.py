@@ -55,8 +55,8 @@ def title_keys() -> tuple[str, ...]:
 
 
 def ends_table(text: str | None) -> bool:
-    """A cell that ends an indicator table (`评价结论`, `总分`, sign-off lines)."""
-    return level_key(text).startswith(_table()[1]) if text else False
+    """A cell that ends an indicator table (`评价结论`, `总分`, sign-off lines); not a column title."""
+    return bool(text) and level_key(text).startswith(_table()[1]) and column_role(text) is None
 
 
 def states_total(text: str | None) -> bool:

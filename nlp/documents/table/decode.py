@@ -18,6 +18,7 @@ from nlp.documents.table.features import cell_word, header_runs
 from nlp.documents.table.tokens import Cell, Tokens
 from nlp.levels import canonical_level1, canonical_level2
 from nlp.schema import Document, Indicator, Problem, Project
+from nlp.textnorm import fold
 from nlp.values import parse_value
 
 _FIELDS = ("value", "period", "actual", "op", "unit", "weight", "score", "direction", "standard")
@@ -28,6 +29,10 @@ _DEPARTMENT = re.compile(
 )
 _YEAR = re.compile(r"(20\d{2})\s*年度?")
 _BARE_NUMBER = re.compile(r"^[\d.,%]+$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_VALUE_WORDS = 4  # at most this many Chinese characters in a value written as a name (unit, 以上)
+_NOT_A_VALUE = ("qualitative", "unspecified")
+_VALUE_START = re.compile(r"^[\d≥≤<>=]")  # a value as written: 15万元。 ≥20人 (not 围墙300米)
 _CUT_TAIL = 3  # a row ending this close to the end of the text was cut by the excerpt
 
 
@@ -52,7 +57,9 @@ def fake_name(text: str) -> bool:
         return True
     if cell_word(text) in ("op", "unit", "direction", "standard"):
         return True
-    return parse_value(text).kind not in ("qualitative", "unspecified") and len(text) <= 6
+    folded = fold(text)
+    short = len(_CJK.findall(folded)) <= _VALUE_WORDS  # 15万元。 ≥20人以上; not 1290.3平方米冷库仓储建设
+    return short and bool(_VALUE_START.match(folded)) and parse_value(text).kind not in _NOT_A_VALUE
 
 
 def rows_from_roles(cells: Sequence[Cell], roles: Sequence[str], has_period: bool = False) -> list[Row]:
@@ -70,6 +77,8 @@ def rows_from_roles(cells: Sequence[Cell], roles: Sequence[str], has_period: boo
         row = None
 
     for i, (cell, role) in enumerate(zip(cells, roles, strict=True)):
+        if role in ("level1", "level2", "name") and _repeats(row, cell):
+            continue  # the same level or name again in the row's second column group (中期 | 年度)
         if role == "project_info":
             flush()
             m = _PROJECT.match(cell.text)
@@ -114,6 +123,15 @@ def rows_from_roles(cells: Sequence[Cell], roles: Sequence[str], has_period: boo
     return rows
 
 
+def _repeats(row: Row | None, cell: Cell) -> bool:
+    """A level or name cell that repeats, on the row's own line, the row's name or level."""
+    if row is None or not row.name or cell.line != row.line or cell.row_start:
+        return False
+    return fold(cell.raw).replace(" ", "") in {
+        fold(t).replace(" ", "") for t in (row.name, row.level2, row.level1)
+    }
+
+
 def _number(text: str | None) -> float | None:
     if text and re.fullmatch(r"\d+(?:\.\d+)?%?", text.strip()):
         return float(text.strip().rstrip("%"))
@@ -150,6 +168,18 @@ def _indicator(doc: str, project_id: str, seq: int, row: Row, cut: bool) -> Indi
     if row.extra or not ind.name:
         ind.flags.append("unparsed")
     return ind
+
+
+def drop_fake_names(document: Document) -> None:
+    """Any reader's rows named by a bare operator, number, unit or standard word lose the name and
+    are flagged unparsed (the raw text stays), so that no output row is a fake indicator."""
+    for project in document.projects:
+        for ind in project.indicators:
+            if ind.name and fake_name(ind.name):
+                what = f"not an indicator name: {ind.name}"
+                document.problems.append(Problem(document.path, ind.line, what))
+                ind.name = ""
+                ind.flags += [] if "unparsed" in ind.flags else ["unparsed"]
 
 
 def _department(cells: Sequence[Cell]) -> str:

@@ -14,12 +14,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from nlp.documents.indicator_table import read_indicator_table
 from nlp.documents.table.labels import Row, key, load_rows
-from nlp.documents.table.reader import read_table
-from nlp.documents.table.roles import DEFAULT_ROWS, FEATURES_VERSION, ROOT, RoleTagger, examples, fit
+from nlp.documents.table.reader import read_learned, read_table
+from nlp.documents.table.roles import (
+    DEFAULT_ROWS,
+    FEATURES_VERSION,
+    ROOT,
+    RoleTagger,
+    examples,
+    fit,
+    table_rows,
+)
+from nlp.documents.table.tokens import tokenize
 from nlp.schema import Document
-
-SEEDS = "examples/documents/"  # project lists read by the Guangzhou layout readers, not by tables
 
 
 @dataclass(frozen=True)
@@ -58,34 +66,46 @@ def score(file: str, rows: Sequence[Row], doc: Document | None) -> FileScore:
     return FileScore(file, sum(wanted.values()), len(inds), matched)
 
 
-def _read_old(path: Path) -> Document | None:
-    from nlp.documents import indicator_table
+@dataclass(frozen=True)
+class Fold:
+    """One held-out file: the learned reader, the rule-based reader, and the reader as shipped."""
 
-    return indicator_table.read_indicator_table(str(path), path.read_text(encoding="utf-8"))
+    learned: FileScore
+    rules: FileScore
+    shipped: FileScore
+    separator: str
+    unaligned: int  # labeled rows of the file the role labels could not be aligned to
 
 
-def lofo(
-    rows_path: Path = DEFAULT_ROWS, progress: Callable[[str], None] | None = None
-) -> tuple[list[FileScore], list[FileScore]]:
-    """(learned, rule-based) scores per table file, the learned reader trained without the file."""
-    rows = {f: r for f, r in load_rows(rows_path).items() if not f.startswith(SEEDS)}
+def lofo(rows_path: Path = DEFAULT_ROWS, progress: Callable[[str], None] | None = None) -> list[Fold]:
+    """Scores per labeled table file, the learned reader trained without that file."""
+    rows = table_rows(load_rows(rows_path))
     exs = examples(rows)
-    new: list[FileScore] = []
-    old: list[FileScore] = []
+    out: list[Fold] = []
     with tempfile.TemporaryDirectory() as tmp:
         for ex in exs:
             if progress:
                 progress(ex.file)
             model = Path(tmp) / "fold.crfsuite"
             fit([e for e in exs if e.file != ex.file], model)
-            model.with_suffix(".json").write_text(
-                f'{{"features_version": {FEATURES_VERSION}}}', encoding="utf-8"
-            )
+            meta = f'{{"features_version": {FEATURES_VERSION}}}'
+            model.with_suffix(".json").write_text(meta, encoding="utf-8")
             path = ROOT / ex.file
-            doc = read_table(str(path), path.read_text(encoding="utf-8"), RoleTagger(model))
-            new.append(score(ex.file, rows[ex.file], doc))
-            old.append(score(ex.file, rows[ex.file], _read_old(path)))
-    return new, old
+            text = path.read_text(encoding="utf-8")
+            tagger = RoleTagger(model)
+            learned = read_learned(str(path), text, tagger)
+            rules = read_indicator_table(str(path), text)
+            shipped = read_table(str(path), text, tagger)
+            out.append(
+                Fold(
+                    score(ex.file, rows[ex.file], learned),
+                    score(ex.file, rows[ex.file], rules),
+                    score(ex.file, rows[ex.file], shipped),
+                    tokenize(text).separator,
+                    ex.missed,
+                )
+            )
+    return out
 
 
 def totals(scores: Sequence[FileScore]) -> FileScore:
@@ -96,3 +116,25 @@ def totals(scores: Sequence[FileScore]) -> FileScore:
         sum(s.output for s in scores),
         sum(s.matched for s in scores),
     )
+
+
+def _cells(s: FileScore) -> str:
+    return f"{s.recall:.2f} ({s.matched}/{s.labeled}) | {s.precision:.2f}"
+
+
+def markdown_table(folds: Sequence[Fold]) -> str:
+    """The README table: per file and overall, recall (matched/labeled) and precision of each reader."""
+    lines = [
+        "| file | separator | rows | learned recall | learned precision | rule-based recall "
+        "| rule-based precision | shipped recall | shipped precision |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for f in folds:
+        name = Path(f.learned.file).name.split("_")[0]
+        lines.append(
+            f"| {name} | {f.separator} | {f.learned.labeled} | {_cells(f.learned)} | {_cells(f.rules)} "
+            f"| {_cells(f.shipped)} |"
+        )
+    all_ = [totals([getattr(f, k) for f in folds]) for k in ("learned", "rules", "shipped")]
+    lines.append(f"| **all** | | {all_[0].labeled} | " + " | ".join(_cells(s) for s in all_) + " |")
+    return "\n".join(lines)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 from nlp.documents.table.columns import column_role, ends_table
 from nlp.documents.table.tokens import Cell
@@ -166,17 +167,61 @@ def _from_right(cells: Sequence[Cell]) -> list[int]:
     return out
 
 
+def _fits(role: str, cell: Cell) -> float:
+    """How well a cell fits under a column of this role (content only): + fits, - does not."""
+    text = cell.text
+    word = cell_word(text)
+    level = bool(canonical_level1(text) or canonical_level2(text))
+    if role in ("level1", "level2"):
+        return 2.0 if level else -1.0
+    if level:
+        return -1.0
+    if role in ("op", "unit", "direction"):
+        return 2.0 if word == role else -1.0
+    if role in ("weight", "score"):
+        return 1.5 if _NUMBER.match(text) else -1.0
+    if role in ("value", "period", "actual"):
+        return 1.0 if parse_value(text).kind not in ("unspecified", "qualitative") else 0.3
+    if role == "name":
+        return 1.0 if _CJK.search(text) and not word and not _NUMBER.match(text) else -0.5
+    return 0.0
+
+
+def aligned_columns(cells: Sequence[Cell]) -> list[str]:
+    """The header column each cell of a row sits under, the row shifted right past the merged cells
+    it omits (a row that starts with its 二级 or its name) by the shift its contents fit best."""
+    out = [""] * len(cells)
+    runs = header_runs(cells)
+    starts = [i for i, c in enumerate(cells) if c.row_start] + [len(cells)]
+    for a, b in pairwise(starts):
+        head = next((r for r in reversed(runs) if r[1] < a), None)
+        if head is None:
+            continue
+        roles = [column_role(c.text) or "other" for c in cells[head[0] : head[1] + 1]]
+        row = cells[a:b]
+        best = max(
+            range(max(1, len(roles) - len(row) + 1)),
+            key=lambda s: sum(_fits(roles[s + k], c) for k, c in enumerate(row) if s + k < len(roles)),
+        )
+        for k in range(len(row)):
+            out[a + k] = roles[best + k] if best + k < len(roles) else "past"
+    return out
+
+
 def cell_features(cells: Sequence[Cell]) -> list[Features]:
     """The features of every cell of a table, with those of its neighbours (prefixed -1:, +1: …)."""
     own = [_own(c) for c in cells]
     headers = _header_columns(cells)
     right = _from_right(cells)
+    aligned = aligned_columns(cells)
     out: list[Features] = []
     for i, cell in enumerate(cells):
         f = dict(own[i])
         header = headers[i]
         if f"L{cell.col}" in header:
             f["under"] = header[f"L{cell.col}"]
+        if aligned[i]:
+            f["aligned"] = aligned[i]
         if f"R{right[i]}" in header:
             f["under_r"] = header[f"R{right[i]}"]
         for key in header:

@@ -16,6 +16,7 @@ from pathlib import Path
 from nlp.documents.table.columns import column_role
 from nlp.documents.table.features import cell_word, header_runs
 from nlp.documents.table.tokens import Cell
+from nlp.levels import canonical_level1, canonical_level2
 from nlp.textnorm import fold
 
 ROW_COLUMNS = (
@@ -31,6 +32,7 @@ _NUMBER = re.compile(r"^\d+(?:\.\d+)?%?$")
 _WINDOW = 8  # lines after a row's stated line where its name may start
 _SPAN = 14  # cells after the name where its other fields are looked for
 _JOIN = 4  # cells a wrapped name may be cut into
+_TAIL = 3  # cells kept for training after the last labeled row
 
 
 def key(text: str | None) -> str:
@@ -151,7 +153,25 @@ def align(cells: Sequence[Cell], rows: Sequence[Row]) -> tuple[list[str], int]:
         _numbers_after(cells, roles, last, hi, header_has[end])
         cursor = end + 1
         previous_end = last + 1
+    _levels_between(cells, roles)
     return roles, missed
+
+
+def _levels_between(cells: Sequence[Cell], roles: list[str]) -> None:
+    """Level cells between labeled rows (of rows without a labeled target) are levels too."""
+    named = [i for i, r in enumerate(roles) if r == "name"]
+    if not named:
+        return
+    for j in range(named[0], named[-1]):
+        if roles[j] == "other" and (canonical_level1(cells[j].text) or canonical_level2(cells[j].text)):
+            roles[j] = "level1" if canonical_level1(cells[j].text) else "level2"
+
+
+def labeled_span(roles: Sequence[str]) -> int:
+    """End of the cells worth training on: a few cells past the last labeled row (what follows is
+    usually a row cut by the excerpt or a table nobody labeled)."""
+    last = max((i for i, r in enumerate(roles) if r not in ("other", "header", "project_info")), default=-1)
+    return min(len(roles), last + 1 + _TAIL)
 
 
 def _numbers_after(cells: Sequence[Cell], roles: list[str], last: int, hi: int, header: set[str]) -> None:

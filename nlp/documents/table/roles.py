@@ -20,14 +20,15 @@ from pathlib import Path
 import pycrfsuite
 
 from nlp.documents.table.features import cell_features
-from nlp.documents.table.labels import Row, align, load_rows
+from nlp.documents.table.labels import Row, align, labeled_span, load_rows
 from nlp.documents.table.tokens import Cell, tokenize
 
 ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_ROWS = ROOT / "training_data" / "reader_rows.csv"
 MODEL_NAME = "reader_roles.crfsuite"
+SEEDS = "examples/documents/"
 FEATURES_VERSION = 1  # bump when features.py changes what it emits; a stale model is refused
-_PARAMS = {"c1": 0.05, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
+_PARAMS = {"c1": 1.0, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
 
 
 class RoleModelError(RuntimeError):
@@ -44,6 +45,12 @@ class Example:
     missed: int
 
 
+def table_rows(rows_by_file: dict[str, list[Row]]) -> dict[str, list[Row]]:
+    """The labeled rows of table files: the seeds are project lists read by the Guangzhou layout
+    readers (nlp/documents/tabbed.py, wrapped.py, selfeval.py), not tables of cells."""
+    return {f: r for f, r in rows_by_file.items() if not f.startswith(SEEDS)}
+
+
 def examples(rows_by_file: dict[str, list[Row]], root: Path = ROOT) -> list[Example]:
     """Cells and derived role labels of every labeled file that exists under root."""
     out: list[Example] = []
@@ -53,7 +60,8 @@ def examples(rows_by_file: dict[str, list[Row]], root: Path = ROOT) -> list[Exam
             raise FileNotFoundError(f"training_data/reader_rows.csv: labeled file {file} not found")
         cells = tokenize(path.read_text(encoding="utf-8")).cells
         roles, missed = align(cells, rows)
-        out.append(Example(file, cells, tuple(roles), missed))
+        end = labeled_span(roles)
+        out.append(Example(file, cells[:end], tuple(roles[:end]), missed))
     return out
 
 
@@ -74,7 +82,7 @@ def _sha256(path: Path) -> str:
 
 def train_roles(rows_path: Path = DEFAULT_ROWS, models: Path = ROOT / "models") -> dict:
     """Train the model on every labeled file and save it with its metadata; returns the metadata."""
-    exs = examples(load_rows(rows_path))
+    exs = examples(table_rows(load_rows(rows_path)))
     path = models / MODEL_NAME
     fit(exs, path)
     meta = {
