@@ -13,7 +13,7 @@ from nlp.levels import level_key
 
 ROLES = (
     "level1", "level2", "name", "value", "period", "op", "unit", "actual", "weight", "score",
-    "direction", "desc", "other", "unit_name", "project", "budget", "goal",
+    "direction", "desc", "standard", "other", "unit_name", "project", "budget", "goal",
 )  # fmt: skip
 _ENDS = ("stop", "total")
 

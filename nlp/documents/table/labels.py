@@ -151,6 +151,7 @@ def align(cells: Sequence[Cell], rows: Sequence[Row]) -> tuple[list[str], int]:
             roles[j] = "actual"
             last = j
         _numbers_after(cells, roles, last, hi, header_has[end])
+        _numbers_between(cells, roles, end, last, header_has[end])
         cursor = end + 1
         previous_end = last + 1
     _levels_between(cells, roles)
@@ -167,11 +168,25 @@ def _levels_between(cells: Sequence[Cell], roles: list[str]) -> None:
             roles[j] = "level1" if canonical_level1(cells[j].text) else "level2"
 
 
-def labeled_span(roles: Sequence[str]) -> int:
-    """End of the cells worth training on: a few cells past the last labeled row (what follows is
+def labeled_span(roles: Sequence[str]) -> tuple[int, int]:
+    """The cells worth training on: from a few cells before the first labeled cell (page furniture
+    before a table is not worth learning) to a few past the last labeled row (what follows is
     usually a row cut by the excerpt or a table nobody labeled)."""
+    labeled = [i for i, r in enumerate(roles) if r != "other"]
+    if not labeled:
+        return 0, 0
     last = max((i for i, r in enumerate(roles) if r not in ("other", "header", "project_info")), default=-1)
-    return min(len(roles), last + 1 + _TAIL)
+    return max(0, labeled[0] - _TAIL), min(len(roles), max(last, labeled[-1]) + 1 + _TAIL)
+
+
+def _numbers_between(cells: Sequence[Cell], roles: list[str], end: int, last: int, header: set[str]) -> None:
+    """A bare number between a row's name and its values is its 分值 (tables that put 分值 first)."""
+    if "weight" not in header:
+        return
+    for j in range(end + 1, last):
+        if roles[j] == "other" and _NUMBER.match(cells[j].text):
+            roles[j] = "weight"
+            return
 
 
 def _numbers_after(cells: Sequence[Cell], roles: list[str], last: int, hi: int, header: set[str]) -> None:

@@ -60,8 +60,8 @@ def examples(rows_by_file: dict[str, list[Row]], root: Path = ROOT) -> list[Exam
             raise FileNotFoundError(f"training_data/reader_rows.csv: labeled file {file} not found")
         cells = tokenize(path.read_text(encoding="utf-8")).cells
         roles, missed = align(cells, rows)
-        end = labeled_span(roles)
-        out.append(Example(file, cells[:end], tuple(roles[:end]), missed))
+        start, end = labeled_span(roles)
+        out.append(Example(file, cells[start:end], tuple(roles[start:end]), missed))
     return out
 
 
