@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from nlp.documents.cells import PINYIN
 from nlp.documents.table.columns import column_role
 from nlp.documents.table.features import cell_word, header_runs
 from nlp.documents.table.tokens import Cell
@@ -36,8 +37,8 @@ _TAIL = 3  # cells kept for training after the last labeled row
 
 
 def key(text: str | None) -> str:
-    """Matching key of a cell or a label: folded, no whitespace."""
-    return _WS.sub("", fold(text or ""))
+    """Matching key of a cell or a label: folded, no whitespace, no pinyin ruby (`指標(biāo)`)."""
+    return _WS.sub("", fold(PINYIN.sub("", text or "")))
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,10 @@ def align(cells: Sequence[Cell], rows: Sequence[Row]) -> tuple[list[str], int]:
         if j is not None:
             roles[j] = "actual"
             last = j
-        _numbers_after(cells, roles, last, hi, header_has[end])
-        _numbers_between(cells, roles, end, last, header_has[end])
+        header = set(header_has[end])
+        if _numbers_between(cells, roles, end, last, header):
+            header.discard("weight")
+        _numbers_after(cells, roles, last, hi, header)
         cursor = end + 1
         previous_end = last + 1
     _levels_between(cells, roles)
@@ -179,14 +182,15 @@ def labeled_span(roles: Sequence[str]) -> tuple[int, int]:
     return max(0, labeled[0] - _TAIL), min(len(roles), max(last, labeled[-1]) + 1 + _TAIL)
 
 
-def _numbers_between(cells: Sequence[Cell], roles: list[str], end: int, last: int, header: set[str]) -> None:
+def _numbers_between(cells: Sequence[Cell], roles: list[str], end: int, last: int, header: set[str]) -> bool:
     """A bare number between a row's name and its values is its 分值 (tables that put 分值 first)."""
     if "weight" not in header:
-        return
+        return False
     for j in range(end + 1, last):
         if roles[j] == "other" and _NUMBER.match(cells[j].text):
             roles[j] = "weight"
-            return
+            return True
+    return False
 
 
 def _numbers_after(cells: Sequence[Cell], roles: list[str], last: int, hi: int, header: set[str]) -> None:
