@@ -15,8 +15,8 @@ from pathlib import Path
 
 from nlp.documents.table.columns import column_role
 from nlp.documents.table.features import cell_word, header_runs
+from nlp.documents.table.levels import level1_code, level2_code
 from nlp.documents.table.tokens import Cell, Tokens
-from nlp.levels import canonical_level1, canonical_level2
 from nlp.schema import Document, Indicator, Problem, Project
 from nlp.textnorm import fold
 from nlp.values import parse_value
@@ -140,14 +140,14 @@ def _number(text: str | None) -> float | None:
 
 def _indicator(doc: str, project_id: str, seq: int, row: Row, cut: bool) -> Indicator:
     f = row.fields
-    level1 = canonical_level1(row.level1) or ""
+    level1 = level1_code(row.level1) or ""
     ind = Indicator(
         doc=doc,
         project_id=project_id,
         seq=seq,
         name=row.name,
         level1=level1,
-        level2=canonical_level2(row.level2, level1 or None) or "",
+        level2=level2_code(row.level2, level1 or None) or "",
         period_value=f.get("period"),
         annual_value=f.get("value"),
         actual_value=f.get("actual"),

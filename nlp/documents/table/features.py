@@ -13,8 +13,9 @@ from importlib import resources
 from itertools import pairwise
 
 from nlp.documents.table.columns import column_role, ends_table
+from nlp.documents.table.levels import level1_code, level2_code
 from nlp.documents.table.tokens import Cell
-from nlp.levels import canonical_level1, canonical_level2, level_key
+from nlp.levels import level_key
 from nlp.values import parse_value
 
 Features = dict[str, str | float]
@@ -92,8 +93,8 @@ def _own(cell: Cell) -> Features:
     role = column_role(text)
     if role:
         f["hdr"] = role
-    lvl = "1" if canonical_level1(text) else ""
-    lvl += "2" if canonical_level2(text) else ""
+    lvl = "1" if level1_code(text) else ""
+    lvl += "2" if level2_code(text) else ""
     if lvl:
         f["lvl"] = lvl
     word = cell_word(text)
@@ -171,7 +172,7 @@ def _fits(role: str, cell: Cell) -> float:
     """How well a cell fits under a column of this role (content only): + fits, - does not."""
     text = cell.text
     word = cell_word(text)
-    level = bool(canonical_level1(text) or canonical_level2(text))
+    level = bool(level1_code(text) or level2_code(text))
     if role in ("level1", "level2"):
         return 2.0 if level else -1.0
     if level:

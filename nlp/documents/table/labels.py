@@ -16,8 +16,8 @@ from pathlib import Path
 from nlp.documents.cells import PINYIN
 from nlp.documents.table.columns import column_role
 from nlp.documents.table.features import cell_word, header_runs
+from nlp.documents.table.levels import level1_code, level2_code
 from nlp.documents.table.tokens import Cell
-from nlp.levels import canonical_level1, canonical_level2
 from nlp.textnorm import fold
 
 ROW_COLUMNS = (
@@ -167,8 +167,8 @@ def _levels_between(cells: Sequence[Cell], roles: list[str]) -> None:
     if not named:
         return
     for j in range(named[0], named[-1]):
-        if roles[j] == "other" and (canonical_level1(cells[j].text) or canonical_level2(cells[j].text)):
-            roles[j] = "level1" if canonical_level1(cells[j].text) else "level2"
+        if roles[j] == "other" and (level1_code(cells[j].text) or level2_code(cells[j].text)):
+            roles[j] = "level1" if level1_code(cells[j].text) else "level2"
 
 
 def labeled_span(roles: Sequence[str]) -> tuple[int, int]:
