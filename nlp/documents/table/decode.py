@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nlp.documents.table.columns import column_role
-from nlp.documents.table.features import cell_word, header_runs
+from nlp.documents.table.features import aligned_columns, cell_word, header_runs
 from nlp.documents.table.levels import level1_code, level2_code
 from nlp.documents.table.tokens import Cell, Tokens
 from nlp.schema import Document, Indicator, Problem, Project
@@ -23,6 +23,8 @@ from nlp.values import parse_value
 
 _FIELDS = ("value", "period", "actual", "op", "unit", "weight", "score", "direction", "standard")
 _VALUES = ("value", "period", "actual")
+_LEVEL_NAME = ("level1", "level2", "name")
+_NOT_FIELDS = ("desc", "other", "standard")  # columns whose cells fill no field of a row
 _PROJECT = re.compile(r"^(?:项目名称|专项名称|二级项目名称)[:：]?(.*)$")
 _DEPARTMENT = re.compile(
     r"^(?:主管部门\(单位\)名称|(?:项目)?主管部门(?:及代码|及编码)?|部门\(单位\)名称)[:：]?(.*)$"
@@ -62,8 +64,14 @@ def fake_name(text: str) -> bool:
     return short and bool(_VALUE_START.match(folded)) and parse_value(text).kind not in _NOT_A_VALUE
 
 
-def rows_from_roles(cells: Sequence[Cell], roles: Sequence[str], has_period: bool = False) -> list[Row]:
-    """Assemble indicator rows from cells and their roles (see the module docstring)."""
+def rows_from_roles(
+    cells: Sequence[Cell], roles: Sequence[str], has_period: bool = False, columns: Sequence[str] = ()
+) -> list[Row]:
+    """Assemble indicator rows from cells and their roles (see the module docstring).
+
+    columns: the header column each cell sits under (features.aligned_columns); a cell the model
+    left `other` under a target/actual column of a named row that has none yet fills it.
+    """
     rows: list[Row] = []
     level1 = level2 = project = ""
     expect_project = False
@@ -77,8 +85,18 @@ def rows_from_roles(cells: Sequence[Cell], roles: Sequence[str], has_period: boo
         row = None
 
     for i, (cell, role) in enumerate(zip(cells, roles, strict=True)):
-        if role in ("level1", "level2", "name") and _repeats(row, cell):
-            continue  # the same level or name again in the row's second column group (中期 | 年度)
+        column = columns[i] if i < len(columns) else ""
+        repeated = role in _LEVEL_NAME or (role != "other" and column in _NOT_FIELDS)
+        if repeated and _repeats(row, cell):
+            continue  # the name or level again on its row: a 指标描述 column, or a second group (中期 | 年度)
+        if (
+            role == "other"
+            and column in _VALUES
+            and row is not None
+            and row.name
+            and column not in row.fields
+        ):
+            role = column
         if role == "project_info":
             flush()
             m = _PROJECT.match(cell.text)
@@ -198,7 +216,7 @@ def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document 
         sum(1 for c in tokens.cells[a : b + 1] if column_role(c.text) == "value") >= 2
         for a, b in header_runs(tokens.cells)
     )
-    rows = rows_from_roles(tokens.cells, roles, has_period)
+    rows = rows_from_roles(tokens.cells, roles, has_period, aligned_columns(tokens.cells))
     if not rows:
         return None
     year = _YEAR.search(tokens.text)
