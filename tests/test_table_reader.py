@@ -112,7 +112,7 @@ def test_stale_or_missing_model_is_refused(tmp_path: Path) -> None:
 
 
 def test_learned_reader_reads_a_table_it_was_not_built_from() -> None:
-    text = "source: x\n\n项目名称 | 培训经费\n" + TABLE
+    text = "source: x\n\n项目名称 | 培训经费 | 主管部门 | 某局\n" + TABLE
     doc = read_learned("t.txt", text)
     rows = {i.name: (i.level2, i.annual_value) for p in doc.projects for i in p.indicators}
     assert rows["培训人数"] == ("11-数量指标", "≥20人")

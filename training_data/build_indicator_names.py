@@ -9,8 +9,10 @@ the kind of value the name asks for, how many times it occurs and where it first
 Two sections, written in this order:
 
 1. the seeds (SEEDS below, examples/documents/000, 003, 004);
-2. the excerpts of other provinces (examples/realdata/, issue 6): names the seeds do not have,
-   from rows whose file states the 二级指标, minus the rows listed in realdata_exclusions.csv.
+2. the excerpts of other provinces (examples/realdata/, issue 6, files numbered up to 99): names
+   the seeds do not have, from rows whose file states the 二级指标, minus the rows listed in
+   realdata_exclusions.csv. Files 101-131 (issue 10) are not read here: the current reader's guesses
+   on them would teach fake names; their rows are labeled by hand in reader_rows.csv.
 
 Rows whose `source` is neither a seed nor a realdata file are kept verbatim on rebuild, so they
 can be appended by hand or by another script as long as they carry their own `source`,
@@ -41,6 +43,7 @@ SEEDS = (  # the seeds that state 二级指标 codes; 001 states none (it is the
     "examples/documents/004_23b8967a22161806.txt",
 )
 REALDATA = "examples/realdata"  # section 2: other provinces' excerpts (issue 6)
+REALDATA_LAST = 99  # files numbered above this (101-131, issue 10) are labeled by hand in reader_rows.csv
 OUT = ROOT / "training_data" / "indicator_names.csv"
 CORRECTIONS = ROOT / "training_data" / "name_kind_corrections.csv"
 REALDATA_EXCLUSIONS = ROOT / "training_data" / "realdata_exclusions.csv"
@@ -161,8 +164,9 @@ def build_rows(occurrences: list[Occurrence], corrections: dict[str, str]) -> li
 
 
 def realdata_files() -> list[str]:
-    """The realdata excerpts, relative to the repository root, in file-name order."""
-    return sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / REALDATA).glob("[0-9]*.txt"))
+    """The issue-6 realdata excerpts (numbered up to REALDATA_LAST), relative to the root, in name order."""
+    paths = (ROOT / REALDATA).glob("[0-9]*.txt")
+    return sorted(p.relative_to(ROOT).as_posix() for p in paths if int(p.name.split("_")[0]) <= REALDATA_LAST)
 
 
 def read_realdata(rel: str) -> list[Occurrence]:

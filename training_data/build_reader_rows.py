@@ -15,7 +15,9 @@ are kept verbatim on rebuild.
 from __future__ import annotations
 
 import csv
+import re
 import sys
+from bisect import bisect_right
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,19 +33,57 @@ COLUMNS = (
 )  # fmt: skip
 SOURCES = ("examples/documents", "examples/realdata")
 LABELED_BY = "reader+review"
+FIRST_BY_HAND = 101  # realdata files from this number on are labeled by hand, not by this script
 
 
 def _files() -> list[Path]:
-    return [f for d in SOURCES for f in sorted((ROOT / d).glob("*.txt"))]
+    """The files this script labels: the seeds and realdata before 101 (101–131 are labeled by hand)."""
+    files = [f for d in SOURCES for f in sorted((ROOT / d).glob("*.txt"))]
+    return [f for f in files if "realdata" not in f.parts or int(f.name.split("_")[0]) < FIRST_BY_HAND]
+
+
+_RUBY = r"(?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\))?"  # pinyin a mirror site put after a character
+_GAP = re.compile(r"\s*\n\s*")
+_CODE = re.compile(r"^\d+-")
+
+
+class _Text:
+    """A file's text, to find a field as it is written there (pinyin ruby, line breaks and all)."""
+
+    def __init__(self, path: Path) -> None:
+        self.text = path.read_text(encoding="utf-8")
+        self.starts = [0]
+        for line in self.text.splitlines(keepends=True):
+            self.starts.append(self.starts[-1] + len(line))
+
+    def find(self, field: str, line: int = 1) -> tuple[str, int] | None:
+        """(the field as written, its 1-based line), searched from `line` on, else from the start."""
+        chars = [c for c in field if not c.isspace()]
+        if not chars:
+            return None
+        pattern = re.compile(r"\s*".join(re.escape(c) + _RUBY for c in chars))
+        m = pattern.search(self.text, self.starts[max(0, line - 1)]) or pattern.search(self.text)
+        if m is None:
+            return None
+        return _GAP.sub("", m.group()), bisect_right(self.starts, m.start())
+
+    def written(self, field: str, line: int) -> str:
+        """The field as written near `line`; a level code (`1-产出指标`) falls back to its name."""
+        for form in (field, _CODE.sub("", field)):
+            found = self.find(form, line)
+            if found:
+                return found[0]
+        return ""
 
 
 def rows_of(path: Path) -> list[dict[str, str]]:
-    """The labeled rows of one file, read by today's reader."""
+    """The labeled rows of one file, read by today's reader, fields as written in the file."""
     rel = path.relative_to(ROOT).as_posix()
     if rel.startswith("examples/realdata/"):
         doc = read_indicator_table(str(path), path.read_text(encoding="utf-8"))
     else:
         doc = read_document(path)
+    text = _Text(path)
     out: list[dict[str, str]] = []
     for project in doc.projects:
         level1 = level2 = ""
@@ -55,20 +95,22 @@ def rows_of(path: Path) -> list[dict[str, str]]:
             value = ind.annual_value or ind.period_value or ""
             if {"unparsed", "truncated"} & set(ind.flags) or not (value or ind.actual_value):
                 continue
+            name = text.find(ind.name, ind.line or 1)
+            line = name[1] if name else ind.line or 0
             out.append(
                 {
                     "file": rel,
-                    "line": str(ind.line or ""),
-                    "project": project.project,
-                    "level1": level1,
-                    "level2": level2,
-                    "name": ind.name,
-                    "stated_op": ind.op or "",
-                    "value": value,
-                    "stated_unit": ind.unit or "",
-                    "actual": ind.actual_value or "",
+                    "line": str(line),
+                    "project": text.written(project.project, line),
+                    "level1": text.written(level1, line),
+                    "level2": text.written(level2, line),
+                    "name": name[0] if name else ind.name,
+                    "stated_op": text.written(ind.op or "", line),
+                    "value": text.written(value, line),
+                    "stated_unit": text.written(ind.unit or "", line),
+                    "actual": text.written(ind.actual_value or "", line),
                     "labeled_by": LABELED_BY,
-                    "note": "",
+                    "note": "" if value else "actual only: the file states no target for this row",
                 }
             )
     return out
