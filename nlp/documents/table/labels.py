@@ -41,6 +41,11 @@ def key(text: str | None) -> str:
     return _WS.sub("", fold(PINYIN.sub("", text or "")))
 
 
+def target_key(op: str | None, value: str | None, unit: str | None) -> str:
+    """Matching key of a target with its operator and unit, whether stated apart or in one cell."""
+    return key(f"{op or ''}{value or ''}{unit or ''}") if value else ""
+
+
 @dataclass(frozen=True)
 class Row:
     """One labeled indicator row (a line of reader_rows.csv)."""
@@ -142,10 +147,17 @@ def align(cells: Sequence[Cell], rows: Sequence[Row]) -> tuple[list[str], int]:
                 roles[j] = "level1"
         hi = end + 1 + _SPAN
         last = end
+        found = set()
         for field, text in (("op", row.stated_op), ("value", row.value), ("unit", row.stated_unit)):
             j = _find(cells, end + 1, hi, key(text), roles)
             if j is not None:
                 roles[j] = field
+                found.add(field)
+                last = max(last, j)
+        if row.value and "value" not in found:  # operator, value and unit labeled apart, one cell in the text
+            j = _find(cells, end + 1, hi, target_key(row.stated_op, row.value, row.stated_unit), roles)
+            if j is not None:
+                roles[j] = "value"
                 last = max(last, j)
         j = _find(cells, last + 1 if row.value else end + 1, hi, key(row.actual), roles)
         if j is not None:
