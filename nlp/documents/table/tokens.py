@@ -109,6 +109,28 @@ def _clauses(found: list[_cells.Cell]) -> list[_cells.Cell]:
     return out
 
 
+def _split_headers(found: list[_cells.Cell]) -> list[_cells.Cell]:
+    """Cut a header row run together inside one cell (`绩效指标一级指标二级指标…得分`) into its titles."""
+    out: list[_cells.Cell] = []
+    for c in found:
+        runs = _flat._title_runs(c.text)
+        if not runs:
+            out.append(c)
+            continue
+        pos = 0
+        pieces: list[str] = []
+        for run in runs:
+            pieces += [c.text[pos : run[0].start()], *(m.group() for m in run)]
+            pos = run[-1].end()
+        pieces.append(c.text[pos:])
+        texts = [t for t in pieces if t.strip()]
+        out += [
+            _cells.Cell(t, t, c.line, c.brk and k == 0, c.soft and k == 0, glued=True)
+            for k, t in enumerate(texts)
+        ]
+    return out
+
+
 def _positions(found: list[_cells.Cell], rows: bool) -> list[Cell]:
     """Number the cells of each row; in cell-per-line layouts a row starts at a row break only."""
     out: list[Cell] = []
@@ -139,7 +161,7 @@ def tokenize(text: str) -> Tokens:
         found = _cells.pipe_stream_cells(body)
     else:
         spaced = _cells.space_cells(body)
-        found = _clauses(_flat._split_flat(spaced))
+        found = _clauses(_split_headers(_flat._split_flat(spaced)))
         if sum(1 for c in found if c.glued) > len(spaced) // 2:
             sep = "none"
     found = [c for c in found if c.text or c.brk]
