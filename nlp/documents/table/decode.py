@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from nlp.documents.table.columns import column_role
-from nlp.documents.table.features import aligned_columns, cell_word, header_runs
+from nlp.documents.table.features import aligned_columns, cell_word, fits, header_runs
 from nlp.documents.table.levels import level1_code, level2_code
 from nlp.documents.table.tokens import Cell, Tokens
 from nlp.schema import Document, Indicator, Problem, Project
@@ -141,6 +142,22 @@ def rows_from_roles(
     return rows
 
 
+def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[str]) -> list[str]:
+    """Where the header's columns explain a whole row (a name under the name column, and every other
+    cell fits the field it sits under: a number under 分值, a value under 年度指标值 …), the columns
+    give the roles of that row's fields; elsewhere the model's roles stand."""
+    out = list(roles)
+    starts = [i for i, c in enumerate(cells) if c.row_start] + [len(cells)]
+    for a, b in pairwise(starts):
+        row = range(a, min(b, len(columns)))
+        named = any(columns[i] == "name" and roles[i] == "name" for i in row)
+        fields = [i for i in row if columns[i] in _FIELDS]
+        if named and fields and all(fits(columns[i], cells[i]) > 0 for i in fields):
+            for i in fields:
+                out[i] = columns[i]
+    return out
+
+
 def _repeats(row: Row | None, cell: Cell) -> bool:
     """A level or name cell that repeats, on the row's own line, the row's name or level."""
     if row is None or not row.name or cell.line != row.line or cell.row_start:
@@ -216,7 +233,9 @@ def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document 
         sum(1 for c in tokens.cells[a : b + 1] if column_role(c.text) == "value") >= 2
         for a, b in header_runs(tokens.cells)
     )
-    rows = rows_from_roles(tokens.cells, roles, has_period, aligned_columns(tokens.cells))
+    columns = aligned_columns(tokens.cells)
+    roles = trust_header(tokens.cells, roles, columns)
+    rows = rows_from_roles(tokens.cells, roles, has_period, columns)
     if not rows:
         return None
     year = _YEAR.search(tokens.text)

@@ -168,7 +168,7 @@ def _from_right(cells: Sequence[Cell]) -> list[int]:
     return out
 
 
-def _fits(role: str, cell: Cell) -> float:
+def fits(role: str, cell: Cell) -> float:
     """How well a cell fits under a column of this role (content only): + fits, - does not."""
     text = cell.text
     word = cell_word(text)
@@ -202,7 +202,7 @@ def aligned_columns(cells: Sequence[Cell]) -> list[str]:
         row = cells[a:b]
         best = max(
             range(max(1, len(roles) - len(row) + 1)),
-            key=lambda s: sum(_fits(roles[s + k], c) for k, c in enumerate(row) if s + k < len(roles)),
+            key=lambda s: sum(fits(roles[s + k], c) for k, c in enumerate(row) if s + k < len(roles)),
         )
         for k in range(len(row)):
             out[a + k] = roles[best + k] if best + k < len(roles) else "past"
