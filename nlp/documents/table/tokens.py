@@ -14,11 +14,14 @@ from dataclasses import dataclass
 
 from nlp.documents import cells as _cells
 from nlp.documents import indicator_table as _flat
+from nlp.documents.table.columns import column_role
+from nlp.documents.table.levels import level1_code, level2_code
 from nlp.textnorm import fold
 
 _TAB_SHARE = 0.3  # share of non-empty lines with a tab above which the text is tab-separated
 _LINE_SHARE = 0.8  # share of non-empty lines holding one token above which a line is a cell
 _PROSE_MIN = 8  # characters: a longer cell with clause punctuation is running text, cut into clauses
+_SPLIT_TAIL = 4  # characters: the second part of a word cut over two cells is this short (`指标`)
 _CLAUSE = re.compile(r"[;；。:：【】\[\]]|(?<!\d)[,，](?!\d)")
 
 
@@ -131,6 +134,23 @@ def _split_headers(found: list[_cells.Cell]) -> list[_cells.Cell]:
     return out
 
 
+def _known(text: str) -> bool:
+    return bool(column_role(text) or level1_code(text) or level2_code(text))
+
+
+def _join_split_words(found: list[_cells.Cell]) -> list[_cells.Cell]:
+    """Join a level name or column title cut over two cells (`数量` | `指标`, `实际` | `完成值`)."""
+    out: list[_cells.Cell] = []
+    for c in found:
+        prev = out[-1] if out else None
+        short = len(c.text) <= _SPLIT_TAIL
+        if prev is not None and short and not _known(c.text) and _known(prev.text + c.text):
+            out[-1] = _cells.Cell(prev.text + c.text, prev.raw + c.raw, prev.line, prev.brk, prev.soft)
+        else:
+            out.append(c)
+    return out
+
+
 def _positions(found: list[_cells.Cell], rows: bool) -> list[Cell]:
     """Number the cells of each row; in cell-per-line layouts a row starts at a row break only."""
     out: list[Cell] = []
@@ -164,6 +184,6 @@ def tokenize(text: str) -> Tokens:
         found = _clauses(_split_headers(_flat._split_flat(spaced)))
         if sum(1 for c in found if c.glued) > len(spaced) // 2:
             sep = "none"
-    found = [c for c in found if c.text or c.brk]
+    found = _join_split_words([c for c in found if c.text or c.brk])
     cells = _positions([c for c in found if c.text], rows=sep in ("spaces", "none"))
     return Tokens(tuple(cells), sep + pages, plain.source, plain.note, fold("\n".join(body.lines)))
