@@ -27,6 +27,7 @@ _PUNCT = re.compile(r"^[\W_]+$")
 _SCORE_NOTE = re.compile(r"\(\d+(?:\.\d+)?分\)")
 _HEADER_GAP = 2  # column titles of one header row are at most this many cells apart
 _HEADER_MIN = 3  # titles that make a header row
+_LENGTHS = ((1, "1"), (3, "2-3"), (6, "4-6"), (12, "7-12"), (30, "13-30"))  # length buckets
 _NEIGHBOURS = (-2, -1, 1, 2)
 _SHARED = ("hdr", "lvl", "word", "kind", "shape", "len", "op", "unit")  # given to the neighbours
 
@@ -49,7 +50,7 @@ def cell_word(text: str) -> str:
     words = _words("cell_words.tsv", 1)
     if key in words:
         return words[key]
-    if key in _words("value_operators.tsv") or key in ("定性", "定量"):
+    if key in _words("value_operators.tsv"):  # ≥, 大于等于, and 定性/定量 of a 指标性质 column
         return "op"
     if key in _words("value_units.tsv") or key.strip("()") in _words("value_units.tsv"):
         return "unit"
@@ -71,23 +72,11 @@ def _shape(text: str) -> str:
 
 
 def _len_bucket(text: str) -> str:
-    n = len(text)
-    return (
-        "1"
-        if n <= 1
-        else "2-3"
-        if n <= 3
-        else "4-6"
-        if n <= 6
-        else "7-12"
-        if n <= 12
-        else "13-30"
-        if n <= 30
-        else "31+"
-    )
+    return next((name for top, name in _LENGTHS if len(text) <= top), "31+")
 
 
 def _own(cell: Cell) -> Features:
+    """The features of a cell on its own: vocabulary, parsed value, shape, position."""
     text = cell.text
     f: Features = {"bias": 1.0, "shape": _shape(text), "len": _len_bucket(text)}
     role = column_role(text)
