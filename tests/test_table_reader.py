@@ -10,7 +10,7 @@ import pytest
 
 from nlp.documents.table import column_role
 from nlp.documents.table.decode import build_document, fake_name, rows_from_roles
-from nlp.documents.table.labels import Row, align
+from nlp.documents.table.labels import ROLES, Row, align
 from nlp.documents.table.reader import read_learned, read_table
 from nlp.documents.table.roles import MODEL_NAME, RoleModelError, RoleTagger
 from nlp.documents.table.tokens import tokenize
@@ -100,6 +100,12 @@ def test_model_is_fresh_and_not_a_pickle() -> None:
     data = (ROOT / meta["training_data"]).read_bytes()
     assert meta["training_data_sha256"] == hashlib.sha256(data).hexdigest(), "run `jixiao train --reader`"
     assert (MODELS / MODEL_NAME).read_bytes()[:4] == b"lCRF"  # CRFsuite's own file format
+
+
+def test_model_roles_are_the_documented_roles() -> None:
+    meta = json.loads((MODELS / "reader_roles.json").read_text(encoding="utf-8"))
+    assert set(meta["roles"]) <= set(ROLES)
+    assert {"header", "level1", "level2", "name", "value", "actual", "weight", "score"} <= set(meta["roles"])
 
 
 def test_stale_or_missing_model_is_refused(tmp_path: Path) -> None:

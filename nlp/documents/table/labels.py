@@ -24,9 +24,10 @@ ROW_COLUMNS = (
     "file", "line", "project", "level1", "level2", "name", "stated_op", "value", "stated_unit",
     "actual", "labeled_by", "note",
 )  # fmt: skip
+# the cell roles the model learns (labels derived by `align`)
 ROLES = (
-    "header", "level1", "level2", "name", "op", "value", "period", "unit", "weight", "direction",
-    "standard", "actual", "score", "project_info", "other",
+    "header", "level1", "level2", "name", "op", "value", "unit", "weight", "direction", "standard",
+    "actual", "score", "project_info", "other",
 )  # fmt: skip
 _WS = re.compile(r"\s+")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?%?$")
