@@ -29,6 +29,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from nlp.corrections import with_extra
 from nlp.schema import LEVEL1, LEVEL2
 from nlp.segment import tokenize
 from nlp.textnorm import fold
@@ -36,8 +37,9 @@ from nlp.textnorm import fold
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_MODELS = Path(__file__).resolve().parent / "models"  # links to models/; shipped as package data
 DEFAULT_DATA = ROOT / "training_data" / "indicator_names.csv"
-DEFAULT_MODELS = Path(os.environ.get("JIXIAO_MODELS", ROOT / "models"))
+DEFAULT_MODELS = Path(os.environ.get("JIXIAO_MODELS", PACKAGE_MODELS))
 METADATA = "metadata.json"
 NAME_KINDS = ("rate", "count", "qualitative")
 TASKS = {"level2": LEVEL2, "name_kind": NAME_KINDS}  # model name = label column → allowed labels
@@ -228,13 +230,22 @@ def evaluate_holdout(data_path: str | Path, source: str) -> dict[str, TaskMetric
     return results
 
 
-def train(data_path: str | Path = DEFAULT_DATA, model_dir: str | Path = DEFAULT_MODELS) -> dict:
-    """Fit both models on all rows, save them with skops into `model_dir` with metadata.json."""
+def train(
+    data_path: str | Path = DEFAULT_DATA,
+    model_dir: str | Path = DEFAULT_MODELS,
+    extra: pd.DataFrame | None = None,
+) -> dict:
+    """Fit both models on all rows, save them with skops into `model_dir` with metadata.json.
+
+    `extra`: more labeled rows (name, level2, name_kind, source; a label may be empty), e.g. reviewers'
+    corrections (nlp.corrections.training_rows); they replace the base rows of the same name.
+    """
     data_path, model_dir = Path(data_path), Path(model_dir)
-    frame = load_training_data(data_path)
+    base = load_training_data(data_path)
     model_dir.mkdir(parents=True, exist_ok=True)
     models = {}
     for task in TASKS:
+        frame = with_extra(base, extra, task)
         pipeline = build_pipeline().fit(frame["name"].tolist(), frame[task].to_numpy())
         sio.dump(pipeline, model_dir / f"{task}.skops", compression=zipfile.ZIP_DEFLATED, compresslevel=9)
         models[task] = {
@@ -248,11 +259,13 @@ def train(data_path: str | Path = DEFAULT_DATA, model_dir: str | Path = DEFAULT_
         data_name = str(data_path)
     meta = {
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "training_data": {"path": data_name, "sha256": file_sha256(data_path), "rows": len(frame)},
+        "training_data": {"path": data_name, "sha256": file_sha256(data_path), "rows": len(base)},
         "versions": library_versions(),
         "random_state": RANDOM_STATE,
         "models": models,
     }
+    if extra is not None:
+        meta["extra_rows"] = {"rows": len(extra), "files": sorted(set(extra.get("file", [])))}
     (model_dir / METADATA).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     load_models.cache_clear()
     return meta

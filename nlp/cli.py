@@ -29,8 +29,15 @@ def normalize(
         "--link-threshold",
         help="minimum link score, 0-1 (default 0.75: precision 1.0, recall 1.0 on the labeled pairs)",
     ),
+    corrections: Annotated[
+        list[str] | None,
+        typer.Option("--corrections", help="reviewers' corrections.csv (`jixiao review`), applied last"),
+    ] = None,
 ) -> None:
     """Read and normalize budget documents: projects, indicators, quality and links tables + report.json."""
+    from pathlib import Path
+
+    from nlp.corrections import CorrectionsError
     from nlp.documents import SUFFIXES
     from nlp.linking import DEFAULT_THRESHOLD
     from nlp.pipeline import Options, run
@@ -39,7 +46,17 @@ def normalize(
     if not 0.0 <= threshold <= 1.0:
         typer.echo(f"error: --link-threshold must be between 0 and 1, got {threshold}", err=True)
         raise typer.Exit(code=2)
-    result = run(paths, progress=not quiet, options=Options(link=not no_link, link_threshold=threshold))
+    fixes = tuple(Path(c) for c in corrections or ())
+    for path in fixes:
+        if not path.is_file():
+            typer.echo(f"error: {path}: corrections file not found", err=True)
+            raise typer.Exit(code=1)
+    options = Options(link=not no_link, link_threshold=threshold, corrections=fixes)
+    try:
+        result = run(paths, progress=not quiet, options=options)
+    except CorrectionsError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
     try:
         result.write(out)
     except OSError as err:
@@ -47,6 +64,8 @@ def normalize(
         raise typer.Exit(code=1) from err
     for problem in result.errors:
         typer.echo(f"error: {problem}", err=True)
+    if "corrections" in result.report:
+        _echo_corrections(result.report["corrections"])
     counts, report = result.report["problem_counts"], result.report
     typer.echo(
         f"{report['documents']['read']} of {report['documents']['given']} documents read, "
@@ -61,6 +80,16 @@ def normalize(
         raise typer.Exit(code=1)
 
 
+def _echo_corrections(summary: dict) -> None:
+    """One warning line per correction that could not be applied, then what the corrections did."""
+    for p in summary["problems"]:
+        typer.echo(f"warning: {p['file']}:{p['line']}: {p['what']}", err=True)
+    typer.echo(
+        f"corrections: {summary['answers']} answers, {summary['rows']} rows reviewed, "
+        f"{summary['dropped']} dropped, {summary['unmatched'] + summary['skipped']} not applied"
+    )
+
+
 @app.command()
 def report(out_dir: str = typer.Argument(..., help="folder written by `jixiao normalize --out`")) -> None:
     """Write OUT_DIR/report.html: departments ranked by quality score, worst indicators, kinds, families."""
@@ -73,6 +102,30 @@ def report(out_dir: str = typer.Argument(..., help="folder written by `jixiao no
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=1) from err
     typer.echo(f"wrote {path}")
+
+
+@app.command()
+def review(
+    out_dir: str = typer.Argument(..., help="folder written by `jixiao normalize --out`"),
+    host: str = typer.Option("127.0.0.1", "--host", help="address (not loopback: needs a token)"),
+    port: int = typer.Option(8765, "--port", help="port to listen on"),
+) -> None:
+    """Serve a review page over OUT_DIR's tables; answers are appended to OUT_DIR/corrections.csv."""
+    try:
+        from nlp.review.app import serve
+    except ImportError as err:  # flask is the optional `review` extra
+        typer.echo(f"error: {err.name} is not installed: pip install 'jixiao[review]'", err=True)
+        raise typer.Exit(code=1) from err
+    from nlp.outputs import TableError
+
+    try:
+        serve(out_dir, host=host, port=port, echo=typer.echo)
+    except TableError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
+    except OSError as err:  # port in use, address not available
+        typer.echo(f"error: cannot listen on {host}:{port}: {err.strerror or err}", err=True)
+        raise typer.Exit(code=1) from err
 
 
 def _read_table(path: str, kind: str):  # -> pd.DataFrame
@@ -198,23 +251,33 @@ def values(
 def train(
     data: str | None = typer.Option(None, "--data", help="labeled names CSV [training_data/]"),
     models: str | None = typer.Option(None, "--models", help="folder for the skops files (default models/)"),
+    corrections: Annotated[
+        list[str] | None,
+        typer.Option("--corrections", help="reviewers' corrections.csv (next to its indicators table)"),
+    ] = None,
     reader: bool = typer.Option(False, "--reader", help="train the table reader's cell-role model instead"),
 ) -> None:
     """Train the level-2 and name-kind classifiers from DATA and save them to MODELS."""
     from nlp.classify import DEFAULT_DATA, DEFAULT_MODELS, TrainingDataError
     from nlp.classify import train as train_models
+    from nlp.corrections import CorrectionsError, training_rows_from_files
 
     models = models or str(DEFAULT_MODELS)
     if reader:  # the table reader's model only; the name models are trained without --reader
         _train_reader(models)
         return
     try:
-        meta = train_models(data or DEFAULT_DATA, models)
-    except (OSError, TrainingDataError) as err:  # missing data file, or a models folder we cannot write
+        extra, problems = training_rows_from_files(corrections) if corrections else (None, [])
+        for problem in problems:
+            typer.echo(f"warning: {problem}", err=True)
+        meta = train_models(data or DEFAULT_DATA, models, extra=extra)
+    except (OSError, TrainingDataError, CorrectionsError) as err:  # missing file, unwritable models folder
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=1) from err
     source = meta["training_data"]
     typer.echo(f"trained on {source['rows']} names ({source['path']}) -> {models}/")
+    if extra is not None:
+        typer.echo(f"  + {len(extra)} names labeled by reviewers ({', '.join(corrections or [])})")
     for task, info in meta["models"].items():
         cv = info["cv"]
         folds, acc, f1 = cv["n_splits"], cv["accuracy"], cv["macro_f1"]

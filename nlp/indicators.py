@@ -15,12 +15,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from nlp.schema import LEVEL1, LEVEL2, Indicator
+from nlp.levels import level_headings
+from nlp.schema import Indicator
 from nlp.textnorm import clean, fold
-
-_DATA = Path(__file__).parent / "data"
+from nlp.vocab import words
 
 # An item of the coded spelling starts with its number and 、 followed by a level-1 code: "2、1-".
 _CODED_ITEM = re.compile(r"(?<![\d.])\d{1,3}\s*、\s*(?=[1-4]\s*-\s*\D)")
@@ -37,18 +36,7 @@ _NUMBERED = re.compile(r"(?<![\d.])\d{1,2}\s*、")  # "2、" numbering inside a 
 _STRIP = " \t\r\n;:,。、；：，"  # separators trimmed off names and values
 
 
-def _level_names() -> dict[str, tuple[str, str]]:
-    """Heading word → (level1, level2) from the code-names in schema (LEVEL1 wins on a tie)."""
-    out: dict[str, tuple[str, str]] = {}
-    for code in LEVEL2:
-        parent = next(lv for lv in LEVEL1 if lv[0] == code[0])
-        out[code.split("-", 1)[1]] = (parent, code)
-    for code in LEVEL1:
-        out[code.split("-", 1)[1]] = (code, "")
-    return out
-
-
-_HEADINGS = _level_names()
+_HEADINGS = level_headings()
 # A section heading of the prose spelling: a level name followed by a colon, at the start of the
 # text or after a sentence end / separator (so a name ending in 指标 inside an item is not cut).
 _HEADING = re.compile(
@@ -58,12 +46,7 @@ _HEADING = re.compile(
 )
 
 
-def _read_markers(name: str) -> tuple[str, ...]:
-    lines = (_DATA / name).read_text(encoding="utf-8").splitlines()
-    return tuple(fold(s) for s in (ln.strip() for ln in lines) if s and not s.startswith("#"))
-
-
-_PLACEHOLDERS = _read_markers("name_placeholders.txt")
+_PLACEHOLDERS = tuple(fold(w) for w in words("name_placeholders.txt"))
 
 
 @dataclass(frozen=True)

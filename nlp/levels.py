@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
 from nlp.schema import LEVEL1, LEVEL2
 from nlp.textnorm import fold
+from nlp.vocab import rows
 
-_DATA = Path(__file__).parent / "data" / "level_synonyms.tsv"
 _SCORE = re.compile(r"\(\d+(?:\.\d+)?分\)$")  # 产出指标(50分)
 _DROP = re.compile(r"[\s*★]")
 
@@ -26,10 +25,7 @@ def level_key(text: str | None) -> str:
 @lru_cache(maxsize=1)
 def _table() -> dict[tuple[str, int], str]:
     table: dict[tuple[str, int], str] = {}
-    for line in _DATA.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        surface, level, code = line.split("\t")
+    for surface, level, code in rows("level_synonyms.tsv"):
         table[(level_key(surface), int(level))] = code
     for code in LEVEL1:
         table[(level_key(code), 1)] = code
@@ -67,3 +63,24 @@ def level_words() -> tuple[str, ...]:
     """Known level names that end in 指标, longest first (to find them in run-together text)."""
     words = {key for key, _ in _table() if key.endswith("指标") and not key[0].isdigit()}
     return tuple(sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def level_headings() -> dict[str, tuple[str, str]]:
+    """Section heading → (level1 code, level2 code or ""): the canonical names and every local name
+    ending in 指标 (short words such as 质量 are too common to start a section); 一级 wins a tie.
+
+    >>> level_headings()["项目完成指标"], level_headings()["数量指标"]
+    (('1-产出指标', ''), ('1-产出指标', '11-数量指标'))
+    """
+    out: dict[str, tuple[str, str]] = {}
+    for level in (2, 1):
+        for (key, lv), code in _table().items():
+            named = key.endswith("指标") or key == level_key(code.split("-", 1)[1])
+            if lv != level or key[0].isdigit() or not named:
+                continue
+            if level == 2:
+                out[key] = (next(c for c in LEVEL1 if c[0] == code[0]), code)
+            else:
+                out[key] = (code, "")
+    return out

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from nlp.segment import tokenize
 from nlp.textnorm import fold
+from nlp.vocab import rows
 
 GENERIC_WEIGHT = 1.5  # a key whose words weigh less than this in total is generic (专项工作经费)
 _SINGLE_CHAR_WEIGHT = 0.5  # a one-character word that is not boilerplate counts half
@@ -77,28 +77,23 @@ class NameKey:
         return tuple(t for t in dict.fromkeys(self.tokens) if t in table)
 
 
-def _data_lines(name: str) -> list[list[str]]:
-    text = (resources.files("nlp") / "data" / name).read_text(encoding="utf-8")
-    return [ln.split("\t") for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-
-
 @lru_cache(maxsize=1)
 def places() -> dict[str, str]:
     """Place name (no suffix) → level, from nlp/data/places.txt."""
-    return {row[0].strip(): row[1].strip() for row in _data_lines("places.txt")}
+    return {row[0].strip(): row[1].strip() for row in rows("places.txt")}
 
 
 @lru_cache(maxsize=1)
 def abbreviations() -> tuple[tuple[str, str], ...]:
     """(variant, canonical) pairs from nlp/data/abbreviations.tsv, longest variant first."""
-    pairs = [(row[0].strip(), row[1].strip()) for row in _data_lines("abbreviations.tsv")]
+    pairs = [(row[0].strip(), row[1].strip()) for row in rows("abbreviations.tsv")]
     return tuple(sorted(pairs, key=lambda p: -len(p[0])))
 
 
 @lru_cache(maxsize=1)
 def boilerplate_weights() -> dict[str, float]:
     """Boilerplate word → weight, from nlp/data/boilerplate.txt."""
-    return {row[0].strip(): float(row[1]) for row in _data_lines("boilerplate.txt")}
+    return {row[0].strip(): float(row[1]) for row in rows("boilerplate.txt")}
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+
+from nlp.vocab import VocabError, rows
 
 
 @dataclass(frozen=True)
@@ -26,16 +27,9 @@ class NumeralTable:
 def numeral_table() -> NumeralTable:
     """Load nlp/data/numerals.tsv once."""
     groups: dict[str, dict] = {"digit": {}, "small": {}, "big": {}, "multiplier": {}}
-    text = resources.files("nlp").joinpath("data/numerals.tsv").read_text(encoding="utf-8")
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if len(parts) != 3 or parts[2] not in groups:
-            raise ValueError(
-                f"nlp/data/numerals.tsv:{lineno}: expected 'chars<TAB>value<TAB>role', got {line!r}"
-            )
-        chars, value, role = parts
+    for chars, value, role in rows("numerals.tsv"):
+        if role not in groups:
+            raise VocabError(f"nlp/data/numerals.tsv: role {role!r} of {chars!r} is not in {sorted(groups)}")
         groups[role][chars] = float(value) if role == "multiplier" else int(value)
     return NumeralTable(groups["digit"], groups["small"], groups["big"], groups["multiplier"])
 

@@ -17,7 +17,9 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from nlp.achievement_tables import achievement_quality, achievement_report, add_achievement
 from nlp.classify import DEFAULT_MODELS, ModelLoadError, ModelNotFound, add_predictions, fill_level2
+from nlp.corrections import apply_files
 from nlp.documents import iter_documents, read_document
 from nlp.linking import DEFAULT_THRESHOLD, link_projects, no_links
 from nlp.outputs import build_report, indicators_frame, projects_frame, write_tables
@@ -35,6 +37,7 @@ class Options:
     link: bool = True
     link_threshold: float = DEFAULT_THRESHOLD
     model_dir: Path = DEFAULT_MODELS
+    corrections: tuple[Path, ...] = ()  # reviewers' corrections files, applied after the classifiers
 
 
 @dataclass
@@ -46,6 +49,7 @@ class Tables:
     quality: pd.DataFrame
     links: pd.DataFrame
     notes: dict[str, str] = field(default_factory=dict)
+    corrections: dict | None = None  # what the corrections did (report.json), when any were given
 
 
 @dataclass
@@ -154,6 +158,11 @@ def complete_tables(
     step("classify")
     if "name_kind" not in indicators.columns:
         indicators, notes["classify"] = _classify(indicators, options.model_dir)
+    corrections = None
+    if options.corrections:
+        applied = apply_files(indicators, options.corrections)
+        indicators, corrections = applied.indicators, applied.summary
+        notes["corrections"] = f"{corrections['rows']} rows corrected, {corrections['dropped']} dropped"
     step("link")
     if "family_id" not in projects.columns:
         projects, found, notes["link"] = _link(projects, indicators, options)
@@ -161,11 +170,13 @@ def complete_tables(
     if links is None:
         links = no_links()
     step("quality")
+    projects, indicators = add_achievement(projects, indicators)  # self-evaluations: met? score adds up?
     result = assess(projects, indicators)
+    result.quality = achievement_quality(result.quality, result.projects, result.indicators)
     notes["quality"] = f"{len(result.quality)} quality rows"
     step("done")
     bar.close()
-    return Tables(result.projects, result.indicators, result.quality, links, notes)
+    return Tables(result.projects, result.indicators, result.quality, links, notes, corrections)
 
 
 def run(
@@ -177,7 +188,10 @@ def run(
     tables = complete_tables(projects, indicators, options=options, progress=progress)
     report = build_report(docs, tables.projects, tables.indicators)
     report["stages"] = tables.notes
+    report["achievement"] = achievement_report(tables.quality, tables.indicators)
     report["links"] = {"written": len(tables.links), "families": int(tables.projects["family_id"].nunique())}
+    if tables.corrections is not None:
+        report["corrections"] = tables.corrections
     log.info(
         "%d documents, %d projects, %d indicators", len(docs), len(tables.projects), len(tables.indicators)
     )

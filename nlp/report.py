@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from nlp.achievement_tables import SUMMARY_COLUMNS, missed_and_mismatched
 from nlp.linking import no_links
 from nlp.outputs import read_table
 from nlp.pipeline import Tables, complete_tables
@@ -27,6 +28,7 @@ SECTIONS = {
     "worst": "问题最多的指标 Worst indicators and their flags",
     "kinds": "各二级指标的值类型 Value kinds by 二级指标",
     "families": "跨年度项目族 Linked families across years",
+    "selfeval": "未完成的目标与对不上的得分 Targets missed and scores that do not add up",
     "flags": "标记说明 Flag glossary",
 }
 KIND_ORDER = tuple(KIND_COLORS)
@@ -129,6 +131,23 @@ def _families(t: Tables) -> str:
     return out
 
 
+def _selfeval(t: Tables) -> str:
+    """Per department: targets met and missed, stated vs recomputed 总分; then the ranked indicators."""
+    q = t.quality
+    if "targets_compared" not in q.columns:
+        return "<p>没有自评表指标。No self-evaluation indicators.</p>"
+    numbers = q[list(SUMMARY_COLUMNS)].apply(pd.to_numeric, errors="coerce")
+    seen = numbers["targets_compared"].notna() | numbers["targets_not_comparable"].notna()
+    dept = pd.concat([q[["scope", "department"]], numbers], axis=1)[seen & (q["scope"] == "department")]
+    dept = dept.sort_values(["targets_missed", "score_mismatches"], ascending=False, kind="stable")
+    ranked = missed_and_mismatched(t.projects, t.indicators)
+    intro = (
+        f"<p>{int(seen[q['scope'] == 'project'].sum())} 个自评项目；{len(ranked)} 个指标未完成目标或得分与"
+        "按规则（财预〔2020〕10号）重算的得分不符，按得分差（自评得分 − 重算得分）排序。</p>"
+    )
+    return intro + _table_html(dept.drop(columns="scope")) + _table_html(ranked)
+
+
 def _glossary() -> str:
     return _table_html(flag_table())
 
@@ -146,6 +165,7 @@ def render_report(tables: Tables) -> str:
         "worst": _worst(tables),
         "kinds": _kinds(tables),
         "families": _families(tables),
+        "selfeval": _selfeval(tables),
         "flags": _glossary(),
     }
     body = "".join(f'<h2 id="{key}">{html.escape(SECTIONS[key])}</h2>\n{parts[key]}\n' for key in SECTIONS)

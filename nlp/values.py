@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -19,27 +18,19 @@ import pandas as pd
 from nlp.numerals import cn_chars, cn_to_number, expand_percent_words, multiplier, numeral_table, parse_arabic
 from nlp.schema import Value
 from nlp.textnorm import fold
+from nlp.vocab import rows
 
-__all__ = ["VALUE_FIELDS", "add_value_columns", "normalize_row", "normalize_values", "parse_value"]
+__all__ = [
+    "VALUE_FIELDS",
+    "add_value_columns",
+    "name_asks",
+    "normalize_row",
+    "normalize_values",
+    "parse_value",
+]
 
 VALUE_FIELDS = ("kind", "op", "number", "number_max", "unit", "unit_source", "flags")
 PREFIXES = {"period_value": "period", "annual_value": "annual", "actual_value": "actual"}
-
-
-def _rows(filename: str, ncols: int) -> list[list[str]]:
-    """The data rows of a tab-separated vocabulary file (comment lines start with #)."""
-    text = resources.files("nlp").joinpath(f"data/{filename}").read_text(encoding="utf-8")
-    rows = []
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if len(parts) != ncols:
-            raise ValueError(
-                f"nlp/data/{filename}:{lineno}: expected {ncols} tab-separated columns: {line!r}"
-            )
-        rows.append(parts)
-    return rows
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -47,14 +38,14 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-_OPS = _rows("value_operators.tsv", 3)
+_OPS = rows("value_operators.tsv")
 _OP_BEFORE = {s: op for s, op, where in _OPS if where == "before"}
 _OP_AFTER = {s: op for s, op, where in _OPS if where == "after"}
 _OP_COLUMN = {s: (None if op == "-" else op) for s, op, _ in _OPS}
-_UNITS = dict(_rows("value_units.tsv", 2))
+_UNITS = dict(rows("value_units.tsv"))
 _LISTED_UNITS = frozenset(_UNITS.values())
-_MARKERS = _rows("value_markers.tsv", 3)
-_NOTARGET = _rows("value_placeholders.tsv", 3)
+_MARKERS = rows("value_markers.tsv")
+_NOTARGET = rows("value_placeholders.tsv")
 _MULTIPLIERS = tuple(numeral_table().multipliers)  # 万 千 亿 百万 … (nlp/data/numerals.tsv)
 
 _NUMBER = r"(?<![A-Za-z\d.])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"  # 8,827,620.53 · 4.5; not E9
@@ -82,6 +73,7 @@ _DATE_RE = re.compile(
 )
 _EXCEL_SERIAL_RE = re.compile(r"\d{5}(?:\.0+)?")  # 44561 = 2021-12-31 in Excel's day count
 _FORMULA_RE = re.compile(r"[\u4e00-\u9fff)]\s*/\s*[\u4e00-\u9fff(]")  # 实际工期/计划工期
+_PERCENT_FACTOR_RE = re.compile(r"[×xX*]\s*100\s*%?\s*$")  # the ×100% that ends a rate formula
 _CN_RUN_RE = re.compile(f"[{cn_chars()}]+")
 _NAME_BRACKET_RE = re.compile(r"\(([^()]*)\)\s*$")  # 验收合格率(%) · 提供午餐数量(万份) · 数量( ≥**个 )
 _BRACKET_NOISE_RE = re.compile(r"[\s*≥≤<>=]|以上|以下")  # what to drop inside a bracketed name unit
@@ -216,6 +208,23 @@ def _name_hint(name: str | None) -> _NameHint:
     return _NameHint(None, 1.0, is_date)
 
 
+def name_asks(name: str | None) -> str | None:
+    """What an indicator name asks for, by nlp/data/value_markers.tsv: 'rate', 'date', 'count' or None.
+
+    The one owner of this rule: the value stage reads bare numbers with it, the quality stage asks it
+    whether a value fits its name.
+
+    >>> [name_asks(n) for n in ("验收合格率（%）", "维修天数", "年度资金支出进度", "完成时间", "安全保障")]
+    ['rate', 'count', 'rate', 'date', None]
+    """
+    hint = _name_hint(name)
+    if hint.is_date:
+        return "date"
+    if hint.unit is None:
+        return None
+    return "rate" if hint.unit == "%" else "count"
+
+
 @lru_cache(maxsize=1024)
 def _column_unit(unit: str | None) -> tuple[str | None, float]:
     """Read a separate 计量单位 column: (canonical unit, multiplier); unknown text kept as written."""
@@ -238,7 +247,7 @@ def _column_op(op: str | None) -> tuple[str | None, bool]:
     return None, False
 
 
-def _direction(direction: str | None) -> str | None:
+def read_direction(direction: str | None) -> str | None:
     """正向/反向 (指标方向性) as its own field; anything else kept folded."""
     folded = fold(direction)
     if not folded:
@@ -256,7 +265,8 @@ def _no_target(folded: str) -> str | None:
             or (match == "contains" and text in folded)
         ):
             return meaning
-    if _FORMULA_RE.search(folded) and not any(ch.isdigit() for ch in folded):
+    words = _PERCENT_FACTOR_RE.sub("", folded)  # 实际完成数/计划数×100% is a formula too
+    if _FORMULA_RE.search(words) and not any(ch.isdigit() for ch in words):
         return "formula_not_value"
     return None
 
@@ -281,7 +291,7 @@ def parse_value(
     """
     raw = "" if text is None else str(text)
     folded = fold(raw)
-    direction_n = _direction(direction)
+    direction_n = read_direction(direction)
     col_op, op_readable = _column_op(op)
     col_unit, col_factor = _column_unit(unit)
     flags: list[str] = [] if op_readable else ["op_unreadable"]

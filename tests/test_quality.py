@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from nlp.achievement import ACHIEVEMENT_FLAGS
+from nlp.corrections import REVIEWED
 from nlp.pipeline import run
 from nlp.quality import INDICATOR_CHECKS, PROJECT_CHECKS, VALUE_FLAGS, assess, flag_table
 from nlp.scores import quality_score
@@ -111,9 +113,10 @@ def test_assess_is_idempotent(seed, table):
 
 
 def _emitted() -> set[tuple[str, str]]:
-    passed_on = {(f, "indicator") for f in VALUE_FLAGS}  # from the values stage
+    passed_on = {(f, "indicator") for f in (*VALUE_FLAGS, REVIEWED)}  # values stage, reviewers' corrections
     indicator = {(f, "indicator") for f in INDICATOR_CHECKS} | {("boilerplate", "indicator")} | passed_on
-    return indicator | {(f, "project") for f in PROJECT_CHECKS}
+    achievement = set(ACHIEVEMENT_FLAGS.items())  # raised by nlp.achievement before the quality stage
+    return indicator | {(f, "project") for f in PROJECT_CHECKS} | achievement
 
 
 def _documented() -> set[tuple[str, str]]:

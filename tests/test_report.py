@@ -37,6 +37,7 @@ def test_report_has_section(report_html, title):
     "text",
     [
         pytest.param("绩效指标质量报告", id="title"),
+        pytest.param("保障区人代会审议事项顺利开展", id="seed-002-score-mismatch"),
         pytest.param("广州市天河区人民代表大会常务委员会办公室", id="seed-001-department"),
         pytest.param("待单位补充", id="seed-000-placeholder-in-worst-table"),
         pytest.param("占位文字", id="flag-explanation-zh"),

@@ -130,3 +130,12 @@ def test_no_output_row_is_named_by_an_operator_number_or_standard_word() -> None
         doc = read_table(str(path), path.read_text(encoding="utf-8"))
         names = [i.name for p in doc.projects for i in p.indicators] if doc else []
         assert not [n for n in names if n and fake_name(n)], path.name
+
+
+@pytest.mark.parametrize(("prefix", "raw"), [("10", "15万元。"), ("34", "100万")])
+def test_a_target_in_the_name_column_is_kept_unparsed(prefix: str, raw: str) -> None:
+    path = next((ROOT / "examples" / "realdata").glob(f"{prefix}_*.txt"))
+    doc = read_table(str(path), path.read_text(encoding="utf-8"))
+    (ind,) = [i for p in doc.projects for i in p.indicators if f"| {raw} |" in i.raw]
+    assert (ind.name, "unparsed" in ind.flags) == ("", True)
+    assert any(p.line == ind.line and raw in p.what for p in doc.problems)

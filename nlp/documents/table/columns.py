@@ -7,8 +7,8 @@ vocabulary decides what a column holds.
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 
+from nlp import vocab
 from nlp.levels import level_key
 
 ROLES = (
@@ -24,14 +24,10 @@ def _table() -> tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]:
     roles: dict[str, str] = {}
     stops: list[str] = []
     totals: list[str] = []
-    text = resources.files("nlp").joinpath("data/table_headers.tsv").read_text(encoding="utf-8")
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if len(parts) != 2 or parts[1] not in (*ROLES, *_ENDS):
-            raise ValueError(f"nlp/data/table_headers.tsv:{n}: expected 'title<TAB>role', got {line!r}")
-        key, role = level_key(parts[0]), parts[1]
+    for title, role in vocab.rows("table_headers.tsv"):
+        if role not in (*ROLES, *_ENDS):
+            raise vocab.VocabError(f"nlp/data/table_headers.tsv: unknown role {role!r} of {title!r}")
+        key = level_key(title)
         if role in _ENDS:
             stops.append(key)
             totals += [key] if role == "total" else []

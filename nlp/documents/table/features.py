@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from importlib import resources
 from itertools import pairwise
 
+from nlp import vocab
 from nlp.documents.table.columns import column_role, ends_table
 from nlp.documents.table.levels import level1_code, level2_code
 from nlp.documents.table.tokens import Cell
@@ -34,14 +34,8 @@ _SHARED = ("hdr", "lvl", "word", "kind", "shape", "len", "op", "unit")  # given 
 
 @lru_cache(maxsize=4)
 def _words(name: str, column: int = 0) -> dict[str, str]:
-    """First (and second) column of an nlp/data TSV file, folded keys."""
-    text = resources.files("nlp").joinpath(f"data/{name}").read_text(encoding="utf-8")
-    out: dict[str, str] = {}
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            parts = line.split("\t")
-            out[level_key(parts[0])] = parts[column] if column < len(parts) else ""
-    return out
+    """Matching key of the first column of an nlp/data file → its `column`-th column."""
+    return {level_key(row[0]): row[column] for row in vocab.rows(name)}
 
 
 def cell_word(text: str) -> str:

@@ -1,0 +1,58 @@
+"""Where two stages gave different answers for one concept (REVIEW.md §2 P2), the one answer now.
+
+Each case names where the disagreement was seen; the owner is named in the test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.indicators import parse_indicator_list
+from nlp.values import name_asks, parse_value
+
+# (value text, name, kind, flag) — decided by the value stage, which the quality stage reads
+VALUE_CASES = [
+    # REVIEW.md §2 P2: parse_value read a rate = 100 %, quality flagged formula_not_value.
+    # TAXONOMY §3: a formula in place of a value is `unspecified`; the ×100% does not make it a target.
+    ("实际完成数/计划数×100%", None, "unspecified", "formula_not_value"),
+    ("实际完成的工作量/计划完成的工作量", None, "unspecified", "formula_not_value"),
+    # REVIEW.md §2 P2: parse_value read `无` as a qualitative target, quality as an empty value.
+    # 无 in a required value cell is the form's "not applicable", like / and —: no target given.
+    ("无", None, "unspecified", "placeholder"),
+    # REVIEW.md §2 P2: 年度资金支出进度 — spending progress is stated in percent (a bare 100 = 100 %).
+    ("100", "年度资金支出进度", "rate", None),
+    # REVIEW.md §2 P2: 维修天数 — the name states its unit 天; a bound on it is a threshold in 天.
+    ("≥30", "维修天数", "threshold", None),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "kind", "flag"), VALUE_CASES, ids=[c[0] for c in VALUE_CASES])
+def test_value_stage_decides(text: str, name: str | None, kind: str, flag: str | None) -> None:
+    value = parse_value(text, name=name)
+    assert value.kind == kind
+    assert (flag in value.flags) if flag else not value.flags
+
+
+NAME_CASES = [
+    ("年度资金支出进度", "rate"),  # REVIEW.md §2 P2: values said nothing, quality said rate
+    ("维修天数", "count"),  # REVIEW.md §2 P2: values said 天, quality was undecided
+    ("验收合格率（%）", "rate"),
+    ("服务对象投诉次数", "count"),
+    ("完成时间", "date"),
+    ("安全保障", None),
+]
+
+
+@pytest.mark.parametrize(("name", "asks"), NAME_CASES, ids=[c[0] for c in NAME_CASES])
+def test_what_a_name_asks_for_has_one_owner(name: str, asks: str | None) -> None:
+    assert name_asks(name) == asks
+    if asks in ("rate", "count"):  # and the bare number under it is read the same way
+        assert parse_value("12", name=name).kind == asks
+
+
+def test_local_level_names_parse_in_the_indicator_list() -> None:
+    """REVIEW.md §2 P2: indicators.py knew only the schema's level names, so this came out unparsed."""
+    rows = parse_indicator_list("项目完成指标：1、培训人数，年度指标值：≥20")
+    assert [(r.name, r.level1, r.annual_value, r.level1_raw, r.flags) for r in rows] == [
+        ("培训人数", "1-产出指标", "≥20", "项目完成指标", [])
+    ]
