@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -24,6 +25,8 @@ from nlp.documents.table.labels import Row, align, labeled_span, load_rows
 from nlp.documents.table.tokens import Cell, tokenize
 
 ROOT = Path(__file__).resolve().parents[3]
+# the models folder of the package (nlp/models links to models/), or $JIXIAO_MODELS, as nlp/classify.py
+MODELS = Path(os.environ.get("JIXIAO_MODELS", Path(__file__).resolve().parents[2] / "models"))
 DEFAULT_ROWS = ROOT / "training_data" / "reader_rows.csv"
 MODEL_NAME = "reader_roles.crfsuite"
 SEEDS = "examples/documents/"
@@ -80,7 +83,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def train_roles(rows_path: Path = DEFAULT_ROWS, models: Path = ROOT / "models") -> dict:
+def train_roles(rows_path: Path = DEFAULT_ROWS, models: Path = MODELS) -> dict:
     """Train the model on every labeled file and save it with its metadata; returns the metadata."""
     exs = examples(table_rows(load_rows(rows_path)))
     path = models / MODEL_NAME
@@ -124,6 +127,6 @@ class RoleTagger:
 
 
 @lru_cache(maxsize=2)
-def default_tagger(models: Path = ROOT / "models") -> RoleTagger:
-    """The shipped model (models/reader_roles.crfsuite), loaded once."""
+def default_tagger(models: Path = MODELS) -> RoleTagger:
+    """The shipped model (nlp/models/reader_roles.crfsuite, or $JIXIAO_MODELS), loaded once."""
     return RoleTagger(models / MODEL_NAME)
