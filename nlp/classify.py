@@ -308,6 +308,9 @@ def load_models(model_dir: str | Path = DEFAULT_MODELS) -> Models:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise ModelLoadError(f"{meta_path} is not valid JSON ({err}); run `jixiao train`") from err
+    if not isinstance(meta, dict) or not isinstance(meta.get("versions", {}), dict):
+        what = type(meta).__name__ if not isinstance(meta, dict) else "`versions` that is not an object"
+        raise ModelLoadError(f"{meta_path} is not metadata of `jixiao train` (a {what}); run `jixiao train`")
     for lib, version in library_versions().items():
         trained = meta.get("versions", {}).get(lib)
         if trained != version:

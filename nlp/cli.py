@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from typing import Annotated
 
 import typer
@@ -20,7 +21,7 @@ def _main() -> None:
 
 @app.command()
 def normalize(
-    paths: Annotated[list[str], typer.Argument(help="files and/or folders (*.txt *.tsv *.csv *.md)")],
+    paths: Annotated[list[str], typer.Argument(help="files and/or folders (text, Excel, Word, HTML, PDF)")],
     out: str = typer.Option(..., "--out", "-o", help="folder for the tables (csv, parquet) and report.json"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
     no_link: bool = typer.Option(False, "--no-link", help="skip linking (every project is its own family)"),
@@ -33,14 +34,15 @@ def normalize(
         list[str] | None,
         typer.Option("--corrections", help="reviewers' corrections.csv (`jixiao review`), applied last"),
     ] = None,
+    xlsx: bool = typer.Option(False, "--xlsx", help="also write tables.xlsx (the four tables as sheets)"),
 ) -> None:
     """Read and normalize budget documents: projects, indicators, quality and links tables + report.json."""
     from pathlib import Path
 
+    from nlp.atomic import OutputError, check_out_dir, output_lock
     from nlp.corrections import CorrectionsError
     from nlp.documents import SUFFIXES
     from nlp.linking import DEFAULT_THRESHOLD
-    from nlp.pipeline import Options, run
 
     threshold = DEFAULT_THRESHOLD if link_threshold is None else link_threshold
     if not 0.0 <= threshold <= 1.0:
@@ -51,19 +53,36 @@ def normalize(
         if not path.is_file():
             typer.echo(f"error: {path}: corrections file not found", err=True)
             raise typer.Exit(code=1)
-    options = Options(link=not no_link, link_threshold=threshold, corrections=fixes)
     try:
-        result = run(paths, progress=not quiet, options=options)
+        with output_lock(check_out_dir(out)):  # --out is checked, and taken, before any work
+            from nlp.pipeline import Options, run
+
+            options = Options(link=not no_link, link_threshold=threshold, corrections=fixes)
+            result = run(paths, progress=not quiet, options=options, exclude=[out])
+            for problem in result.skipped:
+                typer.echo(f"warning: {problem}", err=True)
+            for problem in result.errors:
+                typer.echo(f"error: {problem}", err=True)
+            if not result.report["documents"]["read"]:  # nothing readable: the previous output stays
+                given, where = result.report["documents"]["given"], " ".join(paths)
+                suffixes = " ".join(f"*{s}" for s in SUFFIXES)
+                what = f"no documents ({suffixes}) under {where}"
+                if given:
+                    what = f"none of the {given} documents could be read; nothing written to {out}"
+                typer.echo(f"error: {what}", err=True)
+                raise typer.Exit(code=1)
+            result.write(out)
+            if xlsx:
+                _write_xlsx(result, out)
     except CorrectionsError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=1) from err
-    try:
-        result.write(out)
+    except OutputError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
     except OSError as err:
         typer.echo(f"error: cannot write the tables to {out}: {err.strerror or err}", err=True)
         raise typer.Exit(code=1) from err
-    for problem in result.errors:
-        typer.echo(f"error: {problem}", err=True)
     if "corrections" in result.report:
         _echo_corrections(result.report["corrections"])
     counts, report = result.report["problem_counts"], result.report
@@ -73,10 +92,7 @@ def normalize(
         f"{report['links']['written']} links, {counts.get('warning', 0)} warnings "
         f"-> {out} (details in report.json)"
     )
-    if not report["documents"]["given"]:
-        suffixes = " ".join(f"*{s}" for s in SUFFIXES)
-        typer.echo(f"error: no documents ({suffixes}) under {' '.join(paths)}", err=True)
-    if result.errors or not report["documents"]["given"]:
+    if result.errors:
         raise typer.Exit(code=1)
 
 
@@ -90,6 +106,21 @@ def _echo_corrections(summary: dict) -> None:
     )
 
 
+def _write_xlsx(result, out: str) -> None:
+    """tables.xlsx next to the CSV/Parquet tables (needs the formats extra: xlsxwriter)."""
+    from pathlib import Path
+
+    from nlp.outputs_xlsx import write_xlsx
+
+    t = result.tables
+    tables = {"projects": t.projects, "indicators": t.indicators, "quality": t.quality, "links": t.links}
+    try:
+        write_xlsx(tables, Path(out) / "tables.xlsx")
+    except ImportError as err:
+        typer.echo(f"error: --xlsx needs xlsxwriter: pip install 'jixiao[formats]' ({err})", err=True)
+        raise typer.Exit(code=1) from err
+
+
 @app.command()
 def report(out_dir: str = typer.Argument(..., help="folder written by `jixiao normalize --out`")) -> None:
     """Write OUT_DIR/report.html: departments ranked by quality score, worst indicators, kinds, families."""
@@ -100,6 +131,9 @@ def report(out_dir: str = typer.Argument(..., help="folder written by `jixiao no
         path = write_report(out_dir)
     except (FileNotFoundError, TableError) as err:
         typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
+    except OSError as err:
+        typer.echo(f"error: cannot write {out_dir}/report.html: {err.strerror or err}", err=True)
         raise typer.Exit(code=1) from err
     typer.echo(f"wrote {path}")
 
@@ -149,22 +183,43 @@ def link(
     """Link the same project across years and places: write links and projects with family_id."""
     from pathlib import Path
 
+    from nlp.atomic import OutputError, atomic_output_dir, check_out_dir, output_lock
     from nlp.linking import DEFAULT_THRESHOLD, link_projects
 
     src = Path(projects_file)
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    if not 0.0 <= threshold <= 1.0:
+        typer.echo(f"error: --threshold must be between 0 and 1, got {threshold}", err=True)
+        raise typer.Exit(code=2)
     if not src.is_file():
         typer.echo(f"error: {src} not found (run `jixiao normalize PATH --out DIR` first)", err=True)
         raise typer.Exit(code=1)
+    try:
+        dest = check_out_dir(out)
+    except OutputError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
     projects = _read_table(str(src), "projects")
+    repeated = projects["project_id"][projects["project_id"].duplicated()].unique()
+    if len(repeated):
+        ids = ", ".join(map(str, repeated[:5])) + (" …" if len(repeated) > 5 else "")
+        typer.echo(f"error: {src}: {len(repeated)} project_ids occur more than once ({ids})", err=True)
+        raise typer.Exit(code=1)
     sibling = [src.with_name(f"indicators{src.suffix}")] if indicators is None else [Path(indicators)]
     ind = _read_table(str(sibling[0]), "indicators") if sibling[0].is_file() else None
-    result = link_projects(projects, ind, threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
-    dest = Path(out)
-    dest.mkdir(parents=True, exist_ok=True)
+    result = link_projects(projects, ind, threshold=threshold)
     projects = projects.assign(family_id=result.family_id)
-    for name, table in (("links", result.links), ("projects", projects)):
-        table.to_csv(dest / f"{name}.csv", index=False, encoding="utf-8-sig")
-        table.to_parquet(dest / f"{name}.parquet", index=False)
+    try:
+        with output_lock(dest), atomic_output_dir(dest) as staging:
+            for name, table in (("links", result.links), ("projects", projects)):
+                table.to_csv(staging / f"{name}.csv", index=False, encoding="utf-8-sig")
+                table.to_parquet(staging / f"{name}.parquet", index=False)
+    except OutputError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
+    except OSError as err:
+        typer.echo(f"error: cannot write to {dest}: {err.strerror or err}", err=True)
+        raise typer.Exit(code=1) from err
     n_fam = projects["family_id"].nunique()
     typer.echo(f"{len(projects)} projects, {len(result.links)} links, {n_fam} families -> {dest}")
 
@@ -203,12 +258,17 @@ def values(
     from pathlib import Path
 
     from nlp import values_io as vio
+    from nlp.atomic import atomic_file
 
     if fmt is not None and fmt not in vio.FORMATS:
         typer.echo(f"error: --format must be one of {', '.join(vio.FORMATS)}, got {fmt!r}", err=True)
         raise typer.Exit(code=2)
     if in_file is not None and not Path(in_file).is_file():
         typer.echo(f"error: {in_file} not found", err=True)
+        raise typer.Exit(code=1)
+    if out_file is not None and (not out_file.strip() or Path(out_file).is_dir()):  # before any row is read
+        what = "--out is empty" if not out_file.strip() else f"{out_file} is a folder"
+        typer.echo(f"error: {what}: give a file for the rows (or no --out for stdout)", err=True)
         raise typer.Exit(code=1)
     source = open(in_file, encoding="utf-8-sig", newline="") if in_file else sys.stdin  # noqa: SIM115
     head: list[str] = []  # leading blank lines and the first line with text, to guess the format
@@ -234,7 +294,7 @@ def values(
         if out_file:
             encoding = "utf-8-sig" if out_fmt == "csv" else "utf-8"  # CSV with BOM, as the tables
             try:
-                with open(out_file, "w", encoding=encoding, newline="") as stream:
+                with atomic_file(out_file, encoding=encoding) as stream:  # safe even when --out is --in
                     count = vio.write_rows(out_rows, out_fmt, stream)
             except OSError as err:
                 typer.echo(f"error: cannot write {out_file}: {err.strerror or err}", err=True)
@@ -242,6 +302,9 @@ def values(
             typer.echo(f"{count} rows ({unreadable} unreadable) -> {out_file}", err=True)
         else:
             vio.write_rows(out_rows, out_fmt, sys.stdout)
+    except vio.MissingColumn as err:
+        typer.echo(f"error: {in_file or 'stdin'}: {err}", err=True)
+        raise typer.Exit(code=1) from err
     finally:
         if in_file:
             source.close()
@@ -354,5 +417,19 @@ def evaluate(
         typer.echo("")
 
 
-if __name__ == "__main__":
+def _interrupted(signum: int, _frame: object) -> None:
+    """SIGINT/SIGTERM: one line, then exit 128+signal; staged outputs are discarded on the way out."""
+    name = signal.Signals(signum).name
+    typer.echo(f"error: interrupted ({name}); outputs are either as they were or complete", err=True)
+    raise SystemExit(128 + signum)
+
+
+def main() -> None:
+    """The `jixiao` command: the app with SIGINT/SIGTERM turned into one line and exit 130/143."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupted)
     app()
+
+
+if __name__ == "__main__":
+    main()

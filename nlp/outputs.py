@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from nlp.documents.common import amount_checks
+from nlp.documents.formats import format_counts
 from nlp.schema import Document, Problem
 
 PROJECT_COLUMNS = (
@@ -32,6 +33,8 @@ PROJECT_COLUMNS = (
     "n_indicators",
     "line",
     "flags",
+    "sheet",
+    "cell",
 )
 INDICATOR_COLUMNS = (
     "doc",
@@ -54,6 +57,8 @@ INDICATOR_COLUMNS = (
     "raw",
     "line",
     "flags",
+    "sheet",
+    "cell",
 )
 # the columns a later stage needs in a table read back from disk (`jixiao link`, `jixiao report`)
 REQUIRED_COLUMNS = {"projects": ("project_id", "project"), "indicators": ("project_id", "name")}
@@ -149,6 +154,7 @@ def build_report(docs: list[Document], projects: pd.DataFrame, indicators: pd.Da
     problems = [_problem(p) for d in docs for p in d.problems]
     return {
         "documents": {"given": len(docs), "read": len(read), "failed": len(docs) - len(read)},
+        "formats": format_counts(docs),
         "projects": {"read": sum(len(d.projects) for d in docs), "written": len(projects)},
         "indicators": {
             "read": sum(len(p.indicators) for d in docs for p in d.projects),

@@ -11,16 +11,18 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
 
 from nlp.achievement_tables import achievement_quality, achievement_report, add_achievement
+from nlp.atomic import atomic_output_dir
 from nlp.classify import DEFAULT_MODELS, ModelLoadError, ModelNotFound, add_predictions, fill_level2
 from nlp.corrections import apply_files
-from nlp.documents import iter_documents, read_document
+from nlp.documents import read_document
+from nlp.documents.discovery import Discovery, discover, relabel
 from nlp.linking import DEFAULT_THRESHOLD, link_projects, no_links
 from nlp.outputs import build_report, indicators_frame, projects_frame, write_tables
 from nlp.quality import assess
@@ -28,6 +30,7 @@ from nlp.schema import Document, Problem
 from nlp.values import add_value_columns
 
 log = logging.getLogger(__name__)
+STALE_OUTPUTS = ("report.html",)  # made from an earlier run's tables: removed when the tables are rewritten
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class PipelineResult:
     tables: Tables
     report: dict
     documents: list[Document] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # files and folders not read, and why (warnings)
 
     @property
     def projects(self) -> pd.DataFrame:
@@ -74,20 +78,27 @@ class PipelineResult:
         return [p for d in self.documents for p in d.problems if p.severity == "error"]
 
     def write(self, out_dir: str | Path) -> list[Path]:
-        """Write the four tables as CSV (UTF-8 with BOM) and Parquet, and report.json, to out_dir."""
+        """Write the four tables as CSV (UTF-8 with BOM) and Parquet, and report.json, to out_dir.
+
+        All or nothing (nlp.atomic): the files are staged and moved in together, report.json last with
+        the row count of every table; a report.html of an earlier run (now stale) is removed and named.
+        """
         t = self.tables
         tables = {"projects": t.projects, "indicators": t.indicators, "quality": t.quality, "links": t.links}
-        return write_tables(tables, self.report, out_dir)
+        self.report["tables"] = {name: len(frame) for name, frame in tables.items()}
+        self.report["removed_stale"] = [n for n in STALE_OUTPUTS if (Path(out_dir) / n).is_file()]
+        with atomic_output_dir(out_dir, stale=STALE_OUTPUTS) as staging:
+            written = write_tables(tables, self.report, staging)
+        return [Path(out_dir) / p.name for p in written]
 
 
-def _read(paths: Iterable[str | Path], progress: bool) -> list[Document]:
-    """Stage 1: expand folders and read every file (never raises on bad content)."""
-    files = list(iter_documents(paths))
-    bar = tqdm(files, desc="reading", unit="file", file=sys.stderr, disable=not progress)
+def _read(found: Discovery, progress: bool) -> list[Document]:
+    """Stage 1: read every file found, under its unique document id (never raises on bad content)."""
+    bar = tqdm(found.sources, desc="reading", unit="file", file=sys.stderr, disable=not progress)
     docs = []
-    for path in bar:
-        bar.set_postfix_str(Path(path).name[:30])
-        docs.append(read_document(path))
+    for source in bar:
+        bar.set_postfix_str(Path(source.path).name[:30])
+        docs.append(relabel(read_document(source.path), source.doc_id))
     return docs
 
 
@@ -180,19 +191,27 @@ def complete_tables(
 
 
 def run(
-    paths: Iterable[str | Path], *, progress: bool = False, options: Options | None = None
+    paths: Iterable[str | Path],
+    *,
+    progress: bool = False,
+    options: Options | None = None,
+    exclude: Iterable[str | Path] = (),
 ) -> PipelineResult:
-    """Read all documents under `paths` and run every stage (nothing is written)."""
-    docs = _read(paths, progress)
+    """Read the documents under `paths` (not under `exclude`) and run every stage (nothing is written)."""
+    found = discover(paths, exclude)
+    docs = _read(found, progress)
     projects, indicators = _tables(docs)
     tables = complete_tables(projects, indicators, options=options, progress=progress)
     report = build_report(docs, tables.projects, tables.indicators)
     report["stages"] = tables.notes
     report["achievement"] = achievement_report(tables.quality, tables.indicators)
+    report["discovery"] = found.summary()
+    report["problems"] += [asdict(p) for p in found.problems]
+    report["problem_counts"]["warning"] = report["problem_counts"].get("warning", 0) + len(found.problems)
     report["links"] = {"written": len(tables.links), "families": int(tables.projects["family_id"].nunique())}
     if tables.corrections is not None:
         report["corrections"] = tables.corrections
     log.info(
         "%d documents, %d projects, %d indicators", len(docs), len(tables.projects), len(tables.indicators)
     )
-    return PipelineResult(tables, report, docs)
+    return PipelineResult(tables, report, docs, found.problems)

@@ -32,6 +32,9 @@ VALUE_FLAGS = (
     "name_multiplier",
     "excel_date",
     "fraction_or_percent",
+    "reversed_range",
+    "number_out_of_range",
+    "non_finite_number",
 )
 SIDE_ONLY_FLAGS = frozenset({"missing_value"})  # a blank side alone is not a missing value
 NAME_KIND_MIN_PROBA = 0.8  # the classifier's name_kind is used (for `vague` only) from this probability on

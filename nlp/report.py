@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from nlp.achievement_tables import SUMMARY_COLUMNS, missed_and_mismatched
+from nlp.atomic import atomic_file
 from nlp.linking import no_links
-from nlp.outputs import read_table
+from nlp.outputs import TableError, read_table
 from nlp.pipeline import Tables, complete_tables
 from nlp.plotting import KIND_COLORS, figure_to_png_base64, new_figure, use_cjk_font
 from nlp.quality import target_values
@@ -53,6 +54,8 @@ def load_tables(out_dir: str | Path) -> Tables:
             f"{out}: no projects/indicators tables (.parquet or .csv); "
             f"run `jixiao normalize PATH --out {out}` first"
         )
+    if projects.empty:  # header only: no department to rank, nothing to chart
+        raise TableError(f"{out}: the projects table has no rows; nothing to report")
     quality, links = _read(out, "quality"), _read(out, "links")
     if quality is None or "quality_score" not in projects.columns:
         return complete_tables(projects, indicators, links)
@@ -184,6 +187,8 @@ def write_report(out_dir: str | Path) -> Path:
     """Write OUT_DIR/report.html from the tables in OUT_DIR and return its path."""
     out = Path(out_dir)
     path = out / "report.html"
-    path.write_text(render_report(load_tables(out)), encoding="utf-8")
+    page = render_report(load_tables(out))
+    with atomic_file(path, encoding="utf-8") as stream:  # a killed run leaves the previous page
+        stream.write(page)
     log.info("wrote %s", path)
     return path

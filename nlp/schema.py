@@ -82,6 +82,8 @@ class Indicator:
     direction: str | None = None  # 正向/反向 (指标方向性)
     level1_raw: str = ""  # the level cells as the document writes them (level1/level2 hold codes)
     level2_raw: str = ""
+    sheet: str = ""  # structured files (nlp/documents/grid): the sheet, table or page of the row
+    cell: str = ""  # and its cell: Sheet1!C12, or page:line for PDF
 
 
 @dataclass
@@ -107,6 +109,8 @@ class Project:
     line: int | None = None
     flags: list[str] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
+    sheet: str = ""  # structured files: the sheet, table or page of the 项目名称 (or of the table)
+    cell: str = ""  # and its cell
 
 
 @dataclass

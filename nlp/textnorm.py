@@ -13,18 +13,19 @@ import unicodedata
 from functools import lru_cache
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")  # <p>, </p>, <br/>, <span style=...>
+_ANSI = re.compile(r"\x1b(?:\][^\x07\x1b]*(?:\x07|\x1b\\)|\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")  # terminal codes
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")  # runs of ASCII, no-break and ideographic spaces
 
 
 def clean(text: str | None) -> str:
-    """Unescape entities, drop HTML tags, fold runs of spaces; keep full-width forms.
+    """Drop terminal codes and HTML tags, unescape entities, fold runs of spaces; keep full-width forms.
 
     >>> clean("<p>1、产出&lt;30分钟</p>  <p>2</p>")
     '1、产出<30分钟 2'
     """
     if not text:
         return ""
-    out = _TAG.sub(" ", text)
+    out = _TAG.sub(" ", _ANSI.sub("", text))
     out = html.unescape(out)
     out = _TAG.sub(" ", out)  # tags that were escaped once (&lt;p&gt;)
     return _SPACES.sub(" ", out).strip()
@@ -35,6 +36,11 @@ def _t2s():
     import opencc  # opencc-python-reimplemented: pure Python, dictionaries ship in the wheel
 
     return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified characters (OpenCC t2s) of a whole text, nothing else changed."""
+    return _t2s().convert(text)
 
 
 @lru_cache(maxsize=200_000)

@@ -7,9 +7,11 @@ this module is the mechanism. Parsing always runs on `fold(text)`; `Value.raw` k
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 import numpy as np
@@ -49,6 +51,7 @@ _NOTARGET = rows("value_placeholders.tsv")
 _MULTIPLIERS = tuple(numeral_table().multipliers)  # 万 千 亿 百万 … (nlp/data/numerals.tsv)
 
 _NUMBER = r"(?<![A-Za-z\d.])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"  # 8,827,620.53 · 4.5; not E9
+_EXPONENT_RE = re.compile(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?[eE][+-]?\d{1,6}(?![A-Za-z\d])")  # 1e309, 2.5E3
 _NUM_RE = re.compile(rf"(?P<pm>±|\+/-)?(?P<num>{_NUMBER})")
 _RANGE_RE = re.compile(rf"\s*%?\s*(?:-|~|〜|至|到|—|–)\s*(?P<num2>{_NUMBER})")  # 20-35 · 20～35 · 20至35
 _UNIT_RE = re.compile(rf"\s*(?P<unit>{_alternation(_UNITS)}|[A-Za-z]+)")  # longest unit first; KVA as written
@@ -301,6 +304,9 @@ def parse_value(
 
     if not folded or folded.lower() in ("nan", "none", "null"):
         return done("unspecified", "missing_value")
+    folded, in_range = _expand_exponents(folded)
+    if not in_range:  # 1e309: beyond float range, kept raw (never 1 with unit `e`, never Infinity)
+        return done("unspecified", "number_out_of_range")
     no_target = _no_target(folded)
     if no_target:
         return done("unspecified", no_target)
@@ -317,7 +323,24 @@ def parse_value(
         return done("qualitative")
     if len(numeric) > 1:
         flags.append("compound")
-    return _assemble(quantity, hint, col_op, col_unit, col_factor, done)
+    value = _assemble(quantity, hint, col_op, col_unit, col_factor, done)
+    if not all(math.isfinite(x) for x in (value.number, value.number_max) if x is not None):
+        return done("unspecified", "number_out_of_range")  # 400 digits, or 1e308万: no float holds it
+    return value
+
+
+def _expand_exponents(text: str) -> tuple[str, bool]:
+    """`1.5e3次` → `1500次` (positional digits the parser reads); False when a number is beyond a float."""
+    in_range = True
+
+    def positional(m: re.Match) -> str:
+        nonlocal in_range
+        number = Decimal(m.group())
+        sane = number == 0 or -20 <= number.adjusted() <= 308  # 1e-999999 would print a million zeros
+        in_range = in_range and sane and math.isfinite(float(number))
+        return format(number, "f") if in_range else m.group()
+
+    return _EXPONENT_RE.sub(positional, text), in_range
 
 
 def _scale(number: float, number_max: float | None, factor: float) -> tuple[float, float | None]:
@@ -357,6 +380,8 @@ def _assemble(
         flags.append("op_conflict")
     op = op or col_op or "="
     kind = ("rate" if unit == "%" else "count") if op == "=" else "threshold"
+    if op == "between" and not q.plusminus and number_max is not None and number > number_max:
+        flags.append("reversed_range")  # 35-20次: kept as written, the bounds may be swapped
     if unit == "%" and not q.plusminus and (number > 100 or number < 0 or (number_max or 0) > 100):
         flags.append("rate_out_of_range")
     if unit == "%" and source != "value" and 0 < number <= 1 and op in ("=", ">=", ">"):

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import csv
+import difflib
+import itertools
 import json
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from nlp.values import VALUE_FIELDS, normalize_row
 
 FORMATS = ("jsonl", "csv")
+# characters str.splitlines() breaks on that JSON leaves raw: escaped, so one row stays one line
+_LINE_BREAKS = {ch: f"\\u{ord(ch):04x}" for ch in "\x85\u2028\u2029"}
+_HEADERS = Path(__file__).resolve().parent / "data" / "table_headers.tsv"  # titles of value columns
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,58 @@ class RowError:
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.why}: {self.text[:80]!r}"
+
+
+class MissingColumn(ValueError):
+    """A CSV without a `value` column; the message names the closest column it has."""
+
+
+def _value_titles() -> set[str]:
+    rows = (line.split("\t") for line in _HEADERS.read_text(encoding="utf-8").splitlines())
+    return {r[0].strip() for r in rows if len(r) > 1 and r[1].strip() == "value" and not r[0].startswith("#")}
+
+
+def _check_value_column(columns: list[str]) -> None:
+    """Raise MissingColumn, suggesting `Value`, `指标值` or the closest spelling, if `value` is absent."""
+    if "value" in columns:
+        return
+    titles = _value_titles()
+    close = [c for c in columns if c.strip().lower() == "value" or c.strip() in titles]
+    close = close or difflib.get_close_matches("value", columns, n=1, cutoff=0.6)
+    hint = f"; did you mean `{close[0]}`?" if close else ""
+    raise MissingColumn(f"no `value` column (columns: {', '.join(columns) or 'none'}){hint}")
+
+
+def _read_csv(lines: Iterator[tuple[int, str]]) -> Iterator[dict | RowError]:
+    """CSV rows; a record cut by a stray or unterminated quote is a RowError and reading resumes after it."""
+    fieldnames: list[str] | None = None
+    while True:
+        pending: list[tuple[int, str]] = []  # lines of the record being read, to start again after a bad one
+
+        def feed(source: Iterator[tuple[int, str]], pending: list = pending) -> Iterator[str]:
+            for lineno, line in source:
+                pending.append((lineno, line))
+                yield line.lstrip("\ufeff")
+
+        reader = csv.DictReader(feed(lines), fieldnames=fieldnames, strict=True)
+        try:
+            if fieldnames is None and reader.fieldnames:
+                _check_value_column(list(reader.fieldnames))
+            fieldnames = list(reader.fieldnames or [])
+            pending.clear()
+            for record in reader:
+                pending.clear()
+                extra = record.pop(None, None)  # more cells than the header has
+                row = {k: (v if v != "" else None) for k, v in record.items()}
+                if extra:
+                    row["extra_cells"] = "|".join(extra)
+                yield row
+            return
+        except csv.Error as err:
+            (lineno, bad), rest = pending[0], pending[1:]
+            why = "unterminated quote" if "end of data" in str(err) else f"bad CSV ({err})"
+            yield RowError(lineno, bad.rstrip("\r\n"), why)
+            lines = itertools.chain(rest, lines)
 
 
 def sniff_format(first_line: str) -> str:
@@ -51,12 +110,7 @@ def format_of_path(path: str | None) -> str | None:
 def read_rows(lines: Iterable[str], fmt: str) -> Iterator[dict | RowError]:
     """Yield the rows of JSONL or CSV lines; a line that is not a JSON object is yielded as a RowError."""
     if fmt == "csv":
-        for record in csv.DictReader(line.lstrip("\ufeff") for line in lines):
-            extra = record.pop(None, None)  # more cells than the header has
-            row = {k: (v if v != "" else None) for k, v in record.items()}
-            if extra:
-                row["extra_cells"] = "|".join(extra)
-            yield row
+        yield from _read_csv(enumerate(lines, 1))
         return
     for lineno, line in enumerate(lines, 1):
         if not line.strip():
@@ -83,12 +137,38 @@ def normalize_rows(rows: Iterable[dict | RowError]) -> Iterator[dict]:
             yield normalize_row(row)
 
 
+def _finite(value: object) -> object:
+    """The value with every NaN/Infinity (at any depth) as text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return value
+
+
+def strict_json(row: dict) -> dict:
+    """The row with NaN/Infinity numbers (JSON input may hold them) as text, flagged `non_finite_number`."""
+    values = row.values()
+    if all(math.isfinite(v) if isinstance(v, float) else not isinstance(v, list | dict) for v in values):
+        return row  # the common case, checked without copying
+    fixed = _finite(row)
+    if fixed == row:  # no NaN or Infinity anywhere (those became text, so the copy differs)
+        return row
+    flags = [f for f in str(row.get("flags") or "").split(";") if f] + ["non_finite_number"]
+    return {**fixed, "flags": ";".join(flags)}
+
+
 def write_rows(rows: Iterable[dict], fmt: str, stream: TextIO) -> int:
     """Write rows as JSONL (streamed) or CSV (union of the rows' columns); return the number written."""
     count = 0
     if fmt == "jsonl":
         for row in rows:
-            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            line = json.dumps(strict_json(row), ensure_ascii=False, allow_nan=False)
+            if any(ch in line for ch in _LINE_BREAKS):
+                line = "".join(_LINE_BREAKS.get(ch, ch) for ch in line)
+            stream.write(line + "\n")
             count += 1
         return count
     rows = list(rows)

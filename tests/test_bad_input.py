@@ -243,7 +243,7 @@ def test_an_unwritable_out_folder_is_one_error_line(tmp_path):
         app, ["normalize", str(SEEDS / "002_392f80d8c612f394.txt"), "--out", str(blocker), "-q"]
     )
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"error: cannot write the tables to {blocker}: File exists"
+    assert result.stderr.strip() == f"error: {blocker} is a file, not a folder: give a folder for the tables"
 
 
 def test_a_folder_without_documents_is_an_error(tmp_path):
@@ -251,4 +251,5 @@ def test_a_folder_without_documents_is_an_error(tmp_path):
     docs.mkdir()
     result = CliRunner().invoke(app, ["normalize", str(docs), "--out", str(tmp_path / "out"), "-q"])
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"error: no documents (*.txt *.tsv *.csv *.md) under {docs}"
+    suffixes = "*.txt *.tsv *.csv *.md *.xlsx *.xlsm *.xls *.ods *.docx *.html *.htm *.pdf"
+    assert result.stderr.strip() == f"error: no documents ({suffixes}) under {docs}"

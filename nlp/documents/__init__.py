@@ -8,6 +8,10 @@ Layouts, tried in this order (the first reader that recognizes the text wins):
 - indicator tables of any other text layout (examples/realdata) — nlp/documents/table/ (the learned
   cell-role reader, with the rule-based nlp/documents/indicator_table.py as a fallback by confidence)
 
+Workbooks, Word, web pages and PDF (nlp/documents/formats.SUFFIXES) are read into grids of cells by
+nlp/documents/formats and built into a Document by the grid reader (nlp/documents/grid); one whose
+grids hold no indicator header goes to the readers above as tab-separated text.
+
 A file no reader recognizes (or empty, or binary) gives a Document with layout ``unknown`` and one
 Problem of severity ``error``; reading never raises on bad content.
 """
@@ -18,11 +22,15 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from nlp.documents.common import apply_amount_checks
+from nlp.documents.decoding import decode_bytes
+from nlp.documents.discovery import SUFFIXES, discover
+from nlp.documents.formats import SUFFIXES as STRUCTURED_SUFFIXES
+from nlp.documents.formats import read_structured
 from nlp.documents.selfeval import read_selfeval
 from nlp.documents.tabbed import read_tabbed
+from nlp.documents.traditional import NOTE as SIMPLIFIED_NOTE
+from nlp.documents.traditional import restore_original, simplified_text
 from nlp.documents.wrapped import read_wrapped
 from nlp.schema import Document, Problem, Project
 
@@ -30,8 +38,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["SUFFIXES", "decode", "iter_documents", "read_document"]
 
-SUFFIXES = (".txt", ".tsv", ".csv", ".md")  # files a folder is expanded to (README files are skipped)
-_CONTROL_LIMIT = 0.02  # share of control characters above which decoded text is called binary
 _Reader = Callable[[str, str], Document | None]
 
 
@@ -42,36 +48,15 @@ def _readers() -> list[_Reader]:
 
 
 def decode(data: bytes) -> tuple[str | None, str]:
-    """Decode document bytes: (text, note). UTF-8 with or without BOM, else GBK/GB18030 and others.
+    """Decode document bytes: (text, note). UTF-8 with or without BOM, else GB18030, Big5 and others.
 
-    text is None for binary data; note says what was done ("" for clean UTF-8).
+    text is None for binary data; note says what was done ("" for clean UTF-8); see nlp.documents.decoding.
 
     >>> decode("合计".encode("gbk"))[0], decode(b"\\xef\\xbb\\xbfok")
     ('合计', ('ok', ''))
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export is UTF-16
-        try:
-            return data.decode("utf-16"), "decoded as utf-16"
-        except UnicodeDecodeError:
-            return None, ""
-    try:
-        return data.decode("utf-8-sig"), ""
-    except UnicodeDecodeError as err:
-        if err.start >= len(data) - 3:  # cut inside the last character: a truncated UTF-8 file
-            return data.decode("utf-8-sig", errors="ignore"), "file ends inside a character (truncated?)"
-    if b"\x00" in data:
-        return None, ""
-    try:  # mainland budget documents that are not UTF-8 are GBK, read as its superset GB18030
-        text, encoding = data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        best = from_bytes(data).best()
-        if best is None:
-            return None, ""
-        text, encoding = str(best), best.encoding
-    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
-    if control > _CONTROL_LIMIT * max(1, len(text)):
-        return None, ""
-    return text, f"decoded as {encoding}"
+    decoded = decode_bytes(data)
+    return decoded.text, decoded.note
 
 
 def _failed(path: str, what: str) -> Document:
@@ -84,49 +69,67 @@ def _understood(project: Project) -> bool:
     return any("unparsed" not in i.flags for i in project.indicators)
 
 
+def parse_text(path: str, text: str) -> Document | None:
+    """The Document the first text reader that understands indicators makes of `text`, else None."""
+    doc = None
+    for reader in _readers():
+        found = reader(path, text)
+        if found is not None and any(_understood(p) for p in found.projects):
+            return found
+        doc = doc or found
+    return doc
+
+
+def _extent(doc: Document | None) -> tuple[int, int]:
+    """Projects, then understood indicators: the better of two readings of one file."""
+    if doc is None:
+        return (0, 0)
+    understood = sum(1 for p in doc.projects for i in p.indicators if "unparsed" not in i.flags)
+    return (len(doc.projects), understood)
+
+
 def read_document(path: str | Path) -> Document:
     """Read one file into a Document; never raises on bad content (see the module docstring)."""
     path = str(path)
     if not Path(path).exists():
         return _failed(path, "no such file or folder")
+    if Path(path).suffix.lower() in STRUCTURED_SUFFIXES and Path(path).is_file():
+        doc = read_structured(path, parse_text)
+        apply_amount_checks(doc)
+        return doc
     try:
         data = Path(path).read_bytes()
     except OSError as err:
         return _failed(path, f"cannot read: {err.strerror or err}")
     if not data.strip():
         return _failed(path, "empty file, not a budget table")
-    text, note = decode(data)
+    decoded = decode_bytes(data)
+    text, note = decoded.text, decoded.note
     if text is None:
         return _failed(path, "binary file, not a budget table")
-    doc = None
-    for reader in _readers():  # the first reader that understands indicators wins, else the first that read
-        found = reader(path, text)
-        if found is not None and any(_understood(p) for p in found.projects):
-            doc = found
-            break
-        doc = doc or found
+    doc = parse_text(path, text)
+    simplified = simplified_text(text)  # traditional characters: matching also tries the simplified form
+    if simplified is not None:
+        other = parse_text(path, simplified)
+        if other is not None and _extent(other) > _extent(doc):
+            doc = restore_original(other, text, simplified)
+            note = "; ".join(filter(None, [note, SIMPLIFIED_NOTE]))
     if doc is None:
         return _failed(path, "not a budget table (no known layout: 绩效目标表 or 绩效自评表)")
-    if note:  # a truncated file is reported at its last line, where the cut is
-        line = len(text.splitlines()) if "truncated" in note else None
-        doc.problems.insert(0, Problem(path, line, note))
+    if note:  # at the first line concerned (a truncated file: its last line, where the cut is)
+        doc.problems.insert(0, Problem(path, decoded.line, note))
     apply_amount_checks(doc)
     log.debug("%s: %s, %d projects", path, doc.layout, len(doc.projects))
     return doc
 
 
 def iter_documents(paths: Iterable[str | Path]) -> Iterator[str]:
-    """Expand paths to document files: a file as given, a folder to its *.txt/*.tsv/*.csv/*.md files.
+    """Expand paths to document files: a file as given, a folder to its files of SUFFIXES.
 
-    Folders are searched recursively in sorted order; README files and hidden files are skipped.
+    Folders are searched recursively in sorted order (nlp.documents.discovery, which also gives the
+    documents unique ids); README, hidden and Office lock files (`~$name.xlsx`) are skipped, each file is
+    yielded once.
     A path that does not exist is yielded as is, so that read_document reports it.
     """
-    for p in map(Path, paths):
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                hidden = any(part.startswith(".") for part in f.relative_to(p).parts)
-                readme = f.stem.lower().startswith("readme")
-                if f.is_file() and f.suffix.lower() in SUFFIXES and not hidden and not readme:
-                    yield str(f)
-        else:
-            yield str(p)
+    for source in discover(paths).sources:
+        yield source.path

@@ -75,19 +75,31 @@ def project_id(doc: str, n: int) -> str:
 
 @dataclass
 class Joined:
-    """Pieces of consecutive lines joined without separators (PDF wrapping), mapping offsets to lines."""
+    """Pieces of consecutive lines joined without separators (PDF wrapping), mapping offsets to lines.
 
-    text: str = ""
+    Pieces are kept in a list and joined once when `text` is read, so adding is linear in the size.
+    """
+
+    pieces: list[str] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
+    _length: int = 0
+
+    @property
+    def text(self) -> str:
+        """The pieces joined (cached as one piece until the next add)."""
+        if len(self.pieces) > 1:
+            self.pieces[:] = ["".join(self.pieces)]
+        return self.pieces[0] if self.pieces else ""
 
     def add(self, line: int, piece: str) -> None:
         """Append one (cleaned) line's text."""
         piece = clean(piece)
         if piece:
-            self.starts.append(len(self.text))
+            self.starts.append(self._length)
             self.lines.append(line)
-            self.text += piece
+            self.pieces.append(piece)
+            self._length += len(piece)
 
     def line_of(self, offset: int) -> int | None:
         """The source line holding character `offset` of the joined text."""
@@ -114,32 +126,35 @@ class AmountCheck:
 
 
 def amount_checks(doc: Document) -> list[AmountCheck]:
-    """Compare each unit subtotal with its projects' totals, and 合计 with all projects and units."""
-    checks = []
+    """Compare each unit subtotal with its projects' totals, and 合计 with all projects and units.
+
+    The sums are taken once per unit (linear in the document, however many subtotals it has).
+    """
+    by_unit: dict[str, list[float]] = {}
+    for p in doc.projects:
+        by_unit.setdefault(p.unit, []).append(p.total or 0.0)
+    unit_sums = {unit: round(sum(rows), 2) for unit, rows in by_unit.items()}
+    all_sum = round(sum(p.total or 0.0 for p in doc.projects), 2)
     units = [s for s in doc.subtotals if s.unit]
+    units_sum = round(sum(u.total or 0.0 for u in units), 2)
+    checks = []
     for sub in doc.subtotals:
         if sub.total is None:
             continue
-        if sub.unit:
-            rows = [p.total or 0.0 for p in doc.projects if p.unit == sub.unit]
-        else:
-            rows = [p.total or 0.0 for p in doc.projects]
-        summed = round(sum(rows), 2)
+        summed = unit_sums.get(sub.unit, 0.0) if sub.unit else all_sum
         checks.append(
             AmountCheck(doc.doc, sub.unit, sub.line, sub.total, summed, abs(summed - sub.total) < _TOLERANCE)
         )
         if not sub.unit and units:
-            unit_sum = round(sum(u.total or 0.0 for u in units), 2)
-            ok = abs(unit_sum - sub.total) < _TOLERANCE
-            checks.append(AmountCheck(doc.doc, "(units)", sub.line, sub.total, unit_sum, ok))
+            ok = abs(units_sum - sub.total) < _TOLERANCE
+            checks.append(AmountCheck(doc.doc, "(units)", sub.line, sub.total, units_sum, ok))
     return checks
 
 
 def apply_amount_checks(doc: Document) -> None:
-    """Add a Problem per failed check and flag `amount_mismatch` on the projects it covers."""
-    for check in amount_checks(doc):
-        if check.ok:
-            continue
+    """Add a Problem per failed check and flag `amount_mismatch` on the projects it covers (one pass)."""
+    failed = [check for check in amount_checks(doc) if not check.ok]
+    for check in failed:
         what = "合计" if check.unit in ("", "(units)") else f"subtotal of {check.unit}"
         parts = "its funding units" if check.unit == "(units)" else "its projects"
         doc.problems.append(
@@ -149,7 +164,8 @@ def apply_amount_checks(doc: Document) -> None:
                 f"amount_mismatch: {what} states {check.stated:.2f} but {parts} sum to {check.summed:.2f}",
             )
         )
-        for p in doc.projects:
-            covered = check.unit in ("", "(units)") or p.unit == check.unit
-            if covered and "amount_mismatch" not in p.flags:
-                p.flags.append("amount_mismatch")
+    everything = any(check.unit in ("", "(units)") for check in failed)
+    units = {check.unit for check in failed}
+    for p in doc.projects:
+        if (everything or p.unit in units) and "amount_mismatch" not in p.flags:
+            p.flags.append("amount_mismatch")
