@@ -367,6 +367,7 @@ def train(
         list[str] | None,
         typer.Option("--corrections", help="reviewers' corrections.csv (next to its indicators table)"),
     ] = None,
+    reader: bool = typer.Option(False, "--reader", help="train the table reader's cell-role model instead"),
 ) -> None:
     """Train the level-2 and name-kind classifiers from DATA and save them to MODELS."""
     from nlp.classify import DEFAULT_DATA, DEFAULT_MODELS, TrainingDataError
@@ -374,6 +375,9 @@ def train(
     from nlp.corrections import CorrectionsError, training_rows_from_files
 
     models = models or str(DEFAULT_MODELS)
+    if reader:  # the table reader's model only; the name models are trained without --reader
+        _train_reader(models)
+        return
     try:
         extra, problems = training_rows_from_files(corrections) if corrections else (None, [])
         for problem in problems:
@@ -392,6 +396,31 @@ def train(
         typer.echo(f"  {task}: grouped {folds}-fold accuracy {acc:.3f}, macro-F1 {f1:.3f}")
 
 
+def _train_reader(models: str) -> None:
+    """Train the cell-role model of the table reader from training_data/reader_rows.csv."""
+    from pathlib import Path
+
+    from nlp.documents.table.roles import train_roles
+
+    try:
+        meta = train_roles(models=Path(models))
+    except (OSError, ValueError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
+    typer.echo(
+        f"reader: cell-role CRF on {meta['files']} files ({meta['training_data']}), "
+        f"{meta['rows_not_aligned']} rows not aligned -> {models}/{meta['model']}"
+    )
+
+
+def _evaluate_reader() -> None:
+    """Leave-one-file-out row recall of the table reader, per file and overall (README table)."""
+    from nlp.documents.table.evaluate import lofo, markdown_table
+
+    folds = lofo(progress=lambda f: typer.echo(f"  fold: {f}", err=True))
+    typer.echo(markdown_table(folds))
+
+
 @app.command()
 def evaluate(
     data: str | None = typer.Option(None, "--data", help="labeled names CSV [training_data/]"),
@@ -400,8 +429,12 @@ def evaluate(
         False, "--by-source", help="also: the figures with each dataset left out of training"
     ),
     compare: bool = typer.Option(False, "--compare", help="instead: grouped figures of every estimator"),
+    reader: bool = typer.Option(False, "--reader", help="evaluate the table reader (leave-one-file-out)"),
 ) -> None:
-    """Cross-validate both name classifiers grouped by document: figures, keyword baseline, confusion."""
+    """Cross-validate both name classifiers grouped by document (or, with --reader, the table reader)."""
+    if reader:
+        _evaluate_reader()
+        return
     import pandas as pd
 
     from nlp import name_eval

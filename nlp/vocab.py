@@ -17,6 +17,7 @@ COLUMNS: dict[str, tuple[int, int]] = {
     "abbreviations.tsv": (2, 2),
     "achievement_words.tsv": (4, 4),
     "boilerplate.txt": (2, 2),
+    "cell_words.tsv": (2, 2),
     "flags.tsv": (5, 5),
     "flat_descriptions.txt": (1, 1),
     "flat_grades.txt": (1, 1),

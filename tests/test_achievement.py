@@ -68,7 +68,8 @@ REALDATA_CASES = [
     ("09", 4, "结余率(计算方法为:结余数/预算数)", XFAIL),  # ≤5%
     ("10", 8, "做好经开区辖区内河道保洁服务费。", "met"),  # target and actual cells say the same
     ("10", 18, "2020年全年。", "met"),
-    ("10", 28, "15万元。", "exceeded"),  # cost 15万元 → 按合同10.5万元: cheaper than planned
+    # 10:28 (`15万元。`) and 34:30 (`100万`): a target in the 三级 column names no indicator (issue 10);
+    # the table reader keeps those rows unparsed with their raw text (tests/test_table_reader.py)
     ("10", 38, "美化环境。", "met"),
     ("10", 48, "做好经开区辖区内河道保洁服务费,美化环境。", "met"),
     ("10", 58, "辖区企业满意率达95%以上。", "met"),  # the actual repeats ≥95 %
@@ -105,7 +106,6 @@ REALDATA_CASES = [
     ("23", 44, "★种植作物成活率", "not_comparable"),  # cut off after 10 9
     ("34", 10, "改善养老服务基础条件", "met"),  # 改善条件 → 明显改善
     ("34", 19, "2020年", "met"),
-    ("34", 30, "100万", "met"),
     ("34", 43, "老年人日益增加的养老服务需求", "met"),  # 有所提升 → 养老服务提升
     ("34", 56, "养老服务对象对养老机构服务质量满意度", "met"),  # ≥90% → 98%
     ("36", 5, "更新剧团老化、损坏的音", "met"),  # 50件 → 50件
@@ -138,6 +138,8 @@ SCORE_MISMATCHES = {  # indicators whose stated 得分 the rule does not give, b
     ("002", "保障区人代会审议事项顺利开展"),  # 有效保障 met, 分值 15, 得分 10
     ("16", "配套烘干杀菌设备及包装设备购置及安装"),  # 20 of 550, full marks 9.3
     ("36", "演出设备成本件/件"),  # 2万元 of 2万元, 分值 20, 得分 18
+    ("115", "木材销售收入"),  # 1100万元 → 1093万元, 分值 6, 得分 5 (read since the learned table reader)
+    ("115", "林产品收入"),  # 2.6亿元 → 2.45亿元, 分值 6, 得分 5
     ("107", "扶贫临时救助标准(<**元/户·年)——一户年最高5300元"),  # 107:135 ≤5300 missed by 5830, full 10
     ("131", "预算执行率"),  # 131:79 83.5 % of 100 %, 分值 20, 得分 18 (the rule gives 16.7)
 }

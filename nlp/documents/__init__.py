@@ -5,7 +5,8 @@ Layouts, tried in this order (the first reader that recognizes the text wins):
 - ``tabbed``    tab- or comma-separated 项目支出绩效目标表 (seeds 001, 003, 004) — nlp/documents/tabbed.py
 - ``wrapped``   PDF-wrapped 项目支出绩效目标表 (seed 000) — nlp/documents/wrapped.py
 - ``selfeval``  项目支出绩效自评表 (seed 002) — nlp/documents/selfeval.py
-- indicator tables of other provinces (examples/realdata) — nlp/documents/indicator_table.py, when present
+- indicator tables of any other text layout (examples/realdata) — nlp/documents/table/ (the learned
+  cell-role reader, with the rule-based nlp/documents/indicator_table.py as a fallback by confidence)
 
 Workbooks, Word, web pages and PDF (nlp/documents/formats.SUFFIXES) are read into grids of cells by
 nlp/documents/formats and built into a Document by the grid reader (nlp/documents/grid); one whose
@@ -17,8 +18,6 @@ Problem of severity ``error``; reading never raises on bad content.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -43,11 +42,9 @@ _Reader = Callable[[str, str], Document | None]
 
 
 def _readers() -> list[_Reader]:
-    readers: list[_Reader] = [read_tabbed, read_wrapped, read_selfeval]
-    if importlib.util.find_spec("nlp.documents.indicator_table") is not None:
-        module = importlib.import_module("nlp.documents.indicator_table")
-        readers.append(module.read_indicator_table)
-    return readers
+    from nlp.documents.table.reader import read_table  # loads the cell-role model on first use
+
+    return [read_tabbed, read_wrapped, read_selfeval, read_table]
 
 
 def decode(data: bytes) -> tuple[str | None, str]:

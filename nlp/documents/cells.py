@@ -14,7 +14,7 @@ _META = re.compile(r"^(source|note):", re.I)
 _NEWLINE_GAP = re.compile(r"\s*\n\s*")
 _WS = re.compile(r"\s+")
 _NUMBER_CELL = re.compile(r"^\d+(?:\.\d+)?%?$")
-_PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")  # ruby added by mirror sites: 指標(biāo)
+PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")  # ruby added by mirror sites: 指標(biāo)
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def _squash(text: str) -> str:
 
 
 def _cell(raw: str, line: int, brk: bool = False, soft: bool = False, prose: bool = False) -> Cell:
-    raw = _PINYIN.sub("", _squash(raw))
+    raw = PINYIN.sub("", _squash(raw))
     return Cell(text=fold(raw), raw=raw, line=line, brk=brk, soft=soft, prose=prose)
 
 

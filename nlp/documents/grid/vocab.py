@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from nlp.documents.table.columns import column_role as title_role
+from nlp.documents.table.columns import title_keys
 from nlp.levels import level_key
 from nlp.vocab import rows
 
@@ -14,21 +16,22 @@ _LABEL_TRIM = re.compile(r"^其中[:：]?|[:：]$|\(万元\)$")
 
 
 @lru_cache(maxsize=1)
-def _headers() -> dict[str, str]:
-    return {level_key(title): role for title, role in rows("table_headers.tsv")}
+def _ends() -> dict[str, str]:
+    """Title key → stop/total for the cells that end a table (the column roles: table.columns)."""
+    return {level_key(t): role for t, role in rows("table_headers.tsv") if role in ("stop", "total")}
 
 
 @lru_cache(maxsize=1)
 def _longest() -> int:
-    return max(len(k) for k in _headers()) + 8  # room for spaces, * and a bracketed tail
+    return max(len(k) for k in (*title_keys(), *_ends())) + 8  # room for spaces, * and a bracketed tail
 
 
 @lru_cache(maxsize=4096)
 def column_role(text: str) -> str | None:
     """The role of a header cell (name, value, actual, weight, … ; stop/total for sign-off cells).
 
-    This is the single lookup of column titles for the grid reader; the text reader's function of
-    the same job can replace it.
+    The column roles are the text reader's (nlp.documents.table.columns.column_role); a grid cell may
+    also carry a bracketed tail (年度指标值(A)) and be a cell that ends the table.
 
     >>> column_role("三级指标"), column_role("年度指标值(A)"), column_role("总分")
     ('name', 'value', 'total')
@@ -36,13 +39,16 @@ def column_role(text: str) -> str | None:
     if len(text) > _longest():
         return None  # an indicator name or a value, not a title (and no need to fold it)
     key = level_key(text).lstrip("*")
-    roles = _headers()
-    return roles.get(key) or roles.get(_BRACKET_TAIL.sub("", key))
+    for candidate in (key, _BRACKET_TAIL.sub("", key)):
+        role = title_role(candidate) or _ends().get(candidate)
+        if role:
+            return role
+    return None
 
 
 @lru_cache(maxsize=1)
 def _stops() -> tuple[str, ...]:
-    return tuple(k for k, role in _headers().items() if role in ("stop", "total"))
+    return tuple(_ends())
 
 
 def is_stop(text: str) -> bool:

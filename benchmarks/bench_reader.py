@@ -1,0 +1,77 @@
+"""Benchmark the table readers on the labeled text tables of examples/realdata.
+
+Times, in one process, reading every file of examples/realdata (`*.txt`) `rounds` times with the
+learned reader alone (tokenize, CRF, decode), the rule-based reader alone, and the reader as shipped
+(both, the more confident kept); the median of `runs` runs is appended to benchmarks/RESULTS.md in
+files/s and ms per file, so it can be set against `jixiao normalize` (bench_normalize.py).
+
+    python benchmarks/bench_reader.py              # 5 rounds, 3 runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from results_table import append_row  # benchmarks/ is on sys.path when a script runs
+
+from nlp.documents.indicator_table import read_indicator_table
+from nlp.documents.table.reader import read_learned, read_table
+
+ROOT = Path(__file__).resolve().parents[1]
+FILES = sorted((ROOT / "examples" / "realdata").glob("*.txt"))
+START, END = "<!-- reader:start -->", "<!-- reader:end -->"
+SECTION = [
+    START,
+    "## Table readers (`benchmarks/bench_reader.py`)",
+    "",
+    "Every `examples/realdata/*.txt` read ROUNDS times in one process (model loaded once, caches warm",
+    "after the first round); median of the runs.",
+    "",
+    "| date (UTC) | reader | files read | seconds (median) | files/s | ms per file | machine |",
+    "|---|---|---:|---:|---:|---:|---|",
+    END,
+]
+READERS: dict[str, Callable] = {
+    "learned (tokenize + CRF + decode)": read_learned,
+    "rule-based (indicator_table)": read_indicator_table,
+    "shipped (both, more confident kept)": read_table,
+}
+
+
+def _time(reader: Callable, texts: list[tuple[str, str]], rounds: int) -> float:
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for path, text in texts:
+            reader(path, text)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    """Time each reader and append the medians to RESULTS.md."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    texts = [(str(f), f.read_text(encoding="utf-8")) for f in FILES]
+    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    for name, reader in READERS.items():
+        _time(reader, texts, 1)  # warm up: model, vocabularies, caches
+        secs = statistics.median(_time(reader, texts, args.rounds) for _ in range(args.runs))
+        n = len(texts) * args.rounds
+        line = (
+            f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {name} | {n:,} | {secs:.2f} | {n / secs:,.0f} "
+            f"| {1000 * secs / n:.1f} | {machine} |"
+        )
+        append_row(SECTION, line)
+        print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

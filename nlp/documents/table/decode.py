@@ -1,0 +1,270 @@
+"""Cell roles → indicator rows → a Document (nlp/schema.py records, the same fields as every reader).
+
+A name cell starts a row (a name cut over several cells is joined); level cells set the 一级/二级
+in force for the rows after them (merged cells are inherited); the other roles fill the fields of
+the row in progress. A row whose name is a bare operator, number, unit, direction or standard word,
+or that has values but no name, is kept with its raw text and the flag `unparsed`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+
+from nlp.documents.table.columns import column_role
+from nlp.documents.table.features import aligned_columns, cell_word, fits, header_runs
+from nlp.documents.table.levels import level1_code, level2_code
+from nlp.documents.table.tokens import Cell, Tokens
+from nlp.schema import Document, Indicator, Problem, Project
+from nlp.textnorm import fold
+from nlp.values import parse_value
+
+_FIELDS = ("value", "period", "actual", "op", "unit", "weight", "score", "direction", "standard")
+_VALUES = ("value", "period", "actual")
+_LEVEL_NAME = ("level1", "level2", "name")
+_NOT_FIELDS = ("desc", "other", "standard")  # columns whose cells fill no field of a row
+_PROJECT = re.compile(r"^(?:项目名称|专项名称|二级项目名称)[:：]?(.*)$")
+_DEPARTMENT = re.compile(
+    r"^(?:主管部门\(单位\)名称|(?:项目)?主管部门(?:及代码|及编码)?|部门\(单位\)名称)[:：]?(.*)$"
+)
+_YEAR = re.compile(r"(20\d{2})\s*年度?")
+_BARE_NUMBER = re.compile(r"^[\d.,%]+$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_VALUE_WORDS = 4  # at most this many Chinese characters in a value written as a name (unit, 以上)
+_NOT_A_VALUE = ("qualitative", "unspecified")
+_VALUE_START = re.compile(r"^[\d≥≤<>=]")  # a value as written: 15万元。 ≥20人 (not 围墙300米)
+_CUT_TAIL = 3  # a row ending this close to the end of the text was cut by the excerpt
+
+
+@dataclass
+class Row:
+    """One indicator row being built: its cells by role."""
+
+    line: int
+    level1: str
+    level2: str
+    project: str
+    name: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    raws: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    last: int = 0
+
+
+def fake_name(text: str) -> bool:
+    """A name cell that cannot name an indicator: an operator, a bare number, a unit, a direction."""
+    if not text or _BARE_NUMBER.match(text):
+        return True
+    if cell_word(text) in ("op", "unit", "direction", "standard"):
+        return True
+    folded = fold(text)
+    short = len(_CJK.findall(folded)) <= _VALUE_WORDS  # 15万元。 ≥20人以上; not 1290.3平方米冷库仓储建设
+    return short and bool(_VALUE_START.match(folded)) and parse_value(text).kind not in _NOT_A_VALUE
+
+
+def rows_from_roles(
+    cells: Sequence[Cell], roles: Sequence[str], has_period: bool = False, columns: Sequence[str] = ()
+) -> list[Row]:
+    """Assemble indicator rows from cells and their roles (see the module docstring).
+
+    columns: the header column each cell sits under (features.aligned_columns); a cell the model
+    left `other` under a target/actual column of a named row that has none yet fills it.
+    """
+    rows: list[Row] = []
+    level1 = level2 = project = ""
+    expect_project = False
+    row: Row | None = None
+    previous = ""
+
+    def flush() -> None:
+        nonlocal row
+        if row is not None and (row.name or set(row.fields) & set(_VALUES)):
+            rows.append(row)
+        row = None
+
+    for i, (cell, role) in enumerate(zip(cells, roles, strict=True)):
+        column = columns[i] if i < len(columns) else ""
+        repeated = role in _LEVEL_NAME or (role != "other" and column in _NOT_FIELDS)
+        if repeated and _repeats(row, cell):
+            continue  # the name or level again on its row: a 指标描述 column, or a second group (中期 | 年度)
+        if (
+            role == "other"
+            and column in _VALUES
+            and row is not None
+            and row.name
+            and column not in row.fields
+        ):
+            role = column
+        if role == "project_info":
+            flush()
+            m = _PROJECT.match(cell.text)
+            if m:
+                rest = m.group(1).strip()
+                project, expect_project = (rest, False) if rest else (project, True)
+            elif expect_project:
+                project, expect_project = cell.raw, False
+        elif role == "header":
+            flush()
+            expect_project = False
+        elif role == "level1":
+            flush()
+            level1, level2 = cell.raw, ""
+        elif role == "level2":
+            flush()
+            level2 = cell.raw
+        elif role == "name":
+            if row is not None and row.name and not row.fields and previous == "name":
+                row.name += cell.raw  # a name cut over several cells (wrapped line, page break)
+            else:
+                flush()
+                row = Row(cell.line, level1, level2, project, name=cell.raw)
+            row.raws.append(cell.raw)
+            row.last = i
+        elif role in _FIELDS:
+            if row is None:
+                row = Row(cell.line, level1, level2, project)
+            row.raws.append(cell.raw)
+            row.last = i
+            if role == "value" and "value" in row.fields and has_period and "period" not in row.fields:
+                row.fields["period"] = row.fields.pop("value")  # 中期 | 年度 side by side
+            if role not in row.fields:
+                row.fields[role] = cell.raw
+            elif previous == role and role in _VALUES:
+                row.fields[role] += cell.raw  # a value cut over two cells
+            else:
+                row.extra.append(cell.raw)
+        if role != "other" or (row is not None and previous == "name"):
+            previous = role
+    flush()
+    return rows
+
+
+def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[str]) -> list[str]:
+    """Where the header's columns explain a whole row (a name under the name column, and every other
+    cell fits the field it sits under: a number under 分值, a value under 年度指标值 …), the columns
+    give the roles of that row's fields; elsewhere the model's roles stand."""
+    out = list(roles)
+    starts = [i for i, c in enumerate(cells) if c.row_start] + [len(cells)]
+    for a, b in pairwise(starts):
+        row = range(a, min(b, len(columns)))
+        named = any(columns[i] == "name" and roles[i] == "name" for i in row)
+        fields = [i for i in row if columns[i] in _FIELDS]
+        if named and fields and all(fits(columns[i], cells[i]) > 0 for i in fields):
+            for i in fields:
+                out[i] = columns[i]
+    return out
+
+
+def _repeats(row: Row | None, cell: Cell) -> bool:
+    """A level or name cell that repeats, on the row's own line, the row's name or level."""
+    if row is None or not row.name or cell.line != row.line or cell.row_start:
+        return False
+    return fold(cell.raw).replace(" ", "") in {
+        fold(t).replace(" ", "") for t in (row.name, row.level2, row.level1)
+    }
+
+
+def _number(text: str | None) -> float | None:
+    if text and re.fullmatch(r"\d+(?:\.\d+)?%?", text.strip()):
+        return float(text.strip().rstrip("%"))
+    return None
+
+
+def _indicator(doc: str, project_id: str, seq: int, row: Row, cut: bool) -> Indicator:
+    f = row.fields
+    level1 = level1_code(row.level1) or ""
+    ind = Indicator(
+        doc=doc,
+        project_id=project_id,
+        seq=seq,
+        name=row.name,
+        level1=level1,
+        level2=level2_code(row.level2, level1 or None) or "",
+        period_value=f.get("period"),
+        annual_value=f.get("value"),
+        actual_value=f.get("actual"),
+        weight=_number(f.get("weight")),
+        score=_number(f.get("score")),
+        raw=" | ".join(row.raws),
+        line=row.line,
+        op=f.get("op"),
+        unit=f.get("unit"),
+        direction=f.get("direction"),
+        level1_raw=row.level1,
+        level2_raw=row.level2,
+    )
+    if fake_name(row.name):
+        ind.name = ""
+    if not (ind.period_value or ind.annual_value or ind.actual_value):
+        ind.flags.append("truncated" if cut else "missing_value")
+    if row.extra or not ind.name:
+        ind.flags.append("unparsed")
+    return ind
+
+
+def drop_fake_names(document: Document) -> None:
+    """Any reader's rows named by a bare operator, number, unit or standard word lose the name and
+    are flagged unparsed (the raw text stays), so that no output row is a fake indicator."""
+    for project in document.projects:
+        for ind in project.indicators:
+            if ind.name and fake_name(ind.name):
+                what = f"not an indicator name: {ind.name}"
+                document.problems.append(Problem(document.path, ind.line, what))
+                ind.name = ""
+                ind.flags += [] if "unparsed" in ind.flags else ["unparsed"]
+
+
+def _department(cells: Sequence[Cell]) -> str:
+    for i, cell in enumerate(cells):
+        m = _DEPARTMENT.match(cell.text)
+        if m:
+            rest = m.group(1).strip()
+            nxt = cells[i + 1].raw if i + 1 < len(cells) else ""
+            return rest or nxt
+    return ""
+
+
+def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document | None:
+    """The Document of a table read by roles; None when no indicator row was found."""
+    has_period = any(
+        sum(1 for c in tokens.cells[a : b + 1] if column_role(c.text) == "value") >= 2
+        for a, b in header_runs(tokens.cells)
+    )
+    columns = aligned_columns(tokens.cells)
+    roles = trust_header(tokens.cells, roles, columns)
+    rows = rows_from_roles(tokens.cells, roles, has_period, columns)
+    if not rows:
+        return None
+    year = _YEAR.search(tokens.text)
+    document = Document(
+        path=path,
+        doc=Path(path).stem,
+        layout=f"table:{tokens.separator}",
+        department=_department(tokens.cells),
+        year=int(year.group(1)) if year else None,
+        source=tokens.source,
+    )
+    current: Project | None = None
+    end = len(tokens.cells)
+    for n, row in enumerate(rows):
+        if current is None or (row.project and row.project != current.project):
+            current = Project(
+                doc=document.doc,
+                project_id=f"{document.doc}-{len(document.projects) + 1:03d}",
+                project=row.project,
+                department=document.department,
+                year=document.year,
+                line=row.line,
+            )
+            document.projects.append(current)
+        cut = n == len(rows) - 1 and row.last >= end - _CUT_TAIL
+        ind = _indicator(document.doc, current.project_id, len(current.indicators) + 1, row, cut)
+        current.indicators.append(ind)
+        if "unparsed" in ind.flags:
+            document.problems.append(Problem(path, row.line, f"row not fully read: {ind.raw[:80]}"))
+        elif "truncated" in ind.flags:
+            document.problems.append(Problem(path, row.line, f"excerpt cut inside a row: {ind.raw[:80]}"))
+    return document

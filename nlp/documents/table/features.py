@@ -1,0 +1,225 @@
+"""What the cell-role model sees of a cell: vocabulary matches, the parsed value, shape, column, neighbours.
+
+All vocabulary comes from nlp/data (table_headers.tsv, level_synonyms.tsv, value_operators.tsv,
+value_units.tsv, cell_words.tsv); nothing here names a sample file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from itertools import pairwise
+
+from nlp import vocab
+from nlp.documents.table.columns import column_role, ends_table
+from nlp.documents.table.levels import level1_code, level2_code
+from nlp.documents.table.tokens import Cell
+from nlp.levels import level_key
+from nlp.values import parse_value
+
+Features = dict[str, str | float]
+_NUMBER = re.compile(r"^[\d.,]+%?$")
+_ENUM = re.compile(r"^[(（]?\d{1,2}[、.)）]")  # 1、 2. (3)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_DIGIT = re.compile(r"\d")
+_PUNCT = re.compile(r"^[\W_]+$")
+_SCORE_NOTE = re.compile(r"\(\d+(?:\.\d+)?分\)")
+_HEADER_GAP = 2  # column titles of one header row are at most this many cells apart
+_HEADER_MIN = 3  # titles that make a header row
+_LENGTHS = ((1, "1"), (3, "2-3"), (6, "4-6"), (12, "7-12"), (30, "13-30"))  # length buckets
+_NEIGHBOURS = (-2, -1, 1, 2)
+_SHARED = ("hdr", "lvl", "word", "kind", "shape", "len", "op", "unit")  # given to the neighbours
+
+
+@lru_cache(maxsize=4)
+def _words(name: str, column: int = 0) -> dict[str, str]:
+    """Matching key of the first column of an nlp/data file → its `column`-th column."""
+    return {level_key(row[0]): row[column] for row in vocab.rows(name)}
+
+
+def cell_word(text: str) -> str:
+    """The class of a whole-cell word (direction/standard/project_info/op/unit) or ""."""
+    key = level_key(text)
+    words = _words("cell_words.tsv", 1)
+    if key in words:
+        return words[key]
+    if key in _words("value_operators.tsv"):  # ≥, 大于等于, and 定性/定量 of a 指标性质 column
+        return "op"
+    if key in _words("value_units.tsv") or key.strip("()") in _words("value_units.tsv"):
+        return "unit"
+    if any(key.startswith(w) for w, c in words.items() if c == "project_info" and len(w) >= 4):
+        return "project_info"
+    return ""
+
+
+def _shape(text: str) -> str:
+    if not text:
+        return "empty"
+    if _NUMBER.match(text):
+        return "pct" if text.endswith("%") else "num"
+    if _PUNCT.match(text):
+        return "punct"
+    digits = bool(_DIGIT.search(text))
+    cjk = bool(_CJK.search(text))
+    return f"{'d' if digits else ''}{'c' if cjk else ''}{'a' if not cjk else ''}"
+
+
+def _len_bucket(text: str) -> str:
+    return next((name for top, name in _LENGTHS if len(text) <= top), "31+")
+
+
+def _own(cell: Cell) -> Features:
+    """The features of a cell on its own: vocabulary, parsed value, shape, position."""
+    text = cell.text
+    f: Features = {"bias": 1.0, "shape": _shape(text), "len": _len_bucket(text)}
+    role = column_role(text)
+    if role:
+        f["hdr"] = role
+    lvl = "1" if level1_code(text) else ""
+    lvl += "2" if level2_code(text) else ""
+    if lvl:
+        f["lvl"] = lvl
+    word = cell_word(text)
+    if word:
+        f["word"] = word
+    if ends_table(text):
+        f["end"] = 1.0
+    if _SCORE_NOTE.search(text):
+        f["score_note"] = 1.0
+    if _ENUM.match(text):
+        f["enum"] = 1.0
+    value = parse_value(text)
+    f["kind"] = value.kind
+    if value.op:
+        f["op"] = value.op
+    if value.unit:
+        f["unit"] = "%" if value.unit == "%" else "other"
+    if ":" in text:
+        f["colon"] = 1.0
+    f["first"] = text[:1] if not _CJK.match(text[:1]) else "cjk"
+    f["last"] = text[-1:] if not _CJK.match(text[-1:]) else "cjk"
+    if cell.row_start:
+        f["row_start"] = 1.0
+    f["col"] = str(min(cell.col, 12))
+    if cell.glued:
+        f["glued"] = 1.0
+    return f
+
+
+def header_runs(cells: Sequence[Cell]) -> list[tuple[int, int]]:
+    """(first, last) index of each header row: three or more column titles, at most one cell apart."""
+    titled = [i for i, c in enumerate(cells) if column_role(c.text)]
+    runs: list[tuple[int, int]] = []
+    run: list[int] = []
+    for i in titled:
+        if run and i - run[-1] > _HEADER_GAP:
+            runs += [(run[0], run[-1])] if len(run) >= _HEADER_MIN else []
+            run = []
+        run.append(i)
+    return runs + ([(run[0], run[-1])] if len(run) >= _HEADER_MIN else [])
+
+
+def _header_columns(cells: Sequence[Cell]) -> list[dict[str, str]]:
+    """For each cell, the header seen last: column position → role, from the left (`L3`) and from
+    the right (`R0`, for rows that omit merged cells at their start), and `has_<role>`."""
+    out: list[dict[str, str]] = []
+    header: dict[str, str] = {}
+    runs = iter(header_runs(cells))
+    nxt = next(runs, None)
+    for i in range(len(cells)):
+        if nxt is not None and i == nxt[0]:
+            header = {}
+            roles = [column_role(c.text) or "other" for c in cells[nxt[0] : nxt[1] + 1]]
+            for k, role in enumerate(roles):
+                header[f"L{k}"] = role
+                header[f"R{len(roles) - 1 - k}"] = role
+                header[f"has_{role}"] = "1"
+            nxt = next(runs, None)
+        out.append(header)
+    return out
+
+
+def _from_right(cells: Sequence[Cell]) -> list[int]:
+    """Position of each cell counted from the end of its row."""
+    out = [0] * len(cells)
+    end = len(cells)
+    for i in range(len(cells) - 1, -1, -1):
+        out[i] = end - 1 - i
+        if cells[i].row_start:
+            end = i
+    return out
+
+
+def fits(role: str, cell: Cell) -> float:
+    """How well a cell fits under a column of this role (content only): + fits, - does not."""
+    text = cell.text
+    word = cell_word(text)
+    level = bool(level1_code(text) or level2_code(text))
+    if role in ("level1", "level2"):
+        return 2.0 if level else -1.0
+    if level:
+        return -1.0
+    if role in ("op", "unit", "direction"):
+        return 2.0 if word == role else -1.0
+    if role in ("weight", "score"):
+        return 1.5 if _NUMBER.match(text) else -1.0
+    if role in ("value", "period", "actual"):
+        return 1.0 if parse_value(text).kind not in ("unspecified", "qualitative") else 0.3
+    if role == "name":
+        return 1.0 if _CJK.search(text) and not word and not _NUMBER.match(text) else -0.5
+    return 0.0
+
+
+def aligned_columns(cells: Sequence[Cell]) -> list[str]:
+    """The header column each cell of a row sits under, the row shifted right past the merged cells
+    it omits (a row that starts with its 二级 or its name) by the shift its contents fit best."""
+    out = [""] * len(cells)
+    runs = header_runs(cells)
+    starts = [i for i, c in enumerate(cells) if c.row_start] + [len(cells)]
+    for a, b in pairwise(starts):
+        head = next((r for r in reversed(runs) if r[1] < a), None)
+        if head is None:
+            continue
+        roles = [column_role(c.text) or "other" for c in cells[head[0] : head[1] + 1]]
+        row = cells[a:b]
+        best = max(
+            range(max(1, len(roles) - len(row) + 1)),
+            key=lambda s: sum(fits(roles[s + k], c) for k, c in enumerate(row) if s + k < len(roles)),
+        )
+        for k in range(len(row)):
+            out[a + k] = roles[best + k] if best + k < len(roles) else "past"
+    return out
+
+
+def cell_features(cells: Sequence[Cell]) -> list[Features]:
+    """The features of every cell of a table, with those of its neighbours (prefixed -1:, +1: …)."""
+    own = [_own(c) for c in cells]
+    headers = _header_columns(cells)
+    right = _from_right(cells)
+    aligned = aligned_columns(cells)
+    out: list[Features] = []
+    for i, cell in enumerate(cells):
+        f = dict(own[i])
+        header = headers[i]
+        if f"L{cell.col}" in header:
+            f["under"] = header[f"L{cell.col}"]
+        if aligned[i]:
+            f["aligned"] = aligned[i]
+        if f"R{right[i]}" in header:
+            f["under_r"] = header[f"R{right[i]}"]
+        for key in header:
+            if key.startswith("has_"):
+                f[key] = 1.0
+        if i > 0 and cells[i - 1].line != cell.line:
+            f["new_line"] = 1.0
+        for d in _NEIGHBOURS:
+            j = i + d
+            if 0 <= j < len(cells):
+                for key in _SHARED:
+                    if key in own[j]:
+                        f[f"{d:+d}:{key}"] = own[j][key]
+            else:
+                f[f"{d:+d}:edge"] = 1.0
+        out.append(f)
+    return out

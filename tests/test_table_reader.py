@@ -1,0 +1,141 @@
+"""The learned table reader (nlp/documents/table): tokenizer, column roles, derived labels, CRF, decoder."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from nlp.documents.table import column_role
+from nlp.documents.table.decode import build_document, fake_name, rows_from_roles
+from nlp.documents.table.labels import ROLES, Row, align
+from nlp.documents.table.reader import read_learned, read_table
+from nlp.documents.table.roles import MODEL_NAME, RoleModelError, RoleTagger
+from nlp.documents.table.tokens import tokenize
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "models"
+
+TABLE = (
+    "一级指标 | 二级指标 | 三级指标 | 指标值\n产出指标 | 数量指标 | 培训人数 | ≥20人\n"
+    "质量指标 | 合格率 | 100% |\n"
+)
+SEPARATORS = [
+    ("tab", "一级指标\t三级指标\t指标值\n产出指标\t培训人数\t≥20人\n效益指标\t群众满意度\t≥90%\n"),
+    ("pipe", TABLE + "时效指标 | 及时率 | 100% |\n"),
+    ("pipe_line", "一级指标 |\n三级指标 |\n指标值 |\n产出指标 |\n培训人数 |\n≥20人 |\n"),
+    ("line", "一级指标\n\n三级指标\n\n指标值\n\n产出指标\n\n培训人数\n\n≥20人\n"),
+    ("spaces", "一级指标  三级指标  指标值\n产出指标 培训人数 ≥20人\n效益指标 群众满意度 ≥90%\n"),
+    ("none", "一级指标二级指标三级指标指标值\n产出指标数量指标培训人数≥20人\n"),
+]
+
+
+@pytest.mark.parametrize(("separator", "text"), SEPARATORS, ids=[s for s, _ in SEPARATORS])
+def test_tokenizer_finds_the_separator_and_the_cells(separator: str, text: str) -> None:
+    tokens = tokenize(text)
+    raws = [c.raw for c in tokens.cells]
+    assert tokens.separator == separator
+    assert "培训人数" in raws and "≥20人" in raws
+
+
+def test_cells_keep_line_and_position() -> None:
+    cells = tokenize(TABLE).cells
+    name = next(c for c in cells if c.raw == "培训人数")
+    assert (name.line, name.col, name.row_start) == (2, 2, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("三级指标", "name"),
+        ("三級指標", "name"),
+        ("*指标值", "value"),
+        ("度量单位", "unit"),
+        ("培训人数", None),
+    ],
+)
+def test_column_role(text: str, role: str | None) -> None:
+    assert column_role(text) == role
+
+
+def test_labels_are_aligned_onto_the_cells() -> None:
+    cells = tokenize(TABLE).cells
+    row = Row("t.txt", 2, "", "产出指标", "数量指标", "培训人数", "", "≥20人", "", "", "test")
+    roles, missed = align(cells, [row])
+    got = {c.raw: r for c, r in zip(cells, roles, strict=True)}
+    assert missed == 0
+    assert (got["一级指标"], got["产出指标"], got["数量指标"], got["培训人数"], got["≥20人"]) == (
+        "header", "level1", "level2", "name", "value",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["=", "≥", "10", "22.5", "%", "正向", "计划标准", "个", ""])
+def test_bare_operator_number_unit_or_standard_is_no_name(text: str) -> None:
+    assert fake_name(text)
+
+
+def test_a_fake_name_becomes_one_unparsed_row() -> None:
+    tokens = tokenize("三级指标 | 指标值\n= | 10\n合格率 | 100%\n")
+    roles = ["header", "header", "name", "value", "name", "value"]
+    doc = build_document("t.txt", tokens, roles)
+    ind, _ = [i for p in doc.projects for i in p.indicators]
+    assert (ind.name, ind.annual_value, "unparsed" in ind.flags) == ("", "10", True)
+    assert any(p.line == 2 for p in doc.problems)
+
+
+def test_decoder_inherits_levels_and_joins_wrapped_names() -> None:
+    cells = tokenize("产出指标\n数量指标\n培训\n人数\n≥20人\n合格率\n100%\n").cells
+    roles = ["level1", "level2", "name", "name", "value", "name", "value"]
+    rows = rows_from_roles(cells, roles)
+    assert [(r.level1, r.level2, r.name, r.fields["value"]) for r in rows] == [
+        ("产出指标", "数量指标", "培训人数", "≥20人"),
+        ("产出指标", "数量指标", "合格率", "100%"),
+    ]
+
+
+def test_model_is_fresh_and_not_a_pickle() -> None:
+    meta = json.loads((MODELS / "reader_roles.json").read_text(encoding="utf-8"))
+    data = (ROOT / meta["training_data"]).read_bytes()
+    assert meta["training_data_sha256"] == hashlib.sha256(data).hexdigest(), "run `jixiao train --reader`"
+    assert (MODELS / MODEL_NAME).read_bytes()[:4] == b"lCRF"  # CRFsuite's own file format
+
+
+def test_model_roles_are_the_documented_roles() -> None:
+    meta = json.loads((MODELS / "reader_roles.json").read_text(encoding="utf-8"))
+    assert set(meta["roles"]) <= set(ROLES)
+    assert {"header", "level1", "level2", "name", "value", "actual", "weight", "score"} <= set(meta["roles"])
+
+
+def test_stale_or_missing_model_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(RoleModelError, match="jixiao train --reader"):
+        RoleTagger(tmp_path / MODEL_NAME)
+    (tmp_path / MODEL_NAME).write_bytes((MODELS / MODEL_NAME).read_bytes())
+    (tmp_path / "reader_roles.json").write_text('{"features_version": -1}', encoding="utf-8")
+    with pytest.raises(RoleModelError, match="other features"):
+        RoleTagger(tmp_path / MODEL_NAME)
+
+
+def test_learned_reader_reads_a_table_it_was_not_built_from() -> None:
+    text = "source: x\n\n项目名称 | 培训经费 | 主管部门 | 某局\n" + TABLE
+    doc = read_learned("t.txt", text)
+    rows = {i.name: (i.level2, i.annual_value) for p in doc.projects for i in p.indicators}
+    assert rows["培训人数"] == ("11-数量指标", "≥20人")
+    assert doc.projects[0].project == "培训经费"
+
+
+def test_no_output_row_is_named_by_an_operator_number_or_standard_word() -> None:
+    for path in sorted((ROOT / "examples" / "realdata").glob("*.txt")):
+        doc = read_table(str(path), path.read_text(encoding="utf-8"))
+        names = [i.name for p in doc.projects for i in p.indicators] if doc else []
+        assert not [n for n in names if n and fake_name(n)], path.name
+
+
+@pytest.mark.parametrize(("prefix", "raw"), [("10", "15万元。"), ("34", "100万")])
+def test_a_target_in_the_name_column_is_kept_unparsed(prefix: str, raw: str) -> None:
+    path = next((ROOT / "examples" / "realdata").glob(f"{prefix}_*.txt"))
+    doc = read_table(str(path), path.read_text(encoding="utf-8"))
+    (ind,) = [i for p in doc.projects for i in p.indicators if f"| {raw} |" in i.raw]
+    assert (ind.name, "unparsed" in ind.flags) == ("", True)
+    assert any(p.line == ind.line and raw in p.what for p in doc.problems)
