@@ -29,8 +29,11 @@ __all__ = [
     "achievement_report",
     "achievement_summary",
     "add_achievement",
+    "department_summary",
     "missed_and_mismatched",
+    "project_summary",
     "self_evaluated",
+    "with_summary",
 ]
 
 _SIDE_FIELDS = ("kind", "op", "number", "number_max", "unit", "unit_source", "flags")
@@ -253,25 +256,44 @@ def achievement_summary(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.
     return out.reset_index()[["project_id", *SUMMARY_COLUMNS]]
 
 
-def achievement_quality(
-    quality: pd.DataFrame, projects: pd.DataFrame, indicators: pd.DataFrame
-) -> pd.DataFrame:
-    """The quality table with SUMMARY_COLUMNS per project and per department (sums; share recomputed)."""
-    summary = achievement_summary(projects, indicators).set_index("project_id")
-    out = quality.drop(columns=[c for c in SUMMARY_COLUMNS if c in quality.columns])
-    dept_of = dict(zip(_text(projects, "project_id"), _text(projects, "department"), strict=True))
-    by_dept = summary.groupby(summary.index.map(lambda p: dept_of.get(p, "")), sort=False)
+def department_summary(summary: pd.DataFrame, departments: pd.Index | pd.Series) -> pd.DataFrame:
+    """SUMMARY_COLUMNS per department: the project summaries (in table order) summed, share_met recomputed."""
+    by_dept = summary.groupby(departments, sort=False)
     dept = by_dept[[c for c in SUMMARY_COLUMNS if c != "share_met"]].sum(min_count=1)
     dept["share_met"] = (
         dept["targets_met"] / dept["targets_compared"].where(dept["targets_compared"] > 0)
     ).round(3)
+    return dept
+
+
+def with_summary(
+    quality: pd.DataFrame, per_project: pd.DataFrame, per_department: pd.DataFrame
+) -> pd.DataFrame:
+    """The quality table with SUMMARY_COLUMNS: project rows from `per_project`, department rows from
+    `per_department` (both indexed by the rows' key; rows of neither get empty cells)."""
+    out = quality.drop(columns=[c for c in SUMMARY_COLUMNS if c in quality.columns])
     key = _text(out, "key")
     is_project = _text(out, "scope") == "project"
     for column in SUMMARY_COLUMNS:
-        values = np.where(is_project, key.map(summary[column]), key.map(dept[column]))
+        values = np.where(is_project, key.map(per_project[column]), key.map(per_department[column]))
         numbers = pd.to_numeric(pd.Series(values, index=out.index), errors="coerce")
         out[column] = numbers.astype("Int64") if column in _COUNTS else numbers
     return out
+
+
+def project_summary(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """achievement_summary indexed by project_id, with each project's department (a column)."""
+    summary = achievement_summary(projects, indicators).set_index("project_id")
+    dept_of = dict(zip(_text(projects, "project_id"), _text(projects, "department"), strict=True))
+    return summary.assign(department=[dept_of.get(p, "") for p in summary.index])
+
+
+def achievement_quality(
+    quality: pd.DataFrame, projects: pd.DataFrame, indicators: pd.DataFrame
+) -> pd.DataFrame:
+    """The quality table with SUMMARY_COLUMNS per project and per department (sums; share recomputed)."""
+    summary = project_summary(projects, indicators)
+    return with_summary(quality, summary, department_summary(summary, summary["department"]))
 
 
 def achievement_report(quality: pd.DataFrame, indicators: pd.DataFrame) -> dict:

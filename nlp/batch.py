@@ -36,12 +36,21 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from nlp.achievement_tables import (
+    SUMMARY_COLUMNS,
+    achievement_report,
+    add_achievement,
+    department_summary,
+    project_summary,
+    with_summary,
+)
 from nlp.classify import add_predictions, fill_level2, load_models
+from nlp.corrections import Correction, apply_corrections, files_summary, latest, read_files
 from nlp.documents import read_document
 from nlp.documents.discovery import Discovery, discover, relabel
 from nlp.linking import indicator_sets_of, link_projects, no_links
 from nlp.outputs import build_report, indicators_frame, projects_frame
-from nlp.pipeline import Options
+from nlp.pipeline import STALE_OUTPUTS, Options
 from nlp.quality import assess_part, flag_table
 from nlp.quality.project_checks import Signature, clusters_of, project_signatures
 from nlp.quality.rules import split_flags, text_column
@@ -79,6 +88,7 @@ class ChunkGlobals:
     has_actual: bool
     extra_flags: tuple[str, ...]  # flags missing from flags.tsv, for the quality table's columns
     classify_error: str | None  # why the name classifiers are skipped (None: they run)
+    corrections: tuple[Correction, ...] | None = None  # the answers about this chunk's documents, if any
 
 
 @dataclass
@@ -90,6 +100,10 @@ class ChunkOutput:
     department_sums: pd.DataFrame
     flag_counts: dict[str, Counter]  # per table, how often each flag occurs (report.json)
     classified: int  # names the classifiers predicted
+    achievement: pd.DataFrame  # per self-evaluated project: department and SUMMARY_COLUMNS
+    achievement_report: dict  # report.json's `achievement` of the chunk (no department rows)
+    corrections: dict | None  # the counts of apply_corrections on the chunk
+    unmatched: list[tuple[str, str, int]]  # answered rows of the chunk's documents not found
 
 
 def _spool_file(spool: Path, index: int) -> Path:
@@ -131,17 +145,29 @@ def finish_chunk(index: int, spool: str, glob: ChunkGlobals, options: Options) -
     projects, indicators = pd.read_pickle(_spool_file(Path(spool), index))
     indicators = add_value_columns(indicators, actual=glob.has_actual)
     indicators = _classified(indicators, options.model_dir, glob.classify_error)
+    classified = int(indicators["level2_predicted"].notna().sum())  # before any row is dropped
+    corrected = None
+    if glob.corrections is not None:
+        corrected = apply_corrections(indicators, glob.corrections)
+        indicators = corrected.indicators
     projects = projects.assign(
         family_id=pd.Series(glob.families, index=projects.index, dtype=object).to_numpy()
     )
+    projects, indicators = add_achievement(projects, indicators)  # per project, as in nlp.pipeline
     part = assess_part(projects, indicators, glob.boilerplate, glob.extra_flags)
-    tables = {"projects": part.projects, "indicators": part.indicators, "quality": part.project_rows}
+    summary = project_summary(part.projects, part.indicators)
+    quality = with_summary(part.project_rows, summary, department_summary(summary, summary["department"]))
+    tables = {"projects": part.projects, "indicators": part.indicators, "quality": quality}
     return ChunkOutput(
         csv={name: frame.to_csv(index=False, header=False) for name, frame in tables.items()},
         arrow={name: pa.Table.from_pandas(frame, preserve_index=False) for name, frame in tables.items()},
         department_sums=part.department_sums,
         flag_counts={name: _flag_counter(tables[name]) for name in ("projects", "indicators")},
-        classified=int(part.indicators["level2_predicted"].notna().sum()),
+        classified=classified,
+        achievement=summary,
+        achievement_report=achievement_report(quality, part.indicators),
+        corrections=None if corrected is None else corrected.summary,
+        unmatched=[] if corrected is None else corrected.unmatched,
     )
 
 
@@ -219,6 +245,7 @@ def _chunks(files: list[tuple[str, str]], size: int) -> list[list[tuple[str, str
 def _merge_reports(parts: list[dict]) -> dict[str, Any]:
     report: dict[str, Any] = {
         "documents": {k: sum(p["documents"][k] for p in parts) for k in ("given", "read", "failed")},
+        "formats": _merge_formats([p["formats"] for p in parts]),
         "projects": {k: sum(p["projects"][k] for p in parts) for k in ("read", "written")},
         "indicators": {k: sum(p["indicators"][k] for p in parts) for k in ("read", "written")},
         "per_document": [d for p in parts for d in p["per_document"]],
@@ -227,6 +254,37 @@ def _merge_reports(parts: list[dict]) -> dict[str, Any]:
     report["problem_counts"] = dict(Counter(p["severity"] for p in report["problems"]))
     report["amount_checks"] = [c for p in parts for c in p["amount_checks"]]
     return report
+
+
+def _merge_formats(parts: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
+    """Files given, read and failed per suffix, added up over the chunks (sorted, as format_counts)."""
+    total: dict[str, Counter] = {}
+    for part in parts:
+        for suffix, counts in part.items():
+            total.setdefault(suffix, Counter()).update(counts)
+    return {s: {k: int(total[s][k]) for k in ("given", "read", "failed")} for s in sorted(total)}
+
+
+def _merge_achievement(parts: list[dict], departments: pd.DataFrame) -> dict[str, Any]:
+    """report.json's `achievement` from the chunks' parts and the department rows of the quality table."""
+    achieved: Counter[str] = Counter()
+    for part in parts:
+        achieved.update(part["achieved"])
+    return {
+        "indicators": sum(p["indicators"] for p in parts),
+        "achieved": dict(achieved.most_common()),
+        "score_mismatch": sum(p["score_mismatch"] for p in parts),
+        "total_mismatch": sum(p["total_mismatch"] for p in parts),
+        "projects": [r for p in parts for r in p["projects"]],
+        "departments": achievement_report(departments, pd.DataFrame())["departments"],
+    }
+
+
+def _department_achievement(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """SUMMARY_COLUMNS per department from the chunks' project summaries (summed in table order)."""
+    filled = [p for p in parts if len(p)]
+    summary = pd.concat(filled) if filled else parts[0]
+    return department_summary(summary, summary["department"])
 
 
 def _compact(summary: ChunkSummary, shared: dict[frozenset[str], frozenset[str]]) -> ChunkSummary:
@@ -330,6 +388,7 @@ def normalize_to(
     progress: bool = False,
     timings: dict[str, float] | None = None,
     exclude: Iterable[str | Path] = (),
+    final_dir: str | Path | None = None,
 ) -> dict[str, Any]:
     """Read and normalize all documents under `paths` into the four tables and report.json in `out_dir`.
 
@@ -337,7 +396,9 @@ def normalize_to(
     on either, nor on `chunk_size`. Folders are expanded as by `nlp.pipeline.run` (unique document ids,
     duplicates read once, the tables of `exclude` not read back). `progress` shows a bar per pass on
     stderr; `timings`, if given, receives the seconds of each step (for benchmarks/bench_scale.py).
-    Returns the report.
+    `final_dir` is where the files end up when `out_dir` is a staging folder (for `removed_stale`).
+    Corrections files (`options.corrections`) are read once; each chunk gets the answers about its
+    documents. Returns the report.
     """
     options = options or Options()
     out = Path(out_dir)
@@ -349,6 +410,8 @@ def normalize_to(
         files = [(source.path, source.doc_id) for source in found.sources]
         timings = {} if timings is None else timings
         report = _run(files, out, spool, options, workers, scheduler, chunk_size, progress, timings, found)
+        report["removed_stale"] = [n for n in STALE_OUTPUTS if (Path(final_dir or out) / n).is_file()]
+        _write_report(report, out)
         return report
     finally:
         shutil.rmtree(spool, ignore_errors=True)
@@ -372,6 +435,7 @@ def _run(
 ) -> dict[str, Any]:
     chunks = _chunks(files, size)
     clock = _Clock(timings)
+    corrections = _Corrections(options.corrections) if options.corrections else None
     error = _classify_error(options.model_dir)  # loaded before the workers fork, so they share the models
     tokenize("预热")  # and jieba's dictionary (the classifiers and linking segment names)
     with _executor(workers, scheduler) as (executor, window):
@@ -392,12 +456,14 @@ def _run(
 
         def submit(i: int) -> Future:
             mine = frozenset(p for p in summaries[i].link_rows["project_id"] if p in boilerplate)
-            glob = ChunkGlobals(families[offsets[i] : offsets[i + 1]], mine, has_actual, extra, error)
+            answers = None if corrections is None else corrections.about({doc for _, doc in chunks[i]})
+            family = families[offsets[i] : offsets[i + 1]]
+            glob = ChunkGlobals(family, mine, has_actual, extra, error, answers)
             return executor.submit(finish_chunk, i, str(spool), glob, options)
 
         writers = {name: _TableWriter(out, name, spool) for name in ("projects", "indicators", "quality")}
         sums, flag_counts, classified = [], {"projects": Counter(), "indicators": Counter()}, 0
-        n_quality = 0
+        n_quality, n_indicators, achievement, achievement_parts = 0, 0, [], []
         for result in _bar(_ordered(submit, len(chunks), window), len(chunks), "normalizing", progress):
             for name, writer in writers.items():
                 writer.add(result.csv[name], result.arrow[name])
@@ -406,8 +472,15 @@ def _run(
                 flag_counts[name].update(result.flag_counts[name])
             classified += result.classified
             n_quality += result.arrow["quality"].num_rows
+            n_indicators += result.arrow["indicators"].num_rows
+            achievement.append(result.achievement)
+            achievement_parts.append(result.achievement_report)
+            if corrections is not None:
+                corrections.add(result.corrections, result.unmatched)
     clock.lap("3. values, classifiers, quality, CSV (per chunk)")
     departments = department_scores(add_sums(sums))
+    no_projects = pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+    departments = with_summary(departments, no_projects, _department_achievement(achievement))
     writers["quality"].add(
         departments.to_csv(index=False, header=False), pa.Table.from_pandas(departments, preserve_index=False)
     )
@@ -417,25 +490,64 @@ def _run(
     links.to_parquet(out / "links.parquet", index=False)
     clock.lap("4. department scores, Parquet, links (global)")
     report = _merge_reports([s.report for s in summaries])
+    n_read = report["indicators"]["written"]  # before corrections dropped any row
+    report["indicators"]["written"] = n_indicators
     report["flags"] = {name: dict(sorted(c.items())) for name, c in flag_counts.items()}
-    n_indicators = report["indicators"]["written"]
     report["stages"] = {
-        "values": f"{n_indicators} indicators",
+        "values": f"{n_read} indicators",
         "classify": f"{classified} names classified" if error is None else f"skipped: {error}",
-        "link": link_note,
-        "quality": f"{n_quality + len(departments)} quality rows",
     }
-    report["links"] = {"written": len(links), "families": len(set(families))}
+    if corrections is not None:
+        report["corrections"] = corrections.summary()
+        fixed = report["corrections"]
+        report["stages"]["corrections"] = f"{fixed['rows']} rows corrected, {fixed['dropped']} dropped"
+    report["stages"] |= {"link": link_note, "quality": f"{n_quality + len(departments)} quality rows"}
+    report["achievement"] = _merge_achievement(achievement_parts, departments)
     report["discovery"] = found.summary()
     report["problems"] += [asdict(p) for p in found.problems]
     report["problem_counts"]["warning"] = report["problem_counts"].get("warning", 0) + len(found.problems)
+    report["links"] = {"written": len(links), "families": len(set(families))}
+    if "corrections" in report:  # after `links`, as in nlp.pipeline.run
+        report["corrections"] = report.pop("corrections")
+    n_projects = report["projects"]["written"]
+    rows = {"projects": n_projects, "indicators": n_indicators, "quality": n_quality + len(departments)}
+    report["tables"] = {**rows, "links": len(links)}
+    log.info("%d documents, %d projects, %d indicators", len(files), n_projects, n_indicators)
+    return report
+
+
+def _write_report(report: dict[str, Any], out: Path) -> None:
     (out / "report.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
     )
-    log.info(
-        "%d documents, %d projects, %d indicators", len(files), report["projects"]["written"], n_indicators
-    )
-    return report
+
+
+class _Corrections:
+    """Corrections files read once; each chunk gets the answers about its documents, and the counts
+    of the chunks add up to the report.json section of nlp.pipeline.run."""
+
+    def __init__(self, paths: Iterable[Path]) -> None:
+        self.answers, self.skipped, self.files = read_files(paths)
+        self.counts: list[dict] = []
+        self.unmatched: list[tuple[str, str, int]] = []
+        self.given: set[str] = set()  # documents whose answers went to a chunk
+
+    def about(self, docs: set[str]) -> tuple[Correction, ...]:
+        """The answers about these documents (sent with their chunk)."""
+        self.given |= docs
+        return tuple(a for a in self.answers if a.doc in docs)
+
+    def add(self, counts: dict | None, unmatched: list[tuple[str, str, int]]) -> None:
+        """What a chunk did with its answers."""
+        self.counts.append(counts or {})
+        self.unmatched += unmatched
+
+    def summary(self) -> dict:
+        """report.json's `corrections`: answers about documents of no chunk are unmatched too."""
+        nowhere = [key for key in latest(self.answers) if key[0] not in self.given]
+        counts = [c for c in self.counts if c]
+        summary, _ = files_summary(self.files, self.answers, self.skipped, counts, self.unmatched + nowhere)
+        return summary
 
 
 class _Clock:

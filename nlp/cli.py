@@ -60,9 +60,6 @@ def normalize(
             typer.echo(f"error: {path}: corrections file not found", err=True)
             raise typer.Exit(code=1)
     chunked = workers > 1 or scheduler is not None
-    if chunked and fixes:
-        typer.echo("error: --corrections runs in one process: leave out --workers/--scheduler", err=True)
-        raise typer.Exit(code=2)
     try:
         with output_lock(check_out_dir(out)):  # --out is checked, and taken, before any work
             from nlp.pipeline import Options
@@ -131,7 +128,7 @@ def _normalize_chunked(
         with atomic_output_dir(out, stale=STALE_OUTPUTS) as staging:
             report = normalize_to(
                 paths, staging, options, workers=workers, scheduler=scheduler,
-                chunk_size=chunk_size, progress=not quiet, exclude=[out],
+                chunk_size=chunk_size, progress=not quiet, exclude=[out], final_dir=out,
             )  # fmt: skip
             if not report["documents"]["read"]:
                 suffixes = " ".join(f"*{s}" for s in SUFFIXES)

@@ -71,6 +71,7 @@ class Applied:
     indicators: pd.DataFrame
     summary: dict
     problems: list[Problem] = field(default_factory=list)
+    unmatched: list[tuple[str, str, int]] = field(default_factory=list)  # keys of rows not in the table
 
 
 def check_value(name: str, value: str) -> str:
@@ -209,18 +210,11 @@ def apply_corrections(indicators: pd.DataFrame, answers: Iterable[Correction]) -
     position = {key: i for i, key in enumerate(keys)}
     problems: list[Problem] = []
     summary = {"answers": len(answers), "rows": 0, "fields": 0, "accepted": 0, "dropped": 0, "unmatched": 0}
-    drop = []
+    drop, unmatched = [], []
     for key, fields in final.items():
         if key not in position:
-            first = next(iter(fields.values()))
-            file, _, line = first.source.rpartition(":")
-            problems.append(
-                Problem(
-                    file or first.source,
-                    int(line) if line.isdigit() else None,
-                    f"correction for {key[1]} #{key[2]} ({', '.join(fields)}): no such indicator in this run",
-                )
-            )
+            problems.append(unmatched_problem(key, fields))
+            unmatched.append(key)
             summary["unmatched"] += 1
             continue
         row = out.index[position[key]]
@@ -242,23 +236,64 @@ def apply_corrections(indicators: pd.DataFrame, answers: Iterable[Correction]) -
             else:
                 out.at[row, "annual_flags"] = REVIEWED
         out.at[row, "flags"] = _add_flag(out.at[row, "flags"], REVIEWED)
-    return Applied(out.drop(index=drop).reset_index(drop=True), summary, problems)
+    return Applied(out.drop(index=drop).reset_index(drop=True), summary, problems, unmatched)
 
 
-def apply_files(indicators: pd.DataFrame, paths: Iterable[str | Path]) -> Applied:
-    """Read corrections files (in order, later files win) and apply them; warnings of both steps."""
+def unmatched_problem(key: tuple[str, str, int], fields: dict[str, Correction]) -> Problem:
+    """The warning for answers about a row that is not in the run (file and line of the first answer)."""
+    first = next(iter(fields.values()))
+    file, _, line = first.source.rpartition(":")
+    return Problem(
+        file or first.source,
+        int(line) if line.isdigit() else None,
+        f"correction for {key[1]} #{key[2]} ({', '.join(fields)}): no such indicator in this run",
+    )
+
+
+def read_files(paths: Iterable[str | Path]) -> tuple[list[Correction], list[Problem], list[str]]:
+    """The answers of corrections files (in order, later files win), the rows skipped, the file names."""
     answers, problems, files = [], [], []
     for path in paths:
         found, bad = read(path)
         answers += found
         problems += bad
         files.append(str(path))
+    return answers, problems, files
+
+
+def files_summary(
+    files: list[str],
+    answers: list[Correction],
+    skipped: list[Problem],
+    counts: Iterable[dict],
+    unmatched: Iterable[tuple[str, str, int]],
+) -> tuple[dict, list[Problem]]:
+    """report.json's `corrections` and its warnings, from the counts of apply_corrections on one or more
+    parts of the run (summed) and the keys found in none of them (warned about in answer order)."""
+    counts = list(counts)
+    missing = set(unmatched)
+    final = latest(answers)
+    problems = skipped + [unmatched_problem(key, fields) for key, fields in final.items() if key in missing]
+    summary = {
+        "files": files,
+        "answers": len(answers),
+        **{k: sum(c[k] for c in counts) for k in ("rows", "fields", "accepted", "dropped")},
+        "unmatched": len(missing),
+        "skipped": len(skipped),
+        "problems": [
+            {"file": p.file, "line": p.line, "what": p.what, "severity": p.severity} for p in problems
+        ],
+    }
+    return summary, problems
+
+
+def apply_files(indicators: pd.DataFrame, paths: Iterable[str | Path]) -> Applied:
+    """Read corrections files (in order, later files win) and apply them; warnings of both steps."""
+    answers, skipped, files = read_files(paths)
     applied = apply_corrections(indicators, answers)
-    applied.summary = {"files": files, **applied.summary, "skipped": len(problems)}
-    applied.problems = problems + applied.problems
-    applied.summary["problems"] = [
-        {"file": p.file, "line": p.line, "what": p.what, "severity": p.severity} for p in applied.problems
-    ]
+    applied.summary, applied.problems = files_summary(
+        files, answers, skipped, [applied.summary], applied.unmatched
+    )
     return applied
 
 

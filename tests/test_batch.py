@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from nlp.batch import TABLES, normalize_to
+from nlp.documents.discovery import discover
 from nlp.pipeline import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,8 +42,9 @@ def test_chunks_give_the_in_memory_tables(in_memory, tmp_path, chunk_size):
 
 
 def test_parquet_has_a_row_group_per_chunk(tmp_path):
-    normalize_to(CORPUS, tmp_path, chunk_size=8)  # 32 documents
-    assert pq.ParquetFile(tmp_path / "indicators.parquet").num_row_groups == 4
+    documents = len(discover(CORPUS).sources)
+    normalize_to(CORPUS, tmp_path, chunk_size=8)
+    assert pq.ParquetFile(tmp_path / "indicators.parquet").num_row_groups == -(-documents // 8)
 
 
 def test_workers_give_the_single_process_tables(in_memory, tmp_path):
@@ -90,3 +92,48 @@ def test_cli_unreachable_scheduler_is_one_error_line(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.startswith("error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_chunks_apply_corrections_as_in_memory(in_memory, tmp_path):
+    from nlp.corrections import Correction, append
+    from nlp.pipeline import Options
+
+    indicators = pd.read_csv(in_memory / "indicators.csv", encoding="utf-8-sig", dtype=str)
+    docs = list(dict.fromkeys(indicators["doc"]))
+    rows = [indicators[indicators["doc"] == doc].iloc[0] for doc in (docs[0], docs[len(docs) // 2], docs[-1])]
+
+    def answer(row, field, value):
+        return Correction(row["doc"], row["project_id"], int(row["seq"]), field, value, "tester", "2026-01")
+
+    fixes = tmp_path / "corrections.csv"
+    append(fixes, [
+        answer(rows[0], "level2_final", "12-质量指标"),
+        answer(rows[1], "drop", "yes"),
+        answer(rows[2], "accept", ""),
+        answer(rows[2], "annual_number", "not a number"),  # skipped, with its line
+        Correction(rows[0]["doc"], rows[0]["project_id"], 9999, "accept", ""),  # no such row in its chunk
+        Correction("no-such-document", "p", 1, "drop", "yes"),  # a document of no chunk
+    ])  # fmt: skip
+    options = Options(corrections=(fixes,))
+    run(CORPUS, options=options).write(tmp_path / "a")
+    normalize_to(CORPUS, tmp_path / "b", options, chunk_size=7)
+    _same_tables(tmp_path / "a", tmp_path / "b")
+    fixed = json.loads((tmp_path / "b" / "report.json").read_text(encoding="utf-8"))["corrections"]
+    assert (fixed["answers"], fixed["rows"], fixed["dropped"], fixed["unmatched"], fixed["skipped"]) == (
+        5, 3, 1, 2, 1,
+    )  # fmt: skip
+
+
+def test_cli_workers_take_corrections(tmp_path):
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    fixes = tmp_path / "corrections.csv"
+    fixes.write_text("doc,project_id,seq,field,value,reviewer,at\nno-such-doc,p,1,accept,,,\n", "utf-8")
+    args = ["normalize", CORPUS[0], "--out", str(tmp_path / "out"), "-q", "--workers", "2"]
+    result = CliRunner().invoke(app, [*args, "--corrections", str(fixes)])
+    assert result.exit_code == 0, result.output
+    assert "no such indicator in this run" in result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert report["corrections"]["unmatched"] == 1
