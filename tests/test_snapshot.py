@@ -1,8 +1,8 @@
 """`jixiao normalize` on the seeds and realdata gives exactly the committed snapshot (tests/snapshots).
 
 The guard of every speed-up: the four tables byte for byte (CSV), their Parquet column types, and
-report.json. An intended output change is made by `python tests/snapshots/make_snapshots.py`, with the
-changed rows named in the commit.
+report.json; the chunked run (--workers 2) must give the same files. An intended output change is made
+by `python tests/snapshots/make_snapshots.py`, with the changed rows named in the commit.
 """
 
 from __future__ import annotations
@@ -43,4 +43,15 @@ def test_parquet_types_are_the_snapshot(written):
 def test_report_is_the_snapshot(written):
     name, out = written
     got = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert got == json.loads((HERE / name / "report.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(CORPORA))
+def test_chunked_run_is_the_snapshot(name, tmp_path):
+    normalize(CORPORA[name], tmp_path, "--workers", "2", "--chunk-size", "7")
+    for table in TABLES:
+        got = (tmp_path / f"{table}.csv").read_bytes()
+        assert got == (HERE / name / f"{table}.csv").read_bytes(), f"{name}/{table} differs"
+    assert schema(tmp_path) == json.loads((HERE / name / "schema.json").read_text(encoding="utf-8"))
+    got = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert got == json.loads((HERE / name / "report.json").read_text(encoding="utf-8"))
