@@ -55,3 +55,17 @@ def test_chunked_run_is_the_snapshot(name, tmp_path):
     assert schema(tmp_path) == json.loads((HERE / name / "schema.json").read_text(encoding="utf-8"))
     got = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert got == json.loads((HERE / name / "report.json").read_text(encoding="utf-8"))
+
+
+def test_snapshot_accepts_a_corpus_with_a_failed_document(tmp_path):
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(next(iter(sorted((HERE.parents[1] / "examples" / "documents").glob("*.txt")))), corpus)
+    (corpus / "notes.txt").write_text("这不是绩效目标表。\n", encoding="utf-8")
+    normalize(str(corpus), tmp_path / "out")  # exit 1, recorded in report.json: a valid snapshot
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert report["documents"] == {"given": 2, "read": 1, "failed": 1}
+    with pytest.raises(RuntimeError, match="failed"):
+        normalize(str(tmp_path / "nothing-here"), tmp_path / "out2")
