@@ -9,7 +9,7 @@ import json
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TextIO
+from typing import IO, TextIO
 
 from nlp.values import VALUE_FIELDS, normalize_row
 from nlp.vocab import rows
@@ -155,13 +155,14 @@ def strict_json(row: dict) -> dict:
     if all(math.isfinite(v) if isinstance(v, float) else not isinstance(v, list | dict) for v in values):
         return row  # the common case, checked without copying
     fixed = _finite(row)
+    assert isinstance(fixed, dict)  # _finite keeps the shape: a dict stays a dict
     if fixed == row:  # no NaN or Infinity anywhere (those became text, so the copy differs)
         return row
     flags = [f for f in str(row.get("flags") or "").split(";") if f] + ["non_finite_number"]
     return {**fixed, "flags": ";".join(flags)}
 
 
-def write_rows(rows: Iterable[dict], fmt: str, stream: TextIO) -> int:
+def write_rows(rows: Iterable[dict], fmt: str, stream: TextIO | IO[str]) -> int:
     """Write rows as JSONL (streamed) or CSV (union of the rows' columns); return the number written."""
     count = 0
     if fmt == "jsonl":
