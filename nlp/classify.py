@@ -303,7 +303,7 @@ def train(
     data_path, model_dir = Path(data_path), Path(model_dir)
     base = load_training_data(data_path)
     model_dir.mkdir(parents=True, exist_ok=True)
-    models = {}
+    models: dict[str, dict] = {}
     for task in TASKS:
         frame = with_extra(base, _as_training(extra), task)
         rows = task_rows(frame, task)

@@ -515,14 +515,17 @@ def names(
             if line.strip():
                 break
         in_fmt = fmt or vio.format_of_path(in_file) or vio.sniff_format(head[-1] if head else "")
-        rows, unreadable = [], 0
-        for row in vio.read_rows(itertools.chain(head, source), in_fmt):
-            if isinstance(row, vio.RowError):
-                unreadable += 1
-                typer.echo(f"{in_file or 'stdin'}: {row} (kept with flag unreadable_row)", err=True)
-                row = {"line": row.line, "raw": row.text, "flags": "unreadable_row"}
-            rows.append(row)
-    if rows and not any("name" in row for row in rows):
+        rows, unreadable, missing = [], 0, False
+        try:
+            for row in vio.read_rows(itertools.chain(head, source), in_fmt, required="name"):
+                if isinstance(row, vio.RowError):
+                    unreadable += 1
+                    typer.echo(f"{in_file or 'stdin'}: {row} (kept with flag unreadable_row)", err=True)
+                    row = {"line": row.line, "raw": row.text, "flags": "unreadable_row"}
+                rows.append(row)
+        except vio.MissingColumn:
+            missing = True
+    if missing or (rows and not any("name" in row for row in rows)):
         typer.echo(f"error: {in_file or 'stdin'}: no `name` column (the names to classify)", err=True)
         raise typer.Exit(code=1)
     try:

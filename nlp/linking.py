@@ -79,7 +79,7 @@ def _text(value: object) -> str:
 
 def _year(value: object) -> int | None:
     try:
-        return None if value is None or pd.isna(value) else int(float(value))
+        return None if value is None or pd.isna(value) else int(float(value))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
 
@@ -374,7 +374,8 @@ def score_pairs(
         b = ids.get((_text(rec["doc_b"]), fold_org(_text(rec["name_b"]))))
         if a is None or b is None:
             log.warning("labeled pair not found in projects: %s / %s", rec["name_a"], rec["name_b"])
-        out.append(score.get(tuple(sorted((a or "", b or ""))), 0.0))
+        first, second = sorted((a or "", b or ""))
+        out.append(score.get((first, second), 0.0))
     return pd.Series(out, index=pairs.index, name="score")
 
 

@@ -44,7 +44,7 @@ _OPS = rows("value_operators.tsv")
 _OP_BEFORE = {s: op for s, op, where in _OPS if where == "before"}
 _OP_AFTER = {s: op for s, op, where in _OPS if where == "after"}
 _OP_COLUMN = {s: (None if op == "-" else op) for s, op, _ in _OPS}
-_UNITS = dict(rows("value_units.tsv"))
+_UNITS: dict[str, str] = {surface: unit for surface, unit in rows("value_units.tsv")}
 _LISTED_UNITS = frozenset(_UNITS.values())
 _MARKERS = rows("value_markers.tsv")
 _NOTARGET = rows("value_placeholders.tsv")
@@ -132,10 +132,11 @@ def _read_unit(text: str, pos: int) -> _Unit:
             if tail
             else _Unit(None, factor, pos, had_mult)
         )
-    surface = match.group("unit")
+    surface: str = match.group("unit")
     parts, pos = [_UNITS.get(surface, surface)], match.end()
     while per := _PER_RE.match(text, pos):
-        parts.append((per.group("mult") or "") + _UNITS.get(per.group("unit"), per.group("unit")))
+        per_unit: str = per.group("unit")
+        parts.append((per.group("mult") or "") + _UNITS.get(per_unit, per_unit))
         pos = per.end()
     return _Unit("/".join(parts), factor, pos, had_mult, fraction=surface == "比例")
 
@@ -146,6 +147,8 @@ def _read_quantity(clause: str) -> _Quantity | None:
     if not match:
         return None
     number = parse_arabic(match.group("num"))
+    if number is None:  # _NUM_RE matched a number, so parse_arabic reads it; kept explicit for the types
+        return None
     number_max, pos = None, match.end()
     rng = _RANGE_RE.match(clause, pos)
     if rng:

@@ -9,15 +9,14 @@ import json
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TextIO
+from typing import IO, TextIO
 
 from nlp.values import VALUE_FIELDS, normalize_row
+from nlp.vocab import rows
 
 FORMATS = ("jsonl", "csv")
 # characters str.splitlines() breaks on that JSON leaves raw: escaped, so one row stays one line
 _LINE_BREAKS = {ch: f"\\u{ord(ch):04x}" for ch in "\x85\u2028\u2029"}
-_HEADERS = Path(__file__).resolve().parent / "data" / "table_headers.tsv"  # titles of value columns
 
 
 @dataclass(frozen=True)
@@ -33,26 +32,26 @@ class RowError:
 
 
 class MissingColumn(ValueError):
-    """A CSV without a `value` column; the message names the closest column it has."""
+    """A CSV without the column a command needs; the message names the closest column it has."""
 
 
-def _value_titles() -> set[str]:
-    rows = (line.split("\t") for line in _HEADERS.read_text(encoding="utf-8").splitlines())
-    return {r[0].strip() for r in rows if len(r) > 1 and r[1].strip() == "value" and not r[0].startswith("#")}
+def _titles(role: str) -> set[str]:
+    """Column titles of documents (nlp/data/table_headers.tsv) that head a column of this role."""
+    return {title.strip() for title, found in rows("table_headers.tsv") if found == role}
 
 
-def _check_value_column(columns: list[str]) -> None:
-    """Raise MissingColumn, suggesting `Value`, `指标值` or the closest spelling, if `value` is absent."""
-    if "value" in columns:
+def _check_column(columns: list[str], required: str) -> None:
+    """Raise MissingColumn, suggesting `Value`, `指标值` or the closest spelling, if `required` is absent."""
+    if required in columns:
         return
-    titles = _value_titles()
-    close = [c for c in columns if c.strip().lower() == "value" or c.strip() in titles]
-    close = close or difflib.get_close_matches("value", columns, n=1, cutoff=0.6)
+    titles = _titles(required)
+    close = [c for c in columns if c.strip().lower() == required or c.strip() in titles]
+    close = close or difflib.get_close_matches(required, columns, n=1, cutoff=0.6)
     hint = f"; did you mean `{close[0]}`?" if close else ""
-    raise MissingColumn(f"no `value` column (columns: {', '.join(columns) or 'none'}){hint}")
+    raise MissingColumn(f"no `{required}` column (columns: {', '.join(columns) or 'none'}){hint}")
 
 
-def _read_csv(lines: Iterator[tuple[int, str]]) -> Iterator[dict | RowError]:
+def _read_csv(lines: Iterator[tuple[int, str]], required: str) -> Iterator[dict | RowError]:
     """CSV rows; a record cut by a stray or unterminated quote is a RowError and reading resumes after it."""
     fieldnames: list[str] | None = None
     while True:
@@ -66,7 +65,7 @@ def _read_csv(lines: Iterator[tuple[int, str]]) -> Iterator[dict | RowError]:
         reader = csv.DictReader(feed(lines), fieldnames=fieldnames, strict=True)
         try:
             if fieldnames is None and reader.fieldnames:
-                _check_value_column(list(reader.fieldnames))
+                _check_column(list(reader.fieldnames), required)
             fieldnames = list(reader.fieldnames or [])
             pending.clear()
             for record in reader:
@@ -107,10 +106,12 @@ def format_of_path(path: str | None) -> str | None:
     return "jsonl" if lower.endswith((".jsonl", ".json", ".ndjson")) else None
 
 
-def read_rows(lines: Iterable[str], fmt: str) -> Iterator[dict | RowError]:
-    """Yield the rows of JSONL or CSV lines; a line that is not a JSON object is yielded as a RowError."""
+def read_rows(lines: Iterable[str], fmt: str, required: str = "value") -> Iterator[dict | RowError]:
+    """Yield the rows of JSONL or CSV lines; a line that is not a JSON object is yielded as a RowError.
+
+    A CSV must have the `required` column (MissingColumn otherwise)."""
     if fmt == "csv":
-        yield from _read_csv(enumerate(lines, 1))
+        yield from _read_csv(enumerate(lines, 1), required)
         return
     for lineno, line in enumerate(lines, 1):
         if not line.strip():
@@ -154,13 +155,14 @@ def strict_json(row: dict) -> dict:
     if all(math.isfinite(v) if isinstance(v, float) else not isinstance(v, list | dict) for v in values):
         return row  # the common case, checked without copying
     fixed = _finite(row)
+    assert isinstance(fixed, dict)  # _finite keeps the shape: a dict stays a dict
     if fixed == row:  # no NaN or Infinity anywhere (those became text, so the copy differs)
         return row
     flags = [f for f in str(row.get("flags") or "").split(";") if f] + ["non_finite_number"]
     return {**fixed, "flags": ";".join(flags)}
 
 
-def write_rows(rows: Iterable[dict], fmt: str, stream: TextIO) -> int:
+def write_rows(rows: Iterable[dict], fmt: str, stream: TextIO | IO[str]) -> int:
     """Write rows as JSONL (streamed) or CSV (union of the rows' columns); return the number written."""
     count = 0
     if fmt == "jsonl":

@@ -94,9 +94,9 @@ def read_document(path: str | Path) -> Document:
     if not Path(path).exists():
         return _failed(path, "no such file or folder")
     if Path(path).suffix.lower() in STRUCTURED_SUFFIXES and Path(path).is_file():
-        doc = read_structured(path, parse_text)
-        apply_amount_checks(doc)
-        return doc
+        structured = read_structured(path, parse_text)
+        apply_amount_checks(structured)
+        return structured
     try:
         data = Path(path).read_bytes()
     except OSError as err:

@@ -15,7 +15,10 @@ _YEAR = re.compile(r"(?<!\d)(20\d{2})(?=\s*(?:年|[-—~～至]\s*20\d{2}))")
 # Department name → city and district: 广州市增城区人民代表大会… → 广州市, 增城区.
 _PLACE = re.compile(r"^(?P<city>[^市]{2,4}?市)(?P<district>[^市区县]{2,4}?[区县])?")
 _DEPARTMENT = re.compile(r"部门(?:名称)?\s*[:：]\s*(?P<name>.+?)(?:\s+单位\s*[:：].*)?$")
-_TOLERANCE = 0.005  # amounts are given to 0.01 万元; a sum off by a cent or more is reported
+# The one tolerance of every amount check (the reader's 合计/subtotal sums, the quality stage's
+# total = fiscal + special_account + other): amounts are given to 0.01 万元, so a difference of a cent or
+# more is the document's, and anything under half a cent is float noise.
+AMOUNT_TOLERANCE = 0.005
 
 
 def parse_amount(cell: str | None) -> tuple[float | None, bool]:
@@ -142,11 +145,10 @@ def amount_checks(doc: Document) -> list[AmountCheck]:
         if sub.total is None:
             continue
         summed = unit_sums.get(sub.unit, 0.0) if sub.unit else all_sum
-        checks.append(
-            AmountCheck(doc.doc, sub.unit, sub.line, sub.total, summed, abs(summed - sub.total) < _TOLERANCE)
-        )
+        ok = abs(summed - sub.total) < AMOUNT_TOLERANCE
+        checks.append(AmountCheck(doc.doc, sub.unit, sub.line, sub.total, summed, ok))
         if not sub.unit and units:
-            ok = abs(units_sum - sub.total) < _TOLERANCE
+            ok = abs(units_sum - sub.total) < AMOUNT_TOLERANCE
             checks.append(AmountCheck(doc.doc, "(units)", sub.line, sub.total, units_sum, ok))
     return checks
 

@@ -73,7 +73,7 @@ def _by_line(data: bytes) -> Decoded | None:
         damaged, pasted = bad, []
     out = [line.decode("utf-8", errors="replace") for line in lines]
     for i in pasted:
-        out[i] = lines[i].decode(legacy)
+        out[i] = lines[i].decode(legacy or "utf-8", errors="replace")  # pasted is empty without a legacy
     notes = []
     if pasted:
         notes.append(f"{_lines(pasted)} not UTF-8, read as {legacy}")

@@ -357,6 +357,7 @@ def _assemble(cells: list[Cell], start: int, cols: list[str], headerless: bool) 
                 rows.append(_right_align(row, cols))
             row = _Row(start=k, line=cell.line, level1=level1, level2=level2)
             j = 0
+        assert row is not None  # `new` is true while no row has started, and starts one above
         row.raws.append(cell.raw)
         idx = _fit(cell, row, cols, j, level1)
         if idx is None:
@@ -586,7 +587,7 @@ def _split_glued_scores(rows: list[_Row], digits: str | None) -> None:
     if fixed_w == int(fixed_w) and fixed_s == int(fixed_s):
         for total_w, total_s in _total_pairs(digits or ""):
             options: list[list[tuple[int, ...]]] = [
-                _score_options(r.values["weight"], total_w) for r in glued
+                list(_score_options(r.values["weight"], total_w)) for r in glued
             ]
             n, picks = _choices(options, (total_w - int(fixed_w), total_s - int(fixed_s)))
             count += n

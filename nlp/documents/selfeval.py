@@ -168,6 +168,8 @@ def _row(
         seen += len(piece)
     values = s[: pair.start()].split()
     flags: list[str] = []
+    target: str | None
+    actual: str | None
     if len(values) == 4 and not values[1][0].isdigit():  # "600 人次 784 人次"
         values = [values[0] + " " + values[1], values[2] + " " + values[3]]
     if len(values) >= 2:

@@ -78,7 +78,7 @@ def _by_content(cells: list[str]) -> dict[str, str]:
     """Place the cells of a row whose width differs from the header's: name, amounts, goal, indicators."""
     row = {"project": cells[0] if cells else ""}
     i = 1
-    amounts = []
+    amounts: list[str] = []
     while i < len(cells) and len(amounts) < 4 and is_amount(cells[i]):
         amounts.append(cells[i])
         i += 1
@@ -170,7 +170,10 @@ def _read_row(doc: Document, n: int, line: str, row: dict[str, str], unit: str) 
         goal=goal,
         raw=line,
         line=n,
-        **amounts,
+        total=amounts["total"],
+        fiscal=amounts["fiscal"],
+        special_account=amounts["special_account"],
+        other=amounts["other"],
     )
     if bad:
         project.flags.append("bad_amount")

@@ -165,7 +165,10 @@ def _finish(doc: Document, row: _Row, i: int) -> None:
         goal=row.goal.text,
         raw="\n".join([name, row.goal.text, row.indicators.text]),
         line=row.line,
-        **{k: row.amounts.get(k) for k in _AMOUNT_FIELDS},
+        total=row.amounts.get("total"),
+        fiscal=row.amounts.get("fiscal"),
+        special_account=row.amounts.get("special_account"),
+        other=row.amounts.get("other"),
     )
     if not row.amounts:
         project.flags.append("missing_amount")

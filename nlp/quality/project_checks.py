@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from nlp.documents.common import AMOUNT_TOLERANCE
 from nlp.quality.rules import (
     BOILERPLATE_MIN_INDICATORS,
     LEVEL_CODE,
@@ -64,7 +65,6 @@ def _no_indicators(ctx: ProjectContext) -> pd.Series:
     return ~ctx.projects["project_id"].isin(set(ids))
 
 
-AMOUNT_TOLERANCE = 0.011  # amounts are in 万元 with 2 decimals
 
 
 def _amount_mismatch(ctx: ProjectContext) -> pd.Series:
@@ -76,7 +76,7 @@ def _amount_mismatch(ctx: ProjectContext) -> pd.Series:
     parts = [number_column(p, c) for c in ("fiscal", "special_account", "other")]
     given = total.notna() & (parts[0].notna() | parts[1].notna() | parts[2].notna())
     summed = parts[0].fillna(0.0) + parts[1].fillna(0.0) + parts[2].fillna(0.0)
-    off = given & ((total - summed).abs() > AMOUNT_TOLERANCE)
+    off = given & ((total - summed).abs() >= AMOUNT_TOLERANCE)
     return reader.astype(bool) | off
 
 

@@ -14,6 +14,7 @@ run, so a run processed in chunks gets the same department rows as one processed
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -144,7 +145,7 @@ def _rows(
 
 
 def _with_ids(
-    ids: dict[str, object], has: pd.DataFrame, scores: pd.DataFrame, n_projects: object
+    ids: Mapping[str, object], has: pd.DataFrame, scores: pd.DataFrame, n_projects: object
 ) -> pd.DataFrame:
     """One scope's rows: the id columns, n_projects, the has_* columns, then the score columns."""
     columns = {k: v.to_numpy() if isinstance(v, pd.Series) else v for k, v in ids.items()}

@@ -185,7 +185,7 @@ class Store:
         self.corrections_path = self.out / CORRECTIONS
         self._lock = threading.RLock()  # answers may arrive on several request threads
         self.answers: dict[tuple[str, str, int], dict[str, corr.Correction]] = {}
-        self.problems = []
+        self.problems: list = []
         if self.corrections_path.is_file():
             found, self.problems = corr.read(self.corrections_path)
             self.answers = corr.latest(found)

@@ -92,7 +92,7 @@ def read_structured(path: str, parse_text: Callable[[str, str], Document | None]
     return doc
 
 
-def _failed(path: str, what: str, notes: list[str] = ()) -> Document:
+def _failed(path: str, what: str, notes: tuple[str, ...] | list[str] = ()) -> Document:
     problems = [Problem(path, None, note) for note in notes] + [Problem(path, None, what, "error")]
     return Document(path=path, doc=Path(path).stem, layout="unknown", problems=problems)
 

@@ -150,20 +150,20 @@ def align(cells: Sequence[Cell], rows: Sequence[Row]) -> tuple[list[str], int]:
         last = end
         found = set()
         for field, text in (("op", row.stated_op), ("value", row.value), ("unit", row.stated_unit)):
-            j = _find(cells, end + 1, hi, key(text), roles)
-            if j is not None:
-                roles[j] = field
+            at = _find(cells, end + 1, hi, key(text), roles)
+            if at is not None:
+                roles[at] = field
                 found.add(field)
-                last = max(last, j)
+                last = max(last, at)
         if row.value and "value" not in found:  # operator, value and unit labeled apart, one cell in the text
-            j = _find(cells, end + 1, hi, target_key(row.stated_op, row.value, row.stated_unit), roles)
-            if j is not None:
-                roles[j] = "value"
-                last = max(last, j)
-        j = _find(cells, last + 1 if row.value else end + 1, hi, key(row.actual), roles)
-        if j is not None:
-            roles[j] = "actual"
-            last = j
+            at = _find(cells, end + 1, hi, target_key(row.stated_op, row.value, row.stated_unit), roles)
+            if at is not None:
+                roles[at] = "value"
+                last = max(last, at)
+        at = _find(cells, last + 1 if row.value else end + 1, hi, key(row.actual), roles)
+        if at is not None:
+            roles[at] = "actual"
+            last = at
         header = set(header_has[end])
         if _numbers_between(cells, roles, end, last, header):
             header.discard("weight")
