@@ -198,7 +198,7 @@ def _ordered(submit: Callable[[int], Future], n: int, window: int) -> Iterator[A
 class _Inline(Executor):
     """Runs each task at once in this process (--workers 1)."""
 
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+    def submit(self, fn, /, *args, **kwargs):
         future: Future = Future()
         future.set_result(fn(*args, **kwargs))
         return future
@@ -462,8 +462,10 @@ def _run(
             return executor.submit(finish_chunk, i, str(spool), glob, options)
 
         writers = {name: _TableWriter(out, name, spool) for name in ("projects", "indicators", "quality")}
-        sums, flag_counts, classified = [], {"projects": Counter(), "indicators": Counter()}, 0
-        n_quality, n_indicators, achievement, achievement_parts = 0, 0, [], []
+        sums, classified, n_quality, n_indicators = [], 0, 0, 0
+        flag_counts: dict[str, Counter[str]] = {"projects": Counter(), "indicators": Counter()}
+        achievement: list[pd.DataFrame] = []
+        achievement_parts: list[dict] = []
         for result in _bar(_ordered(submit, len(chunks), window), len(chunks), "normalizing", progress):
             for name, writer in writers.items():
                 writer.add(result.csv[name], result.arrow[name])

@@ -137,3 +137,17 @@ def test_cli_workers_take_corrections(tmp_path):
     assert "no such indicator in this run" in result.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert report["corrections"]["unmatched"] == 1
+
+
+def test_cli_workers_name_the_stale_report_removed(tmp_path):
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    (tmp_path / "report.html").write_text("<p>an earlier run</p>", encoding="utf-8")
+    args = ["normalize", CORPUS[0], "--out", str(tmp_path), "-q", "--workers", "2"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["removed_stale"] == ["report.html"]
+    assert not (tmp_path / "report.html").exists()
