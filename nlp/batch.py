@@ -6,8 +6,10 @@ The run has two passes over chunks of documents, with the global steps in betwee
    tables, park them in a spool file, and return only what the global steps need: the linking columns
    of each project, its folded indicator names, its boilerplate signature, and the report counts.
 2. Global steps (once): link the projects (family ids), find the boilerplate clusters.
-3. `finish_chunk` (per chunk, in any process): values, classifiers, quality flags and project scores,
-   formatted as CSV text and an Arrow table; the department sums come back to be added up.
+3. `finish_chunk` (per chunk, in any process): values, classifiers, the corrections about the chunk's
+   documents, self-evaluation verdicts, quality flags and project scores, formatted as CSV text and an
+   Arrow table; the department sums, the per-project self-evaluation summaries and the report counts
+   come back to be added up.
 
 The writer appends each chunk's CSV text and writes each chunk as a Parquet row group, in document
 order, then the department rows and the links. So memory holds one chunk per process plus the compact
