@@ -204,9 +204,9 @@ def _name_hint(name: str | None) -> _NameHint:
     if bracket:
         inner = _BRACKET_NOISE_RE.sub("", bracket.group(1))
         read = _read_unit(inner, 0) if inner else None
-        listed = read.unit is not None and all(u in _LISTED_UNITS for u in read.unit.split("/"))
-        if read.unit and listed and read.end == len(inner):  # (项), (万份); not a note such as (目标)
-            return _NameHint(read.unit, read.factor, is_date)
+        unit = read.unit if read is not None and read.end == len(inner) else None
+        if read is not None and unit and all(u in _LISTED_UNITS for u in unit.split("/")):
+            return _NameHint(unit, read.factor, is_date)  # (项), (万份); not a note such as (目标)
     stem = _NAME_BRACKET_RE.sub("", folded).strip() or folded
     for marker, meaning, match in _MARKERS:
         if meaning == "date":
