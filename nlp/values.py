@@ -114,6 +114,7 @@ class _NameHint:
     unit: str | None = None
     factor: float = 1.0
     is_date: bool = False
+    is_count: bool = False  # asks for a count without stating its unit (…数量)
 
 
 def _read_unit(text: str, pos: int) -> _Unit:
@@ -203,13 +204,16 @@ def _name_hint(name: str | None) -> _NameHint:
     if bracket:
         inner = _BRACKET_NOISE_RE.sub("", bracket.group(1))
         read = _read_unit(inner, 0) if inner else None
-        if read and read.unit and read.end == len(inner):
-            return _NameHint(read.unit, read.factor, is_date)
+        unit = read.unit if read is not None and read.end == len(inner) else None
+        if read is not None and unit and all(u in _LISTED_UNITS for u in unit.split("/")):
+            return _NameHint(unit, read.factor, is_date)  # (项), (万份); not a note such as (目标)
     stem = _NAME_BRACKET_RE.sub("", folded).strip() or folded
     for marker, meaning, match in _MARKERS:
         if meaning == "date":
             continue
         if (match == "suffix" and stem.endswith(marker)) or (match == "contains" and marker in folded):
+            if meaning in ("-", "count"):
+                return _NameHint(None, 1.0, is_date, is_count=meaning == "count")
             return _NameHint(meaning, 1.0, is_date)
     return _NameHint(None, 1.0, is_date)
 
@@ -227,8 +231,8 @@ def name_asks(name: str | None) -> str | None:
     if hint.is_date:
         return "date"
     if hint.unit is None:
-        return None
-    return "rate" if hint.unit == "%" else "count"
+        return "count" if hint.is_count else None
+    return "rate" if hint.unit in ("%", "‰") else "count"
 
 
 @lru_cache(maxsize=1024)

@@ -40,6 +40,12 @@ NAME_CASES = [
     ("服务对象投诉次数", "count"),
     ("完成时间", "date"),
     ("安全保障", None),
+    # the quality stage's own suffix lists (quality_words.tsv) moved into value_markers.tsv:
+    ("提高工作效率", None),  # 效率 is not a …率 (an exception row before 率)
+    ("采购设备数量", "count"),  # …数量 asks for a count without a unit
+    ("维护账号个数", "count"),  # …个数 → 个 (003: `维护账号个数` = 39)
+    ("财政资金占比重", "rate"),
+    ("养殖动物成活率(目标)", "rate"),  # realdata 14: a bracketed note is not a unit
 ]
 
 
@@ -48,6 +54,14 @@ def test_what_a_name_asks_for_has_one_owner(name: str, asks: str | None) -> None
     assert name_asks(name) == asks
     if asks in ("rate", "count"):  # and the bare number under it is read the same way
         assert parse_value("12", name=name).kind == asks
+
+
+def test_quality_asks_the_value_stage() -> None:
+    """The quality stage's name rule is the value stage's (no second list of name endings)."""
+    from nlp.quality.rules import name_kind_by_rule
+
+    for name, asks in NAME_CASES:
+        assert name_kind_by_rule(name) == (asks if asks in ("rate", "count") else None), name
 
 
 def test_local_level_names_parse_in_the_indicator_list() -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
+from nlp import vocab
 from nlp.textnorm import fold
 
-_DATA = Path(__file__).resolve().parent.parent / "data"
 _META = re.compile(r"^(source|note):", re.I)
 _NEWLINE_GAP = re.compile(r"\s*\n\s*")
 _WS = re.compile(r"\s+")
@@ -113,8 +112,7 @@ def pipe_stream_cells(body: Body) -> list[Cell]:
 @lru_cache(maxsize=8)
 def _word_list(name: str) -> tuple[str, ...]:
     """The folded words of a one-word-a-line file in nlp/data, longest first."""
-    rows = (ln.strip() for ln in (_DATA / name).read_text(encoding="utf-8").splitlines())
-    words = {fold(w) for w in rows if w and not w.startswith("#")}
+    words = {fold(w) for w in vocab.words(name) if w}
     return tuple(sorted(words, key=len, reverse=True))
 
 

@@ -23,13 +23,13 @@ from nlp.documents.cells import (
     split_body,
 )
 from nlp.documents.prose import bracketed_rows, prose_rows
+from nlp.documents.table.columns import title_table
 from nlp.levels import canonical_level1, canonical_level2, level_key, level_words
 from nlp.schema import Document, Indicator, Problem, Project
 from nlp.textnorm import fold
 
 log = logging.getLogger(__name__)
 
-_DATA = Path(__file__).resolve().parent.parent / "data" / "table_headers.tsv"
 _OP = re.compile(r"^(?:>=|<=|[≥≤=<>≧≦]|定量|定性|大于等于|小于等于|等于|大于|小于)$")
 _DIRECTION = re.compile(r"正向|反向")
 _SCORE_ONLY = re.compile(r"^\(\d+(?:\.\d+)?分\)$")  # (50分) left alone in a cell
@@ -51,29 +51,12 @@ _LEVEL_ROLES = ("level1", "level2")
 _HEADERLESS = ("level1", "level2", "name", "value", "actual_text", "weight", "score")
 
 
-@lru_cache(maxsize=1)
-def _titles() -> tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]:
-    """Column title → role, the words that end a table, and those of them that state a total."""
-    roles: dict[str, str] = {}
-    stops: list[str] = []
-    totals: list[str] = []
-    for line in _DATA.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            title, role = line.split("\t")
-            if role in ("stop", "total"):
-                stops.append(level_key(title))
-                totals += [level_key(title)] if role == "total" else []
-            else:
-                roles[level_key(title)] = role
-    return roles, tuple(stops), tuple(totals)
-
-
 def _role(cell: Cell) -> str | None:
-    return _titles()[0].get(level_key(cell.text))
+    return title_table()[0].get(level_key(cell.text))
 
 
 def _is_stop(cell: Cell) -> bool:
-    return cell.prose or level_key(cell.text).startswith(_titles()[1])
+    return cell.prose or level_key(cell.text).startswith(title_table()[1])
 
 
 def _level1(text: str, inherited: str, inherited2: str = "") -> str | None:
@@ -138,7 +121,7 @@ def _piece(cell: Cell, text: str, first: bool) -> Cell:
 
 @lru_cache(maxsize=1)
 def _flat_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    titles = sorted(_titles()[0], key=len, reverse=True)
+    titles = sorted(title_table()[0], key=len, reverse=True)
     head = re.compile("|".join(re.escape(t) for t in titles))
     value = flat_value_re().pattern
     words = (*level_words(), *flat_descriptions())
@@ -175,7 +158,7 @@ def _cut(cell: Cell, text: str, first: bool) -> list[Cell]:
             continue
         if m.start() > pos:
             gap = text[pos : m.start()]
-            if level_key(gap).startswith(_titles()[1]):
+            if level_key(gap).startswith(title_table()[1]):
                 return [*out, _piece(cell, text[pos:], first and not out)]
             out += [_piece(cell, part, first and not out) for part in _gap_parts(gap, m.group())]
         if not template.fullmatch(m.group()):
@@ -244,7 +227,7 @@ def _unflatten_pages(body: Body) -> Body:
 def _title_prefix(text: str) -> bool:
     """The beginning of a column title (a header cut off by the end of the excerpt)."""
     key = level_key(text)
-    return len(key) >= 4 and any(t.startswith(key) and t != key for t in _titles()[0])
+    return len(key) >= 4 and any(t.startswith(key) and t != key for t in title_table()[0])
 
 
 def _split_flat(cells: list[Cell]) -> list[Cell]:
@@ -458,7 +441,7 @@ def _table_rows(cells: list[Cell], layout: str) -> _Found:
 
 def _stated_digits(cells: list[Cell], k: int) -> str | None:
     """The digits after the 总分/合计 cell that ended a table at cells[k], if any."""
-    if k >= len(cells) or not level_key(cells[k].text).startswith(_titles()[2]):
+    if k >= len(cells) or not level_key(cells[k].text).startswith(title_table()[2]):
         return None
     rest = re.sub(r"^\D*", "", cells[k].text)
     nxt = cells[k + 1].text if k + 1 < len(cells) else ""

@@ -6,16 +6,17 @@ nlp/quality/ apply these rules to the tables, each rule once per distinct cell (
 
 from __future__ import annotations
 
-import csv
 import functools
 import re
 from collections.abc import Callable
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
+from nlp import vocab
+from nlp.numerals import numeral_table
 from nlp.textnorm import fold
+from nlp.values import name_asks
 
 QUANTITATIVE = frozenset({"rate", "count", "threshold"})
 LEVEL1_NAMES = {"1": "output", "2": "benefit", "3": "satisfaction", "4": "cost"}  # has_<name> columns
@@ -51,9 +52,7 @@ NAME_DROP = re.compile(r"[\d\s()（）\[\]【】“”\"'、,，.。:：;；\-�
 def words() -> dict[str, tuple[str, ...]]:
     """Read nlp/data/quality_words.tsv into {category: words (folded)}."""
     out: dict[str, list[str]] = {}
-    text = resources.files("nlp.data").joinpath("quality_words.tsv").read_text(encoding="utf-8")
-    rows = csv.DictReader((line for line in text.splitlines() if not line.startswith("#")), delimiter="\t")
-    for row in rows:
+    for row in vocab.records("quality_words.tsv"):
         out.setdefault(row["category"], []).append(fold(row["word"]).lower())
     return {k: tuple(v) for k, v in out.items()}
 
@@ -61,10 +60,7 @@ def words() -> dict[str, tuple[str, ...]]:
 @functools.lru_cache(maxsize=1)
 def flag_table() -> pd.DataFrame:
     """The flag vocabulary of nlp/data/flags.tsv: flag, applies_to, penalty, explanation_zh/_en."""
-    text = resources.files("nlp.data").joinpath("flags.tsv").read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
-    rows = list(csv.DictReader(lines, delimiter="\t"))
-    return pd.DataFrame(rows)
+    return pd.DataFrame(list(vocab.records("flags.tsv")))
 
 
 def is_penalty(flag: str) -> bool:
@@ -155,26 +151,14 @@ def split_flags(value: object) -> list[str]:
 
 @functools.lru_cache(maxsize=50_000)
 def name_kind_by_rule(name: str) -> str | None:
-    """What an indicator name asks for by the name rules: 'rate', 'count' or None (undecided).
+    """What an indicator name asks for: 'rate', 'count' or None, as the value stage decides it
+    (nlp.values.name_asks, data: value_markers.tsv); a date is neither.
 
     >>> [name_kind_by_rule(n) for n in ("验收合格率（%）", "服务对象投诉次数", "安全保障", "提高工作效率")]
     ['rate', 'count', None, None]
     """
-    text = fold(name)
-    bracket = _BRACKET_UNIT.search(text)
-    if bracket:
-        unit = bracket.group(1).strip()
-        if unit in ("%", "‰"):
-            return "rate"
-        if unit in words()["count_unit"]:
-            return "count"
-        text = text[: bracket.start()]
-    text = text.rstrip()
-    if text.endswith(words()["count_suffix"]):
-        return "count"
-    if text.endswith(words()["rate_suffix"]) and not text.endswith(words()["not_rate_suffix"]):
-        return "rate"
-    return None
+    asks = name_asks(name)
+    return asks if asks in ("rate", "count") else None
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -186,7 +170,7 @@ def units_agree(name_unit: str, value_unit: str) -> bool:
     """
     if name_unit == value_unit:
         return True
-    return any(name_unit == m + value_unit for m in words()["multiplier"])
+    return any(name_unit == m + value_unit for m in numeral_table().multipliers)
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -198,9 +182,12 @@ def name_unit(name: str) -> str | None:
 
 @functools.lru_cache(maxsize=50_000)
 def is_placeholder(text: str) -> bool:
-    """True when an indicator name is placeholder text such as 待单位补充... (values: the values stage)."""
+    """True when an indicator name is placeholder text such as 待单位补充... (values: the values stage).
+
+    The words are the reader's (nlp/data/name_placeholders.txt), so a name flagged there is flagged here.
+    """
     folded = fold(text).lower()
-    return bool(folded) and any(word in folded for word in words()["placeholder"])
+    return bool(folded) and any(fold(word).lower() in folded for word in vocab.words("name_placeholders.txt"))
 
 
 @functools.lru_cache(maxsize=50_000)

@@ -19,7 +19,7 @@ _ENDS = ("stop", "total")
 
 
 @lru_cache(maxsize=1)
-def _table() -> tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]:
+def title_table() -> tuple[dict[str, str], tuple[str, ...], tuple[str, ...]]:
     """Title key → role; the keys that end a table; those of them that state a total."""
     roles: dict[str, str] = {}
     stops: list[str] = []
@@ -42,19 +42,19 @@ def column_role(text: str | None) -> str | None:
     >>> column_role("三級指標"), column_role("*指标值"), column_role("培训人数")
     ('name', 'value', None)
     """
-    return _table()[0].get(level_key(text))
+    return title_table()[0].get(level_key(text))
 
 
 def title_keys() -> tuple[str, ...]:
     """All header title keys, longest first (to find titles in run-together text)."""
-    return tuple(sorted(_table()[0], key=len, reverse=True))
+    return tuple(sorted(title_table()[0], key=len, reverse=True))
 
 
 def ends_table(text: str | None) -> bool:
     """A cell that ends an indicator table (`评价结论`, `总分`, sign-off lines); not a column title."""
-    return bool(text) and level_key(text).startswith(_table()[1]) and column_role(text) is None
+    return bool(text) and level_key(text).startswith(title_table()[1]) and column_role(text) is None
 
 
 def states_total(text: str | None) -> bool:
     """A cell that ends a table and states the sum of its 分值 column (`总分`, `合计`)."""
-    return level_key(text).startswith(_table()[2]) if text else False
+    return level_key(text).startswith(title_table()[2]) if text else False
