@@ -299,31 +299,13 @@ def values(
     fmt: str | None = typer.Option(None, "--format", help="input format: jsonl or csv (default: guessed)"),
 ) -> None:
     """Normalize a column of values: rows with `value` (+ name, op, unit, direction) get the value fields."""
-    import itertools
     import sys
-    from pathlib import Path
 
     from nlp import values_io as vio
-    from nlp.atomic import atomic_file
 
-    if fmt is not None and fmt not in vio.FORMATS:
-        typer.echo(f"error: --format must be one of {', '.join(vio.FORMATS)}, got {fmt!r}", err=True)
-        raise typer.Exit(code=2)
-    if in_file is not None and not Path(in_file).is_file():
-        typer.echo(f"error: {in_file} not found", err=True)
-        raise typer.Exit(code=1)
-    if out_file is not None and (not out_file.strip() or Path(out_file).is_dir()):  # before any row is read
-        what = "--out is empty" if not out_file.strip() else f"{out_file} is a folder"
-        typer.echo(f"error: {what}: give a file for the rows (or no --out for stdout)", err=True)
-        raise typer.Exit(code=1)
+    _check_row_files(in_file, out_file, fmt)
     source = open(in_file, encoding="utf-8-sig", newline="") if in_file else sys.stdin  # noqa: SIM115
-    head: list[str] = []  # leading blank lines and the first line with text, to guess the format
-    for line in source:
-        head.append(line)
-        if line.strip():
-            break
-    in_fmt = fmt or vio.format_of_path(in_file) or vio.sniff_format(head[-1] if head else "")
-    lines = itertools.chain(head, source)
+    in_fmt, lines = _sniffed(source, fmt, in_file)
     unreadable = 0
 
     def report(rows):
@@ -337,17 +319,9 @@ def values(
     out_rows = vio.normalize_rows(report(vio.read_rows(lines, in_fmt)))
     out_fmt = vio.format_of_path(out_file) or in_fmt  # same format as the input unless --out says otherwise
     try:
+        count = _write_rows(out_rows, out_fmt, out_file)
         if out_file:
-            encoding = "utf-8-sig" if out_fmt == "csv" else "utf-8"  # CSV with BOM, as the tables
-            try:
-                with atomic_file(out_file, encoding=encoding) as stream:  # safe even when --out is --in
-                    count = vio.write_rows(out_rows, out_fmt, stream)
-            except OSError as err:
-                typer.echo(f"error: cannot write {out_file}: {err.strerror or err}", err=True)
-                raise typer.Exit(code=1) from err
             typer.echo(f"{count} rows ({unreadable} unreadable) -> {out_file}", err=True)
-        else:
-            vio.write_rows(out_rows, out_fmt, sys.stdout)
     except vio.MissingColumn as err:
         typer.echo(f"error: {in_file or 'stdin'}: {err}", err=True)
         raise typer.Exit(code=1) from err
@@ -495,29 +469,17 @@ def names(
     fmt: str | None = typer.Option(None, "--format", help="input format: jsonl or csv (default: guessed)"),
 ) -> None:
     """Classify a column of indicator names: rows with `name` (+ id, level1) get level2 and name_kind."""
-    import itertools
     import sys
-    from pathlib import Path
 
     from nlp import values_io as vio
     from nlp.classify import DEFAULT_MODELS, ModelLoadError, ModelNotFound, classify_names
 
-    if fmt is not None and fmt not in vio.FORMATS:
-        typer.echo(f"error: --format must be one of {', '.join(vio.FORMATS)}, got {fmt!r}", err=True)
-        raise typer.Exit(code=2)
-    if in_file is not None and not Path(in_file).is_file():
-        typer.echo(f"error: {in_file} not found", err=True)
-        raise typer.Exit(code=1)
+    _check_row_files(in_file, out_file, fmt)
     with open(in_file, encoding="utf-8-sig", newline="") if in_file else sys.stdin as source:
-        head: list[str] = []
-        for line in source:
-            head.append(line)
-            if line.strip():
-                break
-        in_fmt = fmt or vio.format_of_path(in_file) or vio.sniff_format(head[-1] if head else "")
+        in_fmt, lines = _sniffed(source, fmt, in_file)
         rows, unreadable, missing = [], 0, False
         try:
-            for row in vio.read_rows(itertools.chain(head, source), in_fmt, required="name"):
+            for row in vio.read_rows(lines, in_fmt, required="name"):
                 if isinstance(row, vio.RowError):
                     unreadable += 1
                     typer.echo(f"{in_file or 'stdin'}: {row} (kept with flag unreadable_row)", err=True)
@@ -534,17 +496,62 @@ def names(
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=1) from err
     out_fmt = vio.format_of_path(out_file) or in_fmt
+    count = _write_rows(out_rows, out_fmt, out_file)
     if not out_file:
-        vio.write_rows(out_rows, out_fmt, sys.stdout)
         return
+    unnamed = sum(not str(r.get("name") or "").strip() for r in out_rows)
+    typer.echo(f"{count} rows ({unreadable} unreadable, {unnamed} without a name) -> {out_file}", err=True)
+
+
+def _check_row_files(in_file: str | None, out_file: str | None, fmt: str | None) -> None:
+    """`jixiao values` / `names`: the format, the input and the output checked before any row is read."""
+    from pathlib import Path
+
+    from nlp import values_io as vio
+
+    if fmt is not None and fmt not in vio.FORMATS:
+        typer.echo(f"error: --format must be one of {', '.join(vio.FORMATS)}, got {fmt!r}", err=True)
+        raise typer.Exit(code=2)
+    if in_file is not None and not Path(in_file).is_file():
+        typer.echo(f"error: {in_file} not found", err=True)
+        raise typer.Exit(code=1)
+    if out_file is not None and (not out_file.strip() or Path(out_file).is_dir()):
+        what = "--out is empty" if not out_file.strip() else f"{out_file} is a folder"
+        typer.echo(f"error: {what}: give a file for the rows (or no --out for stdout)", err=True)
+        raise typer.Exit(code=1)
+
+
+def _sniffed(source, fmt: str | None, in_file: str | None):
+    """(format, lines): the input's format (given, from the file name, or guessed from its first line)."""
+    import itertools
+
+    from nlp import values_io as vio
+
+    head: list[str] = []  # leading blank lines and the first line with text, to guess the format
+    for line in source:
+        head.append(line)
+        if line.strip():
+            break
+    in_fmt = fmt or vio.format_of_path(in_file) or vio.sniff_format(head[-1] if head else "")
+    return in_fmt, itertools.chain(head, source)
+
+
+def _write_rows(rows, out_fmt: str, out_file: str | None) -> int:
+    """Rows to stdout, or to `out_file` all or nothing (safe even when it is the input); the row count."""
+    import sys
+
+    from nlp import values_io as vio
+    from nlp.atomic import atomic_file
+
+    if not out_file:
+        return vio.write_rows(rows, out_fmt, sys.stdout)
+    encoding = "utf-8-sig" if out_fmt == "csv" else "utf-8"  # CSV with BOM, as the tables
     try:
-        with open(out_file, "w", encoding="utf-8-sig" if out_fmt == "csv" else "utf-8", newline="") as stream:
-            count = vio.write_rows(out_rows, out_fmt, stream)
+        with atomic_file(out_file, encoding=encoding) as stream:
+            return vio.write_rows(rows, out_fmt, stream)
     except OSError as err:
         typer.echo(f"error: cannot write {out_file}: {err.strerror or err}", err=True)
         raise typer.Exit(code=1) from err
-    unnamed = sum(not str(r.get("name") or "").strip() for r in out_rows)
-    typer.echo(f"{count} rows ({unreadable} unreadable, {unnamed} without a name) -> {out_file}", err=True)
 
 
 def _interrupted(signum: int, _frame: object) -> None:
