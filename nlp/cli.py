@@ -66,7 +66,8 @@ def normalize(
 
             options = Options(link=not no_link, link_threshold=threshold, corrections=fixes)
             if chunked:
-                report = _normalize_chunked(paths, out, options, workers, scheduler, chunk_size, quiet)
+                chunking = (workers, scheduler, chunk_size)
+                report = _normalize_chunked(paths, out, options, chunking, quiet, xlsx)
             else:
                 report = _normalize_in_memory(paths, out, options, quiet, xlsx)
     except CorrectionsError as err:
@@ -111,19 +112,25 @@ def _normalize_in_memory(paths: list[str], out: str, options, quiet: bool, xlsx:
         raise typer.Exit(code=1)
     result.write(out)
     if xlsx:
-        _write_xlsx(result, out)
+        t = result.tables
+        tables = {"projects": t.projects, "indicators": t.indicators, "quality": t.quality, "links": t.links}
+        _write_xlsx(tables, out)
     return result.report
 
 
 def _normalize_chunked(
-    paths: list[str], out: str, options, workers: int, scheduler: str | None, chunk_size: int, quiet: bool
+    paths: list[str], out: str, options, chunking: tuple[int, str | None, int], quiet: bool, xlsx: bool
 ) -> dict:
-    """Chunks of documents in `workers` processes or on a Dask cluster (nlp.batch), written all or nothing."""
+    """Chunks of documents in `workers` processes or on a Dask cluster (nlp.batch), written all or nothing.
+
+    `chunking` is (workers, scheduler, chunk_size); with `xlsx`, tables.xlsx is made from the written
+    Parquet tables inside the staging folder, so it is moved in with them."""
     from nlp.atomic import atomic_output_dir
     from nlp.batch import SchedulerError, errors_of, normalize_to
     from nlp.documents import SUFFIXES
     from nlp.pipeline import STALE_OUTPUTS
 
+    workers, scheduler, chunk_size = chunking
     try:
         with atomic_output_dir(out, stale=STALE_OUTPUTS) as staging:
             report = normalize_to(
@@ -134,6 +141,11 @@ def _normalize_chunked(
                 suffixes = " ".join(f"*{s}" for s in SUFFIXES)
                 typer.echo(f"error: no readable documents ({suffixes}) under {' '.join(paths)}", err=True)
                 raise typer.Exit(code=1)
+            if xlsx:
+                import pandas as pd
+
+                names = ("projects", "indicators", "quality", "links")
+                _write_xlsx({n: pd.read_parquet(staging / f"{n}.parquet") for n in names}, str(staging))
     except SchedulerError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=1) from err
@@ -152,14 +164,12 @@ def _echo_corrections(summary: dict) -> None:
     )
 
 
-def _write_xlsx(result, out: str) -> None:
+def _write_xlsx(tables: dict, out: str) -> None:
     """tables.xlsx next to the CSV/Parquet tables (needs the formats extra: xlsxwriter)."""
     from pathlib import Path
 
     from nlp.outputs_xlsx import write_xlsx
 
-    t = result.tables
-    tables = {"projects": t.projects, "indicators": t.indicators, "quality": t.quality, "links": t.links}
     try:
         write_xlsx(tables, Path(out) / "tables.xlsx")
     except ImportError as err:

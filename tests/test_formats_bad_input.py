@@ -101,8 +101,9 @@ def test_bad_file_is_one_error_line(case, tmp_path):
     assert "\n" not in str(errors[0])
 
 
-def test_a_mixed_folder_reads_every_good_file_and_counts_the_bad(tmp_path):
-    """`jixiao normalize --xlsx` on every format at once, two of the files bad."""
+@pytest.mark.parametrize("workers", ["1", "2"], ids=["one-process", "chunks"])
+def test_a_mixed_folder_reads_every_good_file_and_counts_the_bad(tmp_path, workers):
+    """`jixiao normalize --xlsx` on every format at once, two files bad (one process, and in chunks)."""
     folder = tmp_path / "in"
     for fmt in ("xlsx", "xls", "ods", "docx", "html", "pdf"):
         render(_spec(doc=f"good_{fmt}"), fmt, folder)
@@ -111,7 +112,7 @@ def test_a_mixed_folder_reads_every_good_file_and_counts_the_bad(tmp_path):
     shutil.copy(REALDATA / "45_tianjin-hebei-fayuan-2023-xiangmu-mubiao.txt", folder / "good_text.txt")
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        app, ["normalize", str(folder), "--out", str(out), "-q", "--no-link", "--xlsx"]
+        app, ["normalize", str(folder), "--out", str(out), "-q", "--no-link", "--xlsx", "--workers", workers]
     )
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
