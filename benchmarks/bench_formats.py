@@ -18,10 +18,9 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-from results_table import append_row  # benchmarks/ is on sys.path when a script runs
+from results_table import record  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -92,12 +91,8 @@ def main() -> None:
             runs = [_read_all(paths) for _ in range(args.runs)]
             secs = statistics.median(s for s, _ in runs)
             rows = runs[0][1]
-            line = (
-                f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {name} | {len(paths)} | {rows:,} | {secs:.2f} "
-                f"| {rows / secs:,.0f} | {machine} |"
-            )
-            append_row(SECTION, line)
-            print(line, flush=True)
+            cells = [name, f"{len(paths)}", f"{rows:,}", f"{secs:.2f}", f"{rows / secs:,.0f}"]
+            record(SECTION, cells, machine)
 
 
 if __name__ == "__main__":

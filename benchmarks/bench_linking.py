@@ -22,10 +22,9 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-from results_table import append_row  # benchmarks/ is on sys.path when a script runs
+from results_table import record  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- linking:start -->", "<!-- linking:end -->"  # our section; rows are appended inside
@@ -111,12 +110,8 @@ def main() -> None:
             runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
         secs = statistics.median(r["seconds"] for r in runs)
         peak = statistics.median(r["peak_mb"] for r in runs)
-        line = (
-            f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {n:,} | {secs:.1f} | {n / secs:,.0f} | {peak:,.0f} "
-            f"| {runs[0]['links']:,} | {runs[0]['families']:,} | {machine} |"
-        )
-        append_row(SECTION, line)
-        print(line)
+        cells = [f"{n:,}", f"{secs:.1f}", f"{n / secs:,.0f}", f"{peak:,.0f}"]
+        record(SECTION, [*cells, f"{runs[0]['links']:,}", f"{runs[0]['families']:,}"], machine)
 
 
 if __name__ == "__main__":

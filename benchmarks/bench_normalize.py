@@ -24,10 +24,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-from results_table import append_row  # benchmarks/ is on sys.path when a script runs
+from results_table import record  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "examples" / "documents"
@@ -118,12 +117,9 @@ def main() -> None:
         secs = statistics.median(r["seconds"] for r in runs)
         peak = statistics.median(r["peak_mb"] for r in runs)
         r = runs[0]
-        line = (
-            f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {copies:,} | {r['documents']:,} | {r['projects']:,} "
-            f"| {r['indicators']:,} | {secs:.1f} | {r['indicators'] / secs:,.0f} | {peak:,.0f} | {machine} |"
-        )
-        append_row(SECTION, line)
-        print(line, flush=True)
+        counts = [f"{copies:,}", f"{r['documents']:,}", f"{r['projects']:,}", f"{r['indicators']:,}"]
+        speed = [f"{secs:.1f}", f"{r['indicators'] / secs:,.0f}", f"{peak:,.0f}"]
+        record(SECTION, [*counts, *speed], machine)
 
 
 if __name__ == "__main__":

@@ -16,10 +16,9 @@ import platform
 import statistics
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
-from results_table import append_row  # benchmarks/ is on sys.path when a script runs
+from results_table import record  # benchmarks/ is on sys.path when a script runs
 
 from nlp.documents.indicator_table import read_indicator_table
 from nlp.documents.table.reader import read_learned, read_table
@@ -65,12 +64,8 @@ def main() -> None:
         _time(reader, texts, 1)  # warm up: model, vocabularies, caches
         secs = statistics.median(_time(reader, texts, args.rounds) for _ in range(args.runs))
         n = len(texts) * args.rounds
-        line = (
-            f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {name} | {n:,} | {secs:.2f} | {n / secs:,.0f} "
-            f"| {1000 * secs / n:.1f} | {machine} |"
-        )
-        append_row(SECTION, line)
-        print(line, flush=True)
+        cells = [name, f"{n:,}", f"{secs:.2f}", f"{n / secs:,.0f}", f"{1000 * secs / n:.1f}"]
+        record(SECTION, cells, machine)
 
 
 if __name__ == "__main__":

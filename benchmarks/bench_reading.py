@@ -20,10 +20,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
-from results_table import append_row  # benchmarks/ is on sys.path when a script runs
+from results_table import record  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "examples" / "documents"
@@ -81,12 +80,9 @@ def main() -> None:
                 ]  # fmt: skip
                 assert all(r["layout"] == layout for r in runs), runs
                 seconds = statistics.median(r["seconds"] for r in runs)
-                date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
                 peak = statistics.median(r["peak_mb"] for r in runs)
-                row = f"| {date} | {layout} | {mb:.1f} | {seconds:.2f} | {mb / seconds:.1f} | {peak:,.0f} | "
-                row += f"{runs[0]['projects']:,} | {machine} |"
-                print(row, flush=True)
-                append_row(SECTION, row)
+                cells = [layout, f"{mb:.1f}", f"{seconds:.2f}", f"{mb / seconds:.1f}", f"{peak:,.0f}"]
+                record(SECTION, [*cells, f"{runs[0]['projects']:,}"], machine)
 
 
 if __name__ == "__main__":

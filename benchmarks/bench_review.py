@@ -22,10 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-from results_table import append_row  # benchmarks/ is on sys.path when a script runs
+from results_table import record  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- review:start -->", "<!-- review:end -->"
@@ -119,11 +118,8 @@ def main() -> None:
                 for _ in range(args.runs)
             ]
             median = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-            cells = " | ".join(f"{median[k]:.2f}" for k in ("load", *VIEWS))
-            date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
-            line = f"| {date} | {size:,} | {cells} | {median['peak_mb']:,.0f} | {machine} |"
-            print(line)
-            append_row(SECTION, line)
+            cells = [f"{median[k]:.2f}" for k in ("load", *VIEWS)]
+            record(SECTION, [f"{size:,}", *cells, f"{median['peak_mb']:,.0f}"], machine)
 
 
 if __name__ == "__main__":

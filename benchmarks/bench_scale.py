@@ -27,12 +27,11 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
 from bench_normalize import generate  # benchmarks/ is on sys.path when a script runs
-from results_table import append_row
+from results_table import record
 
 START, END = "<!-- scale:start -->", "<!-- scale:end -->"
 SECTION = [
@@ -157,14 +156,10 @@ def main() -> None:
             )
         steps = [statistics.median(r["steps"][i] for r in runs) for i in range(4)]
         n = runs[0]["indicators"]
-        line = (
-            f"| {datetime.now(UTC):%Y-%m-%d %H:%M} | {n:,} | {where} | {med['seconds']:.1f} | "
-            + " | ".join(f"{s:.1f}" for s in steps)
-            + f" | {n / med['seconds']:,.0f} | {med['cpu']:.0f} | {n / med['cpu']:,.0f} "
-            f"| {med['single_mb']:,.0f} | {med['total_mb']:,.0f} | {args.runs} | {machine} |"
-        )
-        append_row(SECTION, line)
-        print(line, flush=True)
+        cells = [f"{n:,}", where, f"{med['seconds']:.1f}", *(f"{s:.1f}" for s in steps)]
+        cells += [f"{n / med['seconds']:,.0f}", f"{med['cpu']:.0f}", f"{n / med['cpu']:,.0f}"]
+        cells += [f"{med['single_mb']:,.0f}", f"{med['total_mb']:,.0f}", f"{args.runs}"]
+        record(SECTION, cells, machine)
 
 
 if __name__ == "__main__":

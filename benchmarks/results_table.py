@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -15,3 +16,11 @@ def append_row(section: list[str], line: str, results: Path = RESULTS) -> None:
         old = old.rstrip("\n") + "\n\n" + "\n".join(section) + "\n"
     cut = old.index(end)
     results.write_text(old[:cut] + line + "\n" + old[cut:], encoding="utf-8")
+
+
+def record(section: list[str], cells: list[str], machine: str, results: Path = RESULTS) -> str:
+    """One results row — the time (UTC), `cells`, the machine — appended to `section` and printed."""
+    line = "| " + " | ".join([f"{datetime.now(UTC):%Y-%m-%d %H:%M}", *cells, machine]) + " |"
+    append_row(section, line, results)
+    print(line, flush=True)
+    return line
