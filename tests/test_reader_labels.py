@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 import unicodedata
 from collections import Counter
 from functools import cache
@@ -108,14 +109,48 @@ def test_row_without_value_says_why():
     assert silent == []
 
 
-def test_readme_counts_match_the_rows():
-    """The per-file counts training_data/README.md gives for files 101-131 are those of the file."""
+HAND = {"team, by hand": (101, 131), "team, hand-checked": (2, 99)}  # labeled_by of realdata rows: files
+
+
+def _number(row: dict[str, str]) -> int:
+    return int(Path(row["file"]).name.split("_")[0])
+
+
+@pytest.mark.parametrize(
+    ("heading", "low", "high"), [("### Rows of files 02–51", 2, 99), ("### Rows of files 101–131", 101, 131)]
+)
+def test_readme_counts_match_the_rows(heading, low, high):
+    """The per-file counts training_data/README.md gives for each group of realdata files are the file's."""
     readme = (ROOT / "training_data" / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Rows of files 101–131", 1)[1]
+    section = readme.split(heading, 1)[1]
     counts_text = section.split("Counts per file:", 1)[1].split("(", 1)[0]
-    stated = {num: int(n) for num, n in re.findall(r"\b(1\d\d) (\d+)", counts_text)}
-    numbers = (Path(r["file"]).name.split("_")[0] for r in ROWS)
-    actual = Counter(n for n in numbers if n.isdigit() and 101 <= int(n) <= 131)
+    stated = {int(num): int(n) for num, n in re.findall(r"\b(\d{2,3}) (\d+)", counts_text)}
+    realdata = [r for r in ROWS if r["file"].startswith("examples/realdata/")]
+    actual = Counter(n for n in map(_number, realdata) if low <= n <= high)
     assert stated == dict(actual)
-    labeled = {p.name.split("_")[0] for p in (ROOT / "examples" / "realdata").glob("1[0-3][0-9]_*.txt")}
-    assert set(stated) == labeled, "a file numbered 101-131 has no labeled row"
+    files = {int(p.name.split("_")[0]) for p in (ROOT / "examples" / "realdata").glob("[0-9]*_*.txt")}
+    assert set(stated) == {n for n in files if low <= n <= high}, "a realdata file has no labeled row"
+
+
+def test_realdata_rows_are_labeled_by_a_person():
+    """No realdata row is derived from a reader: 02–51 checked by hand, 101–131 labeled by hand."""
+    realdata = [r for r in ROWS if r["file"].startswith("examples/realdata/")]
+    spans = [(r, HAND.get(r["labeled_by"], (0, -1))) for r in realdata]
+    wrong = [_id(r) for r, (low, high) in spans if not low <= _number(r) <= high]
+    assert wrong == []
+
+
+def test_build_script_never_regenerates_hand_rows():
+    """build_reader_rows.py keeps every row a person labeled and derives only seeds without such rows."""
+    sys.path.insert(0, str(ROOT / "training_data"))
+    try:
+        import build_reader_rows as build
+    finally:
+        sys.path.remove(str(ROOT / "training_data"))
+    kept = build.hand_rows(ROWS)
+    assert kept == [r for r in ROWS if r["labeled_by"] != "reader+review"]
+    realdata = {r["file"] for r in ROWS if r["file"].startswith("examples/realdata/")}
+    assert realdata <= {r["file"] for r in kept}
+    seed = sorted((ROOT / "examples" / "documents").glob("*.txt"))[0].relative_to(ROOT).as_posix()
+    derived = [f.relative_to(ROOT).as_posix() for f in build.derived_files({seed})]
+    assert derived and seed not in derived and all(f.startswith("examples/documents/") for f in derived)

@@ -1,15 +1,14 @@
-"""Build the seed and examples/realdata rows of training_data/reader_rows.csv from today's reader.
+"""Build the seed rows of training_data/reader_rows.csv from today's Guangzhou layout readers.
 
 Run from the repository root:  python training_data/build_reader_rows.py
 
-One row per indicator row a person reads in the file (name and target as written), made from the
-output of the rule-based readers that tests/test_documents.py and tests/test_realdata.py check by
-hand: the Guangzhou layout readers for the seeds (`nlp.documents.read_document`), the rule-based
-table reader (`nlp.documents.indicator_table`) for examples/realdata. Their row counts agree with
-the counts a person read off each file (tests/test_realdata.py, COUNTS). Rows the reader flags
-`unparsed` or `truncated` (a cut excerpt) are left out, and so are rows with neither target nor
-actual (a person does not read a row there). Rows of other files (e.g. 101–131, labeled by hand)
-are kept verbatim on rebuild.
+Only files without hand labels are derived here: the seeds (examples/documents), one row per indicator
+row the layout readers (`nlp.documents.read_document`, checked by hand in tests/test_documents.py)
+give, fields as written in the file. Rows the reader flags `unparsed` or `truncated` are left out,
+and so are rows with neither target nor actual. Every row labeled by a person (`labeled_by` other
+than `reader+review`: the realdata files, read or checked by hand) is kept verbatim, and a file that
+has such rows is never derived again, so the reader's errors cannot flow back into its own yardstick.
+examples/realdata files are never derived: a realdata file without hand labels has no rows.
 """
 
 from __future__ import annotations
@@ -24,22 +23,25 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nlp.documents import read_document  # noqa: E402
-from nlp.documents.indicator_table import read_indicator_table  # noqa: E402
 
 OUT = ROOT / "training_data" / "reader_rows.csv"
 COLUMNS = (
     "file", "line", "project", "level1", "level2", "name", "stated_op", "value", "stated_unit",
     "actual", "labeled_by", "note",
 )  # fmt: skip
-SOURCES = ("examples/documents", "examples/realdata")
-LABELED_BY = "reader+review"
-FIRST_BY_HAND = 101  # realdata files from this number on are labeled by hand, not by this script
+SEEDS = "examples/documents"
+LABELED_BY = "reader+review"  # rows this script derives; any other value is a person's label
 
 
-def _files() -> list[Path]:
-    """The files this script labels: the seeds and realdata before 101 (101–131 are labeled by hand)."""
-    files = [f for d in SOURCES for f in sorted((ROOT / d).glob("*.txt"))]
-    return [f for f in files if "realdata" not in f.parts or int(f.name.split("_")[0]) < FIRST_BY_HAND]
+def derived_files(hand_labeled: set[str]) -> list[Path]:
+    """The files this script labels: the seeds that have no row labeled by a person."""
+    files = sorted((ROOT / SEEDS).glob("*.txt"))
+    return [f for f in files if f.relative_to(ROOT).as_posix() not in hand_labeled]
+
+
+def hand_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The rows a person labeled or checked (kept verbatim on rebuild)."""
+    return [r for r in rows if r["labeled_by"] != LABELED_BY]
 
 
 _RUBY = r"(?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\))?"  # pinyin a mirror site put after a character
@@ -77,12 +79,9 @@ class _Text:
 
 
 def rows_of(path: Path) -> list[dict[str, str]]:
-    """The labeled rows of one file, read by today's reader, fields as written in the file."""
+    """The derived rows of one seed, read by today's layout readers, fields as written in the file."""
     rel = path.relative_to(ROOT).as_posix()
-    if rel.startswith("examples/realdata/"):
-        doc = read_indicator_table(str(path), path.read_text(encoding="utf-8"))
-    else:
-        doc = read_document(path)
+    doc = read_document(path)
     text = _Text(path)
     out: list[dict[str, str]] = []
     for project in doc.projects:
@@ -117,17 +116,17 @@ def rows_of(path: Path) -> list[dict[str, str]]:
 
 
 def main() -> None:
-    ours = {f.relative_to(ROOT).as_posix() for f in _files()}
     kept: list[dict[str, str]] = []
     if OUT.exists():
         with OUT.open(encoding="utf-8", newline="") as fh:
-            kept = [r for r in csv.DictReader(fh) if r["file"] not in ours]
-    rows = [r for f in _files() for r in rows_of(f)]
+            kept = hand_rows(list(csv.DictReader(fh)))
+    files = derived_files({r["file"] for r in kept})
+    rows = [r for f in files for r in rows_of(f)]
     with OUT.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows + kept)
-    print(f"{OUT.relative_to(ROOT)}: {len(rows)} rows from {len(ours)} files, {len(kept)} kept")
+    print(f"{OUT.relative_to(ROOT)}: {len(rows)} rows derived from {len(files)} files, {len(kept)} kept")
 
 
 if __name__ == "__main__":
