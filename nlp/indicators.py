@@ -222,7 +222,7 @@ def parse_indicator_list(
             annual_value=it.annual_value,
             raw=it.raw,
             line=line_of(it.start) if line_of else line,
-            flags=list(it.flags),
+            flags=tuple(it.flags),
             level1_raw=it.level1_raw,
             level2_raw=it.level2_raw,
         )

@@ -67,6 +67,6 @@ def test_quality_asks_the_value_stage() -> None:
 def test_local_level_names_parse_in_the_indicator_list() -> None:
     """REVIEW.md §2 P2: indicators.py knew only the schema's level names, so this came out unparsed."""
     rows = parse_indicator_list("项目完成指标：1、培训人数，年度指标值：≥20")
-    assert [(r.name, r.level1, r.annual_value, r.level1_raw, r.flags) for r in rows] == [
+    assert [(r.name, r.level1, r.annual_value, r.level1_raw, list(r.flags)) for r in rows] == [
         ("培训人数", "1-产出指标", "≥20", "项目完成指标", [])
     ]
