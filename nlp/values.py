@@ -25,6 +25,7 @@ from nlp.vocab import rows
 __all__ = [
     "VALUE_FIELDS",
     "add_value_columns",
+    "glued_units",
     "name_asks",
     "normalize_row",
     "normalize_values",
@@ -44,7 +45,7 @@ _OPS = rows("value_operators.tsv")
 _OP_BEFORE = {s: op for s, op, where in _OPS if where == "before"}
 _OP_AFTER = {s: op for s, op, where in _OPS if where == "after"}
 _OP_COLUMN = {s: (None if op == "-" else op) for s, op, _ in _OPS}
-_UNITS: dict[str, str] = {surface: unit for surface, unit in rows("value_units.tsv")}
+_UNITS: dict[str, str] = {surface: unit for surface, unit, _ in rows("value_units.tsv")}
 _LISTED_UNITS = frozenset(_UNITS.values())
 _MARKERS = rows("value_markers.tsv")
 _NOTARGET = rows("value_placeholders.tsv")
@@ -216,6 +217,19 @@ def _name_hint(name: str | None) -> _NameHint:
                 return _NameHint(None, 1.0, is_date, is_count=meaning == "count")
             return _NameHint(meaning, 1.0, is_date)
     return _NameHint(None, 1.0, is_date)
+
+
+def glued_units() -> tuple[str, ...]:
+    """Unit spellings a value may end with inside run-together text (value_units.tsv `glued`), optionally
+    after a multiplier of numerals.tsv; for the table reader (nlp/documents/cells.py), longest first.
+
+    >>> units = glued_units()
+    >>> "万平方米" in units, "%" in units, "部" in units
+    (True, True, False)
+    """
+    glued = [surface for surface, _, mark in rows("value_units.tsv") if mark == "glued"]
+    spellings = {*glued, *_MULTIPLIERS, *(m + u for m in _MULTIPLIERS for u in glued)}
+    return tuple(sorted(spellings, key=lambda w: (-len(w), w)))
 
 
 def name_asks(name: str | None) -> str | None:

@@ -70,3 +70,24 @@ def test_local_level_names_parse_in_the_indicator_list() -> None:
     assert [(r.name, r.level1, r.annual_value, r.level1_raw, list(r.flags)) for r in rows] == [
         ("培训人数", "1-产出指标", "≥20", "项目完成指标", [])
     ]
+
+
+# (run-together value, whole match) — the table reader ends a glued value at a unit of value_units.tsv
+GLUED_CASES = [
+    ("≥10%", "≥10%"),
+    # realdata 115: `1.2万亩` was cut into `1.2万` | `亩`; the flat list had 万元, not 万 before any unit
+    ("1.2万亩", "1.2万亩"),
+    ("6万人", "6万人"),
+    ("95%以上", "95%以上"),
+    ("20部门", "20"),  # 部 is a unit of values, not one a glued value may end with: 部门 is the next cell
+]
+
+
+@pytest.mark.parametrize(("text", "match"), GLUED_CASES, ids=[c[0] for c in GLUED_CASES])
+def test_glued_values_end_at_a_unit_of_the_value_stage(text: str, match: str) -> None:
+    """REVIEW.md §2 P2: flat_units.txt was a second unit list; the reader now asks nlp.values."""
+    from nlp.documents.cells import flat_value_re
+
+    found = flat_value_re().match(text)
+    assert found is not None and found.group() == match
+

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from nlp import vocab
 from nlp.textnorm import fold
+from nlp.values import glued_units
 
 _META = re.compile(r"^(source|note):", re.I)
 _NEWLINE_GAP = re.compile(r"\s*\n\s*")
@@ -135,8 +136,8 @@ def flat_template_re() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def flat_value_re() -> re.Pattern[str]:
-    """A value inside run-together text: operator, number, a known unit, 以上/以下."""
-    units = "|".join(re.escape(u) for u in _word_list("flat_units.txt"))
+    """A value inside run-together text: operator, number, a glued unit (nlp.values), 以上/以下."""
+    units = "|".join(re.escape(u) for u in glued_units())
     return re.compile(rf"(?:>=|<=|[≥≤=<>≧≦])?\d+(?:\.\d+)?(?:{units})?(?:以上|以下|以内)?")
 
 
