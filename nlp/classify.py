@@ -36,7 +36,7 @@ from threadpoolctl import threadpool_limits
 
 from nlp import vocab
 from nlp.corrections import with_extra
-from nlp.schema import LEVEL1, LEVEL2
+from nlp.schema import LEVEL1, LEVEL2, NAME_KINDS
 from nlp.segment import strip_ruby, tokenize
 from nlp.textnorm import fold
 
@@ -47,7 +47,6 @@ PACKAGE_MODELS = Path(__file__).resolve().parent / "models"  # links to models/;
 DEFAULT_DATA = ROOT / "training_data" / "indicator_names.csv"
 DEFAULT_MODELS = Path(os.environ.get("JIXIAO_MODELS", PACKAGE_MODELS))
 METADATA = "metadata.json"
-NAME_KINDS = ("rate", "count", "qualitative")
 TASKS = {"level2": LEVEL2, "name_kind": NAME_KINDS}  # model name = label column → allowed labels
 MAX_FOLDS = 5
 CALIBRATION_FOLDS = 3  # CalibratedClassifierCV's folds; a class needs as many training rows

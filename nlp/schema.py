@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 KINDS = ("rate", "count", "threshold", "qualitative", "unspecified")
 OPS = ("=", ">=", ">", "<=", "<", "between")
+NAME_KINDS = ("rate", "count", "qualitative")  # what a name asks for: the labels of the name_kind model
 
 LEVEL1 = ("1-产出指标", "2-效益指标", "3-满意度指标", "4-成本指标")
 LEVEL2 = (

@@ -167,3 +167,16 @@ def space_cells(body: Body) -> list[Cell]:
 def is_number(text: str) -> bool:
     """A bare number cell such as a weight or a score (`10`, `22.5`, `20%`)."""
     return bool(_NUMBER_CELL.match(text))
+
+
+def cell_number(text: str | None) -> float | None:
+    """The number of a bare number cell of a text table (its 分值 or 得分), else None.
+
+    Only a whole cell is read: in text, where a cell ends is the reader's guess, so `10分` may be a
+    run-together cell and gives None (the grid reader, whose cells are given, reads its leading number).
+
+    >>> cell_number("２０％"), cell_number(" 22.5 "), cell_number("10分"), cell_number(None)
+    (20.0, 22.5, None, None)
+    """
+    folded = fold(text)
+    return float(folded.rstrip("%")) if is_number(folded) else None

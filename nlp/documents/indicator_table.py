@@ -11,6 +11,7 @@ from pathlib import Path
 from nlp.documents.cells import (
     Body,
     Cell,
+    cell_number,
     flat_descriptions,
     flat_grades,
     flat_template_re,
@@ -397,12 +398,6 @@ def _right_align(row: _Row, cols: list[str]) -> _Row:
     return row
 
 
-def _number(text: str | None) -> float | None:
-    if text and is_number(fold(text)):
-        return float(fold(text).rstrip("%"))
-    return None
-
-
 @dataclass
 class _Found:
     rows: list[_Row]
@@ -529,7 +524,7 @@ def _split_glued_weights(rows: list[_Row], total: int | None) -> None:
     glued = [r for r in rows if "weight" not in r.values and _DIGITS.match(r.values.get("value", ""))]
     if not glued:
         return
-    fixed = sum(_number(r.values.get("weight")) or 0 for r in rows)
+    fixed = sum(cell_number(r.values.get("weight")) or 0 for r in rows)
     options = [_weight_options(r.values["value"], total or 0) for r in glued]
     picks = None
     if total is not None and fixed == int(fixed):
@@ -559,13 +554,13 @@ def _split_glued_scores(rows: list[_Row], digits: str | None) -> None:
     glued = [r for r in rows if "score" not in r.values and _DIGITS.match(r.values.get("weight", ""))]
     if not glued:
         return
-    weights = [_number(r.values.get("weight")) or 0 for r in rows]
+    weights = [cell_number(r.values.get("weight")) or 0 for r in rows]
     plausible = all(_plausible_weight(r.values["weight"], _WEIGHT_MAX) for r in glued)
     if plausible and (digits is None or sum(weights) == int(digits)):
         return  # the sum alone is not enough: glued 2020, 2018 … add up to the glued 总分 10098
     others = [r for r in rows if r not in glued]
-    fixed_w = sum(_number(r.values.get("weight")) or 0 for r in others)
-    fixed_s = sum(_number(r.values.get("score")) or 0 for r in others)
+    fixed_w = sum(cell_number(r.values.get("weight")) or 0 for r in others)
+    fixed_s = sum(cell_number(r.values.get("score")) or 0 for r in others)
     count = 0
     reading: list[tuple[int, ...]] = []
     if fixed_w == int(fixed_w) and fixed_s == int(fixed_s):
@@ -631,8 +626,8 @@ def _indicator(doc: str, project_id: str, seq: int, row: _Row, last: bool, cut: 
         period_value=v.get("period"),
         annual_value=v.get("value"),
         actual_value=v.get("actual"),
-        weight=_number(v.get("weight")),
-        score=_number(v.get("score")),
+        weight=cell_number(v.get("weight")),
+        score=cell_number(v.get("score")),
         raw=" | ".join(row.raws),
         line=row.line,
         op=v.get("op"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 
+from nlp.documents.cells import cell_number
 from nlp.documents.common import Parts, ProjectDraft
 from nlp.documents.table.columns import column_role
 from nlp.documents.table.features import aligned_columns, cell_word, fits, header_runs
@@ -168,12 +169,6 @@ def _repeats(row: Row | None, cell: Cell) -> bool:
     }
 
 
-def _number(text: str | None) -> float | None:
-    if text and re.fullmatch(r"\d+(?:\.\d+)?%?", text.strip()):
-        return float(text.strip().rstrip("%"))
-    return None
-
-
 def _indicator(doc: str, project_id: str, seq: int, row: Row, cut: bool) -> Indicator:
     f = row.fields
     level1 = level1_code(row.level1) or ""
@@ -193,8 +188,8 @@ def _indicator(doc: str, project_id: str, seq: int, row: Row, cut: bool) -> Indi
         period_value=f.get("period"),
         annual_value=f.get("value"),
         actual_value=f.get("actual"),
-        weight=_number(f.get("weight")),
-        score=_number(f.get("score")),
+        weight=cell_number(f.get("weight")),
+        score=cell_number(f.get("score")),
         raw=" | ".join(row.raws),
         line=row.line,
         op=f.get("op"),
