@@ -23,6 +23,7 @@ from nlp.textnorm import fold
 from nlp.vocab import rows
 
 __all__ = [
+    "RATE_UNITS",
     "VALUE_FIELDS",
     "add_value_columns",
     "glued_units",
@@ -33,6 +34,7 @@ __all__ = [
 ]
 
 VALUE_FIELDS = ("kind", "op", "number", "number_max", "unit", "unit_source", "flags")
+RATE_UNITS = ("%", "‰")  # the canonical units of a share (TAXONOMY §3): a name asking for one asks for a rate
 PREFIXES = {"period_value": "period", "annual_value": "annual", "actual_value": "actual"}
 
 
@@ -246,7 +248,7 @@ def name_asks(name: str | None) -> str | None:
         return "date"
     if hint.unit is None:
         return "count" if hint.is_count else None
-    return "rate" if hint.unit in ("%", "‰") else "count"
+    return "rate" if hint.unit in RATE_UNITS else "count"
 
 
 @lru_cache(maxsize=1024)

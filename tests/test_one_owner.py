@@ -91,3 +91,13 @@ def test_glued_values_end_at_a_unit_of_the_value_stage(text: str, match: str) ->
     found = flat_value_re().match(text)
     assert found is not None and found.group() == match
 
+
+
+@pytest.mark.parametrize("name", ["XXX完成率", "xxx完成率", "请填写指标名称"])
+def test_placeholder_names_have_one_rule(name: str) -> None:
+    """The list parser matched name_placeholders.txt case-sensitively (xxx but not XXX), the quality stage
+    in any case; both now ask nlp.indicators.is_placeholder_name."""
+    from nlp.quality.rules import is_placeholder
+
+    rows = parse_indicator_list(f"1、1-产出指标；11-数量指标；{name}；年度指标值:100%。")
+    assert ("placeholder" in rows[0].flags, is_placeholder(name)) == (True, True)

@@ -22,8 +22,7 @@ from nlp.quality.rules import (
 )
 from nlp.quality.view import IndicatorView, ValueFlags
 from nlp.textnorm import fold
-
-_PERCENT = ("%", "‰")
+from nlp.values import RATE_UNITS
 
 
 def _placeholder(v: IndicatorView) -> pd.Series:
@@ -40,8 +39,8 @@ def _vague(v: IndicatorView) -> pd.Series:
 
 def _kind_mismatch(v: IndicatorView) -> pd.Series:
     unit = v.target["unit"]
-    count_with_rate = (v.name_kind_rule == "count") & unit.isin(_PERCENT)
-    rate_units = set(words()["rate_unit"])
+    count_with_rate = (v.name_kind_rule == "count") & unit.isin(RATE_UNITS)
+    rate_units = {*RATE_UNITS, *words()["rate_unit"]}
     rate_with_count = (v.name_kind_rule == "rate") & (unit != "") & ~unit.isin(rate_units)
     return count_with_rate | rate_with_count
 
@@ -49,7 +48,7 @@ def _kind_mismatch(v: IndicatorView) -> pd.Series:
 def _unit_conflict(v: IndicatorView) -> pd.Series:
     stated = per_unique(lambda n: name_unit(n) or "", v.names)
     unit = v.target["unit"]
-    percent = stated.isin(_PERCENT) | unit.isin(_PERCENT)  # %-vs-count is kind_mismatch
+    percent = stated.isin(RATE_UNITS) | unit.isin(RATE_UNITS)  # %-vs-count is kind_mismatch
     from_value = v.target["unit_source"].isin(["value", ""])
     agree = per_unique(units_agree, stated, unit).astype(bool)
     hit = (stated != "") & (unit != "") & ~agree & ~percent & from_value
@@ -86,7 +85,7 @@ def _period_annual_conflict(v: IndicatorView) -> pd.Series:
     dp, da = _direction(p["op"]), _direction(a["op"])
     opposite = (dp != "") & (da != "") & (dp != da)
     unit = p["unit"].where(p["unit"] != "", a["unit"])
-    additive = ~unit.isin([*_PERCENT, "分"])
+    additive = ~unit.isin([*RATE_UNITS, "分"])
     more = (a["number"] > p["number"]).fillna(False)  # NaN on either side compares False
     return comparable & ((qp != qa) | (qp & qa & (units_differ | opposite | (additive & more))))
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from nlp import vocab
+from nlp.indicators import is_placeholder_name
 from nlp.numerals import numeral_table
 from nlp.textnorm import fold
 from nlp.values import name_asks
@@ -184,10 +185,9 @@ def name_unit(name: str) -> str | None:
 def is_placeholder(text: str) -> bool:
     """True when an indicator name is placeholder text such as 待单位补充... (values: the values stage).
 
-    The words are the reader's (nlp/data/name_placeholders.txt), so a name flagged there is flagged here.
+    The rule is the reader's (nlp.indicators.is_placeholder_name), so a name flagged there is flagged here.
     """
-    folded = fold(text).lower()
-    return bool(folded) and any(fold(word).lower() in folded for word in vocab.words("name_placeholders.txt"))
+    return is_placeholder_name(text)
 
 
 @functools.lru_cache(maxsize=50_000)
