@@ -101,3 +101,19 @@ def test_placeholder_names_have_one_rule(name: str) -> None:
 
     rows = parse_indicator_list(f"1、1-产出指标；11-数量指标；{name}；年度指标值:100%。")
     assert ("placeholder" in rows[0].flags, is_placeholder(name)) == (True, True)
+
+
+def test_local_level_names_head_a_self_evaluation_row() -> None:
+    """REVIEW.md §2 P2: the self-evaluation reader knew only the schema's level names (selfeval.py)."""
+    from pathlib import Path
+
+    from nlp.documents.selfeval import read_selfeval
+
+    seed = next((Path(__file__).resolve().parents[1] / "examples" / "documents").glob("002_*.txt"))
+    text = seed.read_text(encoding="utf-8")
+    local = text.replace("产出指\n\n标\n\n（50%）", "项目完\n\n成指标\n\n（50%）")
+    assert local != text
+    docs = [read_selfeval("002.txt", t) for t in (text, local)]
+    first = [doc.projects[0].indicators[0] for doc in docs if doc is not None]
+    assert [(i.name, i.level1, i.level2) for i in first] == [(first[0].name, "1-产出指标", "11-数量指标")] * 2
+    assert first[1].level1_raw.startswith("项目完成指标")

@@ -1,7 +1,7 @@
 """Reader for 项目支出绩效自评表 (seed 002): a self-evaluation table as PDF text, cells broken over lines.
 
 Pragmatic by design: labels (项目名称, 主管部门, 年度资金总额…) are found in the text joined without
-line breaks; indicator rows are anchored on the known level names (from nlp.schema) and on the pair
+line breaks; indicator rows are anchored on the known level names (from nlp.levels) and on the pair
 of numbers 分值 得分 that ends each row's value line (`600 人次 784 人次 15 15 调研报告`).
 """
 
@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from nlp.documents.common import Joined, Parts, district_of, project_id, year_of
-from nlp.schema import LEVEL1, LEVEL2, Document, Indicator, Problem, Project
+from nlp.levels import canonical_level1, canonical_level2, level_headings
+from nlp.schema import Document, Indicator, Problem, Project
 from nlp.textnorm import clean, fold
 
 LAYOUT = "selfeval"
@@ -33,25 +34,17 @@ _SECTION_START = re.compile(r"参考佐证材料")  # last column header of the 
 _SECTION_END = re.compile(r"^(存在问题|总\s*分|改进措施)")
 # The 分值 得分 pair: the last two bare numbers of a row's value line, before the evidence text.
 _PAIR = re.compile(rf"(?<![\d.%])(?P<w>{_NUM})\s+(?P<s>{_NUM})(?![\d.%])")
-_LEVEL1_HEAD = re.compile(
-    r"(?P<n>" + "|".join(c.split("-", 1)[1] for c in LEVEL1) + rf")\s*[(（]\s*{_NUM}%\s*[)）]"
-)
-_LEVEL2_NAMES = sorted({c.split("-", 1)[1] for c in LEVEL2}, key=len, reverse=True)
-_LEVEL2_HEAD = re.compile(r"(?P<n>" + "|".join(_LEVEL2_NAMES) + r")(?:指标)?")
+# level names heading a row (canonical and local: 项目完成指标; nlp.levels); 一级 ones carry their weight
+_HEADINGS = sorted(level_headings(), key=len, reverse=True)
+_LEVEL1_NAMES = "|".join(re.escape(k) for k in _HEADINGS if canonical_level1(k))
+_LEVEL1_HEAD = re.compile(rf"(?P<n>{_LEVEL1_NAMES})\s*[(（]\s*{_NUM}%\s*[)）]")
+_LEVEL2_NAMES = "|".join(re.escape(k) for k in _HEADINGS if canonical_level2(k))
+_LEVEL2_HEAD = re.compile(rf"(?P<n>{_LEVEL2_NAMES})(?:指标)?")
 
 
 def sniff_selfeval(text: str) -> bool:
     """True when the text holds a 项目支出绩效自评表 with an indicator block."""
     return bool(_TITLE.search(text)) and "三级指标" in text
-
-
-def _level1(name: str) -> str:
-    return next((c for c in LEVEL1 if c.endswith(name)), name)
-
-
-def _level2(name: str, level1: str) -> str:
-    hits = [c for c in LEVEL2 if c.split("-", 1)[1] == name]
-    return next((c for c in hits if level1[:1] == c[:1]), hits[0] if hits else name)
 
 
 def read_selfeval(path: str, text: str) -> Document | None:
@@ -179,9 +172,11 @@ def _row(
     cut = 0
     l1_raw = l2_raw = ""
     if m1 := _LEVEL1_HEAD.search(folded):
-        level1, level2, cut, l1_raw = _level1(m1.group("n")), "", m1.end(), text[m1.start() : m1.end()]
+        level1 = canonical_level1(m1.group("n")) or ""
+        level2, cut, l1_raw = "", m1.end(), text[m1.start() : m1.end()]
     if (m2 := _LEVEL2_HEAD.match(folded, cut)) or (m2 := _LEVEL2_HEAD.search(folded, cut)):
-        level2, cut, l2_raw = _level2(m2.group("n"), level1), m2.end(), text[m2.start() : m2.end()]
+        level2 = canonical_level2(m2.group("n"), level1 or None) or ""
+        cut, l2_raw = m2.end(), text[m2.start() : m2.end()]
     # the rest of the lines, after the level labels, hold the name (and sometimes the target)
     rest: list[str] = []
     seen = 0
