@@ -11,8 +11,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from nlp.levels import code_digits
 from nlp.quality.rules import (
-    LEVEL_CODE,
     QUANTITATIVE,
     name_unit,
     per_unique,
@@ -21,7 +21,6 @@ from nlp.quality.rules import (
     words,
 )
 from nlp.quality.view import IndicatorView, ValueFlags
-from nlp.textnorm import fold
 from nlp.values import RATE_UNITS
 
 
@@ -55,13 +54,8 @@ def _unit_conflict(v: IndicatorView) -> pd.Series:
     return hit | v.value_flags.has("unit_conflict")
 
 
-def _level_code(text: str | None) -> str:
-    match = LEVEL_CODE.match(fold(text or ""))
-    return match.group(1) if match else ""
-
-
 def _level_mismatch(v: IndicatorView) -> pd.Series:
-    l1, l2 = per_unique(_level_code, v.column("level1")), per_unique(_level_code, v.column("level2"))
+    l1, l2 = per_unique(code_digits, v.column("level1")), per_unique(code_digits, v.column("level2"))
     return (l1 != "") & (l2 != "") & (l1.str[:1] != l2.str[:1])
 
 

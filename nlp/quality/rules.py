@@ -44,7 +44,6 @@ SIDE_ONLY_FLAGS = frozenset({"missing_value"})  # a blank side alone is not a mi
 NAME_KIND_MIN_PROBA = 0.8  # the classifier's name_kind is used (for `vague` only) from this probability on
 BOILERPLATE_MIN_INDICATORS = 2  # a shared set of a single indicator (资金支付率 100%) is not boilerplate
 
-LEVEL_CODE = re.compile(r"^\s*(\d+)\s*-")  # "31-服务对象满意度" -> "31"
 _BRACKET_UNIT = re.compile(r"\(([^()]{1,4})\)\s*$")  # a unit in brackets at the end: 验收合格率(%)
 NAME_DROP = re.compile(r"[\d\s()（）\[\]【】“”\"'、,，.。:：;；\-—_]+|年度?|n")  # for boilerplate names
 
