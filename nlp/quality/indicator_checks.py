@@ -24,6 +24,11 @@ from nlp.quality.view import IndicatorView, ValueFlags
 from nlp.values import RATE_UNITS
 
 
+def _rate_name_units() -> set[str]:
+    """Units a rate name may carry: a share's (% ‰, nlp.values) and quality_words.tsv's `rate_unit` (分)."""
+    return {*RATE_UNITS, *words()["rate_unit"]}
+
+
 def _placeholder(v: IndicatorView) -> pd.Series:
     return v.name_placeholder | v.value_flags.has("placeholder")  # a value: as the values stage read it
 
@@ -39,8 +44,7 @@ def _vague(v: IndicatorView) -> pd.Series:
 def _kind_mismatch(v: IndicatorView) -> pd.Series:
     unit = v.target["unit"]
     count_with_rate = (v.name_kind_rule == "count") & unit.isin(RATE_UNITS)
-    rate_units = {*RATE_UNITS, *words()["rate_unit"]}
-    rate_with_count = (v.name_kind_rule == "rate") & (unit != "") & ~unit.isin(rate_units)
+    rate_with_count = (v.name_kind_rule == "rate") & (unit != "") & ~unit.isin(_rate_name_units())
     return count_with_rate | rate_with_count
 
 
@@ -79,7 +83,7 @@ def _period_annual_conflict(v: IndicatorView) -> pd.Series:
     dp, da = _direction(p["op"]), _direction(a["op"])
     opposite = (dp != "") & (da != "") & (dp != da)
     unit = p["unit"].where(p["unit"] != "", a["unit"])
-    additive = ~unit.isin([*RATE_UNITS, "分"])
+    additive = ~unit.isin(_rate_name_units())  # a share or a score does not add up over the years
     more = (a["number"] > p["number"]).fillna(False)  # NaN on either side compares False
     return comparable & ((qp != qa) | (qp & qa & (units_differ | opposite | (additive & more))))
 
