@@ -19,6 +19,8 @@ VALUE_CASES = [
     # REVIEW.md §2 P2: parse_value read `无` as a qualitative target, quality as an empty value.
     # 无 in a required value cell is the form's "not applicable", like / and —: no target given.
     ("无", None, "unspecified", "placeholder"),
+    # issue 15, second round: 空 was a qualitative target for parse_value, an empty value for quality.
+    ("空", None, "unspecified", "placeholder"),
     # REVIEW.md §2 P2: 年度资金支出进度 — spending progress is stated in percent (a bare 100 = 100 %).
     ("100", "年度资金支出进度", "rate", None),
     # REVIEW.md §2 P2: 维修天数 — the name states its unit 天; a bound on it is a threshold in 天.
