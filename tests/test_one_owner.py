@@ -119,3 +119,11 @@ def test_local_level_names_head_a_self_evaluation_row() -> None:
     first = [doc.projects[0].indicators[0] for doc in docs if doc is not None]
     assert [(i.name, i.level1, i.level2) for i in first] == [(first[0].name, "1-产出指标", "11-数量指标")] * 2
     assert first[1].level1_raw.startswith("项目完成指标")
+
+
+def test_every_empty_value_of_quality_states_no_target_for_the_value_stage() -> None:
+    """quality_words.tsv `empty_value` (what counts as missing) may not hold a word parse_value reads as a
+    target: 空 did (a qualitative target) until issue 15's second round."""
+    from nlp.quality.rules import words
+
+    assert [w for w in words()["empty_value"] if "placeholder" not in parse_value(w).flags] == []
