@@ -19,6 +19,7 @@ import pandas as pd
 
 from nlp.numerals import cn_chars, cn_to_number, expand_percent_words, multiplier, numeral_table, parse_arabic
 from nlp.schema import Value
+from nlp.tablecells import is_missing, unique_rows
 from nlp.textnorm import fold
 from nlp.vocab import rows
 
@@ -428,22 +429,14 @@ def _hint(table: pd.DataFrame, key: str, none: pd.Series) -> pd.Series:
 
 def _cell(value: object) -> str | None:
     """A table cell as parse_value's input: None for a missing cell, else its text."""
-    return (
-        None
-        if value is None or (isinstance(value, float) and value != value) or value is pd.NA
-        else str(value)
-    )
+    return None if is_missing(value) else str(value)
 
 
 def _unique_rows(columns: list[pd.Series]) -> tuple[np.ndarray, list[tuple]]:
-    """Factorize rows over several columns: per-row codes and each unique row's cells (None when missing)."""
-    codes = np.zeros(len(columns[0]), dtype=np.int64)
-    for column in columns:
-        column_codes, uniques = pd.factorize(column)  # -1 for a missing cell
-        codes, _ = pd.factorize(codes * (len(uniques) + 1) + (column_codes + 1))
-    _, first = np.unique(codes, return_index=True)  # codes run 0..k-1, so first[i] is a row of code i
-    arrays = [column.to_numpy(dtype=object) for column in columns]
-    return codes, [tuple(_cell(array[row]) for array in arrays) for row in first]
+    """Factorize rows over several columns: per-row codes and each unique row's cells as text (None when
+    missing)."""
+    codes, rows = unique_rows(columns)
+    return codes, [tuple(None if cell is None else str(cell) for cell in row) for row in rows]
 
 
 def add_value_columns(indicators: pd.DataFrame, *, actual: bool | None = None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import pandas as pd
 from nlp import vocab
 from nlp.indicators import is_placeholder_name
 from nlp.numerals import numeral_table
+from nlp.tablecells import cell_text, unique_rows
 from nlp.textnorm import fold
 from nlp.values import name_asks
 
@@ -77,13 +78,6 @@ def _informational() -> frozenset[str]:
 # ---------------------------------------------------------------- small helpers on cell values
 
 
-def cell_text(value: object) -> str:
-    """A cell as a string; NaN/None/NA → ''."""
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return ""
-    return str(value)
-
-
 def cell_number(value: object) -> float | None:
     """A cell as a float, or None when it is empty or not a number."""
     try:
@@ -104,21 +98,6 @@ def per_unique(func: Callable[..., object], *columns: pd.Series) -> pd.Series:
     for i, row in enumerate(rows):
         results[i] = func(*row)
     return pd.Series(results[codes], index=columns[0].index, dtype=object)
-
-
-def unique_rows(columns: tuple[pd.Series, ...] | list[pd.Series]) -> tuple[np.ndarray, list[tuple]]:
-    """Factorize rows over several columns: per-row codes 0..k-1 and each distinct row's cells."""
-    codes = np.zeros(len(columns[0]), dtype=np.int64)
-    for column in columns:
-        column_codes, uniques = pd.factorize(column)  # -1 for a missing cell
-        codes, _ = pd.factorize(codes * (len(uniques) + 1) + (column_codes + 1))
-    _, first = np.unique(codes, return_index=True)
-    arrays = [column.to_numpy(dtype=object) for column in columns]
-    return codes, [tuple(_cell(array[row]) for array in arrays) for row in first]
-
-
-def _cell(value: object) -> object:
-    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else value
 
 
 def text_column(frame: pd.DataFrame, column: str) -> pd.Series:
