@@ -36,7 +36,8 @@ from threadpoolctl import threadpool_limits
 
 from nlp import vocab
 from nlp.corrections import with_extra
-from nlp.schema import LEVEL1, LEVEL2
+from nlp.levels import level1_of
+from nlp.schema import LEVEL1, LEVEL2, NAME_KINDS
 from nlp.segment import strip_ruby, tokenize
 from nlp.textnorm import fold
 
@@ -47,7 +48,6 @@ PACKAGE_MODELS = Path(__file__).resolve().parent / "models"  # links to models/;
 DEFAULT_DATA = ROOT / "training_data" / "indicator_names.csv"
 DEFAULT_MODELS = Path(os.environ.get("JIXIAO_MODELS", PACKAGE_MODELS))
 METADATA = "metadata.json"
-NAME_KINDS = ("rate", "count", "qualitative")
 TASKS = {"level2": LEVEL2, "name_kind": NAME_KINDS}  # model name = label column → allowed labels
 MAX_FOLDS = 5
 CALIBRATION_FOLDS = 3  # CalibratedClassifierCV's folds; a class needs as many training rows
@@ -66,7 +66,6 @@ TRUSTED_TYPES = (
 ESTIMATORS = ("logreg", "svm", "nb", "boost")
 ESTIMATOR = {"level2": "logreg", "name_kind": "svm"}
 
-_LEVEL_CODE = re.compile(r"^\s*(?P<digit>[1-4])\d?\s*-")  # "31-服务对象满意度" → "3"
 _TRAILING_BRACKET = re.compile(r"\s*[(（](?P<inside>[^()（）]*)[)）]?\s*$")  # 验收合格率（%）
 
 
@@ -162,18 +161,6 @@ def name_keywords(text: str) -> list[str]:
         out += [f"{task}:{label}" for label in dict.fromkeys(hits)]
         out += [f"first:{task}:{hits[0]}"] if hits else []
     return out
-
-
-def level1_of(level2: str | None) -> str | None:
-    """The 一级指标 a 二级指标 code belongs to (its first digit), or None if it has no code.
-
-    >>> level1_of("31-服务对象满意度")
-    '3-满意度指标'
-    >>> level1_of("数量指标") is None
-    True
-    """
-    m = _LEVEL_CODE.match(fold(level2 or ""))
-    return LEVEL1[int(m["digit"]) - 1] if m else None
 
 
 def _estimator(name: str):

@@ -22,10 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from nlp.schema import KINDS, LEVEL2, OPS, Problem
+from nlp.schema import KINDS, LEVEL2, NAME_KINDS, OPS, Problem
 
 COLUMNS = ("doc", "project_id", "seq", "field", "value", "reviewer", "at")
-NAME_KINDS = ("rate", "count", "qualitative")  # the labels of the name_kind model (nlp.classify)
 ANNUAL_FIELDS = ("annual_kind", "annual_op", "annual_number", "annual_number_max", "annual_unit")
 VALUE_FIELDS = ("level2_final", *ANNUAL_FIELDS, "name_kind")  # fields a reviewer may set
 ACTIONS = ("accept", "drop")

@@ -46,7 +46,19 @@ _HEADING = re.compile(
 )
 
 
-_PLACEHOLDERS = tuple(fold(w) for w in words("name_placeholders.txt"))
+_PLACEHOLDERS = tuple(fold(w).lower() for w in words("name_placeholders.txt"))
+
+
+def is_placeholder_name(text: str | None) -> bool:
+    """Template text left in a name (待单位补充, XXX …; nlp/data/name_placeholders.txt), any letter case.
+
+    The one rule: the readers flag such an indicator `placeholder`, the quality stage asks here too.
+
+    >>> is_placeholder_name("XXX完成率"), is_placeholder_name("请填写"), is_placeholder_name("完成率")
+    (True, True, False)
+    """
+    folded = fold(text).lower()
+    return bool(folded) and any(marker in folded for marker in _PLACEHOLDERS)
 
 
 @dataclass(frozen=True)
@@ -85,8 +97,7 @@ def _flags(name: str, period: str | None, annual: str | None) -> tuple[str, ...]
     flags = []
     if not annual:
         flags.append("missing_value")
-    texts = [fold(t) for t in (name, period, annual) if t]
-    if any(marker in t for t in texts for marker in _PLACEHOLDERS):
+    if any(is_placeholder_name(t) for t in (name, period, annual)):
         flags.append("placeholder")
     return tuple(flags)
 
@@ -222,7 +233,7 @@ def parse_indicator_list(
             annual_value=it.annual_value,
             raw=it.raw,
             line=line_of(it.start) if line_of else line,
-            flags=list(it.flags),
+            flags=tuple(it.flags),
             level1_raw=it.level1_raw,
             level2_raw=it.level2_raw,
         )

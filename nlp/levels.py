@@ -11,6 +11,27 @@ from nlp.vocab import rows
 
 _SCORE = re.compile(r"\(\d+(?:\.\d+)?分\)$")  # 产出指标(50分)
 _DROP = re.compile(r"[\s*★]")
+_CODE = re.compile(r"^\s*(\d+)\s*-")  # the digits of a TAXONOMY §2 code: 31-服务对象满意度 → 31
+
+
+def code_digits(text: str | None) -> str:
+    """The digits of a level code (`31-服务对象满意度` → `31`, `1-产出指标` → `1`); "" for a name.
+
+    >>> code_digits("31-服务对象满意度"), code_digits("１-产出指标"), code_digits("数量指标")
+    ('31', '1', '')
+    """
+    match = _CODE.match(fold(text))
+    return match.group(1) if match else ""
+
+
+def level1_of(code: str | None) -> str | None:
+    """The 一级指标 a level code belongs to (its first digit), or None if it has no code.
+
+    >>> level1_of("31-服务对象满意度"), level1_of("数量指标")
+    ('3-满意度指标', None)
+    """
+    digit = code_digits(code)[:1]
+    return LEVEL1[int(digit) - 1] if digit in ("1", "2", "3", "4") else None
 
 
 def level_key(text: str | None) -> str:

@@ -33,6 +33,7 @@ from rapidfuzz import fuzz
 
 from nlp.names import NameKey, fold_org, normalize_name, place_of
 from nlp.segment import tokenize
+from nlp.tablecells import cell_text as _text
 from nlp.textnorm import fold
 
 log = logging.getLogger(__name__)
@@ -71,10 +72,6 @@ class _Row:
     year: int | None
     name: NameKey
     goal: str
-
-
-def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 def _year(value: object) -> int | None:

@@ -6,10 +6,11 @@ so that nothing the reader could not understand is silently lost.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 KINDS = ("rate", "count", "threshold", "qualitative", "unspecified")
 OPS = ("=", ">=", ">", "<=", "<", "between")
+NAME_KINDS = ("rate", "count", "qualitative")  # what a name asks for: the labels of the name_kind model
 
 LEVEL1 = ("1-产出指标", "2-效益指标", "3-满意度指标", "4-成本指标")
 LEVEL2 = (
@@ -58,9 +59,9 @@ class Value:
     text: str = ""  # the folded text that was parsed (nlp.textnorm.fold of raw)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Indicator:
-    """One 三级指标 row as the document states it (values still raw strings)."""
+    """One 三级指标 row as the document states it (values still raw strings); built once by its reader."""
 
     doc: str
     project_id: str
@@ -75,7 +76,7 @@ class Indicator:
     score: float | None = None
     raw: str = ""
     line: int | None = None
-    flags: list[str] = field(default_factory=list)
+    flags: tuple[str, ...] = ()
     # separate columns of other provinces' tables (nlp/documents/indicator_table.py), as found
     op: str | None = None  # 指标性质 (≥ ≤ ＝, 定量/定性)
     unit: str | None = None  # 计量单位 / 度量单位
@@ -86,9 +87,9 @@ class Indicator:
     cell: str = ""  # and its cell: Sheet1!C12, or page:line for PDF
 
 
-@dataclass
+@dataclass(frozen=True)
 class Project:
-    """One project row of a performance table, or the project of a self-evaluation."""
+    """One project row of a performance table, or the project of a self-evaluation; built once by a reader."""
 
     doc: str
     project_id: str
@@ -107,13 +108,13 @@ class Project:
     goal: str = ""
     raw: str = ""
     line: int | None = None
-    flags: list[str] = field(default_factory=list)
-    indicators: list[Indicator] = field(default_factory=list)
+    flags: tuple[str, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
     sheet: str = ""  # structured files: the sheet, table or page of the 项目名称 (or of the table)
     cell: str = ""  # and its cell
 
 
-@dataclass
+@dataclass(frozen=True)
 class UnitTotal:
     """A subtotal row (资金使用单位) or the document's 合计 (unit == "")."""
 
@@ -123,9 +124,14 @@ class UnitTotal:
     line: int | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Document:
-    """A whole document as read: its projects, its subtotals and the problems found."""
+    """A whole document as read: its projects, its subtotals and the problems found.
+
+    Documents, projects and indicators are frozen: a reader builds each once, and a later stage that
+    derives something (amount checks, a new document id, the original spelling) makes a new record
+    with `dataclasses.replace`, so no stage sees a record another stage has changed under it.
+    """
 
     path: str
     doc: str
@@ -133,7 +139,7 @@ class Document:
     department: str = ""
     district: str = ""
     year: int | None = None
-    projects: list[Project] = field(default_factory=list)
-    subtotals: list[UnitTotal] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    projects: tuple[Project, ...] = ()
+    subtotals: tuple[UnitTotal, ...] = ()
+    problems: tuple[Problem, ...] = ()
     source: str = ""  # the `source:` URL line of an excerpt, when the file has one

@@ -19,12 +19,15 @@ import pandas as pd
 
 from nlp.numerals import cn_chars, cn_to_number, expand_percent_words, multiplier, numeral_table, parse_arabic
 from nlp.schema import Value
+from nlp.tablecells import is_missing, unique_rows
 from nlp.textnorm import fold
 from nlp.vocab import rows
 
 __all__ = [
+    "RATE_UNITS",
     "VALUE_FIELDS",
     "add_value_columns",
+    "glued_units",
     "name_asks",
     "normalize_row",
     "normalize_values",
@@ -32,6 +35,7 @@ __all__ = [
 ]
 
 VALUE_FIELDS = ("kind", "op", "number", "number_max", "unit", "unit_source", "flags")
+RATE_UNITS = ("%", "‰")  # the canonical units of a share (TAXONOMY §3): a name asking for one asks for a rate
 PREFIXES = {"period_value": "period", "annual_value": "annual", "actual_value": "actual"}
 
 
@@ -44,7 +48,7 @@ _OPS = rows("value_operators.tsv")
 _OP_BEFORE = {s: op for s, op, where in _OPS if where == "before"}
 _OP_AFTER = {s: op for s, op, where in _OPS if where == "after"}
 _OP_COLUMN = {s: (None if op == "-" else op) for s, op, _ in _OPS}
-_UNITS: dict[str, str] = {surface: unit for surface, unit in rows("value_units.tsv")}
+_UNITS: dict[str, str] = {surface: unit for surface, unit, _ in rows("value_units.tsv")}
 _LISTED_UNITS = frozenset(_UNITS.values())
 _MARKERS = rows("value_markers.tsv")
 _NOTARGET = rows("value_placeholders.tsv")
@@ -218,6 +222,19 @@ def _name_hint(name: str | None) -> _NameHint:
     return _NameHint(None, 1.0, is_date)
 
 
+def glued_units() -> tuple[str, ...]:
+    """Unit spellings a value may end with inside run-together text (value_units.tsv `glued`), optionally
+    after a multiplier of numerals.tsv; for the table reader (nlp/documents/cells.py), longest first.
+
+    >>> units = glued_units()
+    >>> "万平方米" in units, "%" in units, "部" in units
+    (True, True, False)
+    """
+    glued = [surface for surface, _, mark in rows("value_units.tsv") if mark == "glued"]
+    spellings = {*glued, *_MULTIPLIERS, *(m + u for m in _MULTIPLIERS for u in glued)}
+    return tuple(sorted(spellings, key=lambda w: (-len(w), w)))
+
+
 def name_asks(name: str | None) -> str | None:
     """What an indicator name asks for, by nlp/data/value_markers.tsv: 'rate', 'date', 'count' or None.
 
@@ -232,7 +249,7 @@ def name_asks(name: str | None) -> str | None:
         return "date"
     if hint.unit is None:
         return "count" if hint.is_count else None
-    return "rate" if hint.unit in ("%", "‰") else "count"
+    return "rate" if hint.unit in RATE_UNITS else "count"
 
 
 @lru_cache(maxsize=1024)
@@ -412,22 +429,14 @@ def _hint(table: pd.DataFrame, key: str, none: pd.Series) -> pd.Series:
 
 def _cell(value: object) -> str | None:
     """A table cell as parse_value's input: None for a missing cell, else its text."""
-    return (
-        None
-        if value is None or (isinstance(value, float) and value != value) or value is pd.NA
-        else str(value)
-    )
+    return None if is_missing(value) else str(value)
 
 
 def _unique_rows(columns: list[pd.Series]) -> tuple[np.ndarray, list[tuple]]:
-    """Factorize rows over several columns: per-row codes and each unique row's cells (None when missing)."""
-    codes = np.zeros(len(columns[0]), dtype=np.int64)
-    for column in columns:
-        column_codes, uniques = pd.factorize(column)  # -1 for a missing cell
-        codes, _ = pd.factorize(codes * (len(uniques) + 1) + (column_codes + 1))
-    _, first = np.unique(codes, return_index=True)  # codes run 0..k-1, so first[i] is a row of code i
-    arrays = [column.to_numpy(dtype=object) for column in columns]
-    return codes, [tuple(_cell(array[row]) for array in arrays) for row in first]
+    """Factorize rows over several columns: per-row codes and each unique row's cells as text (None when
+    missing)."""
+    codes, rows = unique_rows(columns)
+    return codes, [tuple(None if cell is None else str(cell) for cell in row) for row in rows]
 
 
 def add_value_columns(indicators: pd.DataFrame, *, actual: bool | None = None) -> pd.DataFrame:

@@ -22,7 +22,6 @@ COLUMNS: dict[str, tuple[int, int]] = {
     "flat_descriptions.txt": (1, 1),
     "flat_grades.txt": (1, 1),
     "flat_templates.txt": (1, 1),
-    "flat_units.txt": (1, 1),
     "level_synonyms.tsv": (3, 3),
     "name_keywords.tsv": (3, 3),
     "name_placeholders.txt": (1, 1),
@@ -36,7 +35,7 @@ COLUMNS: dict[str, tuple[int, int]] = {
     "value_markers.tsv": (3, 3),
     "value_operators.tsv": (3, 3),
     "value_placeholders.tsv": (3, 3),
-    "value_units.tsv": (2, 2),
+    "value_units.tsv": (2, 3),
 }
 HEADERS = frozenset({"flags.tsv", "quality_words.tsv"})  # files whose first data row names the columns
 

@@ -54,7 +54,7 @@ def test_not_a_table_gives_one_error(tmp_path, data):
     path = tmp_path / "bad.txt"
     path.write_bytes(data)
     doc = read_document(path)
-    assert (doc.layout, doc.projects) == ("unknown", [])
+    assert (doc.layout, doc.projects) == ("unknown", ())
     assert [(p.file, p.severity) for p in doc.problems] == [(str(path), "error")]
 
 
@@ -116,7 +116,7 @@ def test_truncated_keeps_every_row_up_to_the_cut(truncated):
 
 def test_truncated_last_indicator_is_kept_and_flagged(truncated):
     last = read_document(truncated).projects[-1].indicators[-1]
-    assert (last.name, last.annual_value, last.flags) == ("提", None, ["missing_value"])
+    assert (last.name, last.annual_value, last.flags) == ("提", None, ("missing_value",))
 
 
 def test_truncated_is_reported_with_file_and_line(truncated):
@@ -159,7 +159,7 @@ def test_row_without_indicators_is_kept_and_flagged(tmp_path):
     path = tmp_path / "001_no_ind.txt"
     path.write_text("\n".join(lines), encoding="utf-8")
     p = read_document(path).projects[0]
-    assert (p.project, p.indicators, p.flags) == ("区人大常委会机关日常办公经费", [], ["no_indicators"])
+    assert (p.project, p.indicators, p.flags) == ("区人大常委会机关日常办公经费", (), ("no_indicators",))
 
 
 # ---- the batch: bad files reported one line each, good files still written, counted -----------

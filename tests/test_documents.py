@@ -267,7 +267,7 @@ INDICATORS = [  # stem, project, indicator name, level1, level2, period, annual,
 )
 def test_indicator_fields(stem, proj, name, level1, level2, period, annual, flags):
     i = indicator(stem, proj, name)
-    assert (i.level1, i.level2, i.period_value, i.annual_value, i.flags) == (
+    assert (i.level1, i.level2, i.period_value, i.annual_value, list(i.flags)) == (
         level1,
         level2,
         period,

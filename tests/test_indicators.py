@@ -141,7 +141,7 @@ EDGE_CASES = [
 
 def _fields(text: str, index: int) -> tuple:
     i = parse_indicator_list(text)[index]
-    return (i.level1, i.level2, i.name, i.period_value, i.annual_value, i.flags)
+    return (i.level1, i.level2, i.name, i.period_value, i.annual_value, list(i.flags))
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,8 @@ VALUE_CASES = [
     # REVIEW.md §2 P2: parse_value read `无` as a qualitative target, quality as an empty value.
     # 无 in a required value cell is the form's "not applicable", like / and —: no target given.
     ("无", None, "unspecified", "placeholder"),
+    # issue 15, second round: 空 was a qualitative target for parse_value, an empty value for quality.
+    ("空", None, "unspecified", "placeholder"),
     # REVIEW.md §2 P2: 年度资金支出进度 — spending progress is stated in percent (a bare 100 = 100 %).
     ("100", "年度资金支出进度", "rate", None),
     # REVIEW.md §2 P2: 维修天数 — the name states its unit 天; a bound on it is a threshold in 天.
@@ -67,6 +69,61 @@ def test_quality_asks_the_value_stage() -> None:
 def test_local_level_names_parse_in_the_indicator_list() -> None:
     """REVIEW.md §2 P2: indicators.py knew only the schema's level names, so this came out unparsed."""
     rows = parse_indicator_list("项目完成指标：1、培训人数，年度指标值：≥20")
-    assert [(r.name, r.level1, r.annual_value, r.level1_raw, r.flags) for r in rows] == [
+    assert [(r.name, r.level1, r.annual_value, r.level1_raw, list(r.flags)) for r in rows] == [
         ("培训人数", "1-产出指标", "≥20", "项目完成指标", [])
     ]
+
+
+# (run-together value, whole match) — the table reader ends a glued value at a unit of value_units.tsv
+GLUED_CASES = [
+    ("≥10%", "≥10%"),
+    # realdata 115: `1.2万亩` was cut into `1.2万` | `亩`; the flat list had 万元, not 万 before any unit
+    ("1.2万亩", "1.2万亩"),
+    ("6万人", "6万人"),
+    ("95%以上", "95%以上"),
+    ("20部门", "20"),  # 部 is a unit of values, not one a glued value may end with: 部门 is the next cell
+]
+
+
+@pytest.mark.parametrize(("text", "match"), GLUED_CASES, ids=[c[0] for c in GLUED_CASES])
+def test_glued_values_end_at_a_unit_of_the_value_stage(text: str, match: str) -> None:
+    """REVIEW.md §2 P2: flat_units.txt was a second unit list; the reader now asks nlp.values."""
+    from nlp.documents.cells import flat_value_re
+
+    found = flat_value_re().match(text)
+    assert found is not None and found.group() == match
+
+
+
+@pytest.mark.parametrize("name", ["XXX完成率", "xxx完成率", "请填写指标名称"])
+def test_placeholder_names_have_one_rule(name: str) -> None:
+    """The list parser matched name_placeholders.txt case-sensitively (xxx but not XXX), the quality stage
+    in any case; both now ask nlp.indicators.is_placeholder_name."""
+    from nlp.quality.rules import is_placeholder
+
+    rows = parse_indicator_list(f"1、1-产出指标；11-数量指标；{name}；年度指标值:100%。")
+    assert ("placeholder" in rows[0].flags, is_placeholder(name)) == (True, True)
+
+
+def test_local_level_names_head_a_self_evaluation_row() -> None:
+    """REVIEW.md §2 P2: the self-evaluation reader knew only the schema's level names (selfeval.py)."""
+    from pathlib import Path
+
+    from nlp.documents.selfeval import read_selfeval
+
+    seed = next((Path(__file__).resolve().parents[1] / "examples" / "documents").glob("002_*.txt"))
+    text = seed.read_text(encoding="utf-8")
+    local = text.replace("产出指\n\n标\n\n（50%）", "项目完\n\n成指标\n\n（50%）")
+    assert local != text
+    docs = [read_selfeval("002.txt", t) for t in (text, local)]
+    first = [doc.projects[0].indicators[0] for doc in docs if doc is not None]
+    assert [(i.name, i.level1, i.level2) for i in first] == [(first[0].name, "1-产出指标", "11-数量指标")] * 2
+    assert first[1].level1_raw.startswith("项目完成指标")
+
+
+def test_every_empty_value_of_quality_states_no_target_for_the_value_stage() -> None:
+    """quality_words.tsv `empty_value` (what counts as missing) may not hold a word parse_value reads as a
+    target: 空 did (a qualitative target) until issue 15's second round."""
+    from nlp.quality.rules import words
+
+    assert [w for w in words()["empty_value"] if "placeholder" not in parse_value(w).flags] == []

@@ -137,12 +137,12 @@ ROWS = [
     ("36", "音响、灯光、道具、服装质量等", "annual_value", "合格"),  # 合格合格: target and actual
     ("36", "音响、灯光、道具、服装质量等", "actual_value", "合格"),  # the name runs over page marker 2、
     ("36", "望新点胸艮必具", "actual_value", "100件"),  # garbled by the OCR, kept as found
-    ("36", "更新剧团老化、损坏的音", "flags", []),
+    ("36", "更新剧团老化、损坏的音", "flags", ()),
     ("39", "享受资助人数", "annual_value", "2100"),
     ("39", "享受资助人数", "weight", 10.0),  # 210010 = 2100|10: the 分值 add up to 总分 100
     ("39", "资助对象满意度", "annual_value", "95%以上"),  # 达到目标值 is the 指标说明
     ("39", "项目年度绩效目标(定量指标)制度指标规章制度建立与否", "weight", 20.0),
-    ("39", "项目年度绩效目标(定量指标)制度指标规章制度建立与否", "flags", ["missing_value"]),
+    ("39", "项目年度绩效目标(定量指标)制度指标规章制度建立与否", "flags", ("missing_value",)),
     ("40", "中職免學費應受助學生數", "annual_value", "100%"),
     ("44", "开展小型水利工程建设(个)", "annual_value", "1"),
     ("45", "验收合格率", "annual_value", "≥98百分比"),
@@ -285,7 +285,7 @@ def test_flattened_pages(first: str, second: str, total: str, expected: tuple) -
     values = (one.annual_value, one.actual_value, two.annual_value, two.actual_value)
     assert values == ("50人", "50人", "合格", "合格")
     assert (one.level2, two.level2) == ("11-数量指标", "12-质量指标")
-    assert ((one.weight, one.score), (two.weight, two.score), one.flags) == expected
+    assert ((one.weight, one.score), (two.weight, two.score), list(one.flags)) == expected
 
 
 GLUED = (
@@ -306,7 +306,7 @@ GLUED_CASES = [
 def test_glued_target_and_weight(first: str, second: str, total: str, expected: tuple) -> None:
     doc = read_indicator_table("glued.txt", GLUED.format(first, second, total))
     ind = doc.projects[0].indicators[0]
-    assert (ind.annual_value, ind.weight, ind.flags) == expected
+    assert (ind.annual_value, ind.weight, list(ind.flags)) == expected
     assert ("unparsed" in ind.flags) == any(p.line == ind.line for p in doc.problems)
 
 

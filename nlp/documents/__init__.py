@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from nlp.documents.common import apply_amount_checks
@@ -61,7 +62,7 @@ def decode(data: bytes) -> tuple[str | None, str]:
 
 def _failed(path: str, what: str) -> Document:
     return Document(
-        path=path, doc=Path(path).stem, layout="unknown", problems=[Problem(path, None, what, "error")]
+        path=path, doc=Path(path).stem, layout="unknown", problems=(Problem(path, None, what, "error"),)
     )
 
 
@@ -94,9 +95,7 @@ def read_document(path: str | Path) -> Document:
     if not Path(path).exists():
         return _failed(path, "no such file or folder")
     if Path(path).suffix.lower() in STRUCTURED_SUFFIXES and Path(path).is_file():
-        structured = read_structured(path, parse_text)
-        apply_amount_checks(structured)
-        return structured
+        return apply_amount_checks(read_structured(path, parse_text))
     try:
         data = Path(path).read_bytes()
     except OSError as err:
@@ -117,8 +116,8 @@ def read_document(path: str | Path) -> Document:
     if doc is None:
         return _failed(path, "not a budget table (no known layout: 绩效目标表 or 绩效自评表)")
     if note:  # at the first line concerned (a truncated file: its last line, where the cut is)
-        doc.problems.insert(0, Problem(path, decoded.line, note))
-    apply_amount_checks(doc)
+        doc = replace(doc, problems=(Problem(path, decoded.line, note), *doc.problems))
+    doc = apply_amount_checks(doc)
     log.debug("%s: %s, %d projects", path, doc.layout, len(doc.projects))
     return doc
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from nlp import vocab
 from nlp.textnorm import fold
+from nlp.values import glued_units
 
 _META = re.compile(r"^(source|note):", re.I)
 _NEWLINE_GAP = re.compile(r"\s*\n\s*")
@@ -135,8 +136,8 @@ def flat_template_re() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def flat_value_re() -> re.Pattern[str]:
-    """A value inside run-together text: operator, number, a known unit, 以上/以下."""
-    units = "|".join(re.escape(u) for u in _word_list("flat_units.txt"))
+    """A value inside run-together text: operator, number, a glued unit (nlp.values), 以上/以下."""
+    units = "|".join(re.escape(u) for u in glued_units())
     return re.compile(rf"(?:>=|<=|[≥≤=<>≧≦])?\d+(?:\.\d+)?(?:{units})?(?:以上|以下|以内)?")
 
 
@@ -166,3 +167,16 @@ def space_cells(body: Body) -> list[Cell]:
 def is_number(text: str) -> bool:
     """A bare number cell such as a weight or a score (`10`, `22.5`, `20%`)."""
     return bool(_NUMBER_CELL.match(text))
+
+
+def cell_number(text: str | None) -> float | None:
+    """The number of a bare number cell of a text table (its 分值 or 得分), else None.
+
+    Only a whole cell is read: in text, where a cell ends is the reader's guess, so `10分` may be a
+    run-together cell and gives None (the grid reader, whose cells are given, reads its leading number).
+
+    >>> cell_number("２０％"), cell_number(" 22.5 "), cell_number("10分"), cell_number(None)
+    (20.0, 22.5, None, None)
+    """
+    folded = fold(text)
+    return float(folded.rstrip("%")) if is_number(folded) else None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
-from nlp.schema import Document, Problem
+from nlp.schema import Document, Indicator, Problem, Project, UnitTotal
 from nlp.textnorm import clean, fold
 
 _AMOUNT = re.compile(r"-?\d[\d,]*(?:\.\d+)?")  # 2,476.54 / 18.00 / 0 (a whole cell)
@@ -116,6 +117,32 @@ class Joined:
         return self.lines[0] if self.lines else None
 
 
+@dataclass
+class Parts:
+    """What a reader collects while reading one document; `build` makes the frozen Document once."""
+
+    projects: list[Project] = field(default_factory=list)
+    subtotals: list[UnitTotal] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def build(self, head: Document) -> Document:
+        """The Document of `head` (its own fields, read first) with the parts collected."""
+        projects, subtotals, problems = tuple(self.projects), tuple(self.subtotals), tuple(self.problems)
+        return replace(head, projects=projects, subtotals=subtotals, problems=problems)
+
+
+@dataclass
+class ProjectDraft:
+    """A project whose rows are still being read: its fields so far and its indicators."""
+
+    head: Project
+    indicators: list[Indicator] = field(default_factory=list)
+
+    def build(self, **changes: Any) -> Project:
+        """The frozen Project: `head` with its indicators (and any field found last, in `changes`)."""
+        return replace(self.head, indicators=tuple(self.indicators), **changes)
+
+
 @dataclass(frozen=True)
 class AmountCheck:
     """One comparison of a stated subtotal (unit) or 合计 (unit "") with the sum of its rows."""
@@ -153,13 +180,16 @@ def amount_checks(doc: Document) -> list[AmountCheck]:
     return checks
 
 
-def apply_amount_checks(doc: Document) -> None:
-    """Add a Problem per failed check and flag `amount_mismatch` on the projects it covers (one pass)."""
+def apply_amount_checks(doc: Document) -> Document:
+    """The document with a Problem per failed check and `amount_mismatch` on the projects it covers."""
     failed = [check for check in amount_checks(doc) if not check.ok]
+    if not failed:
+        return doc
+    problems = []
     for check in failed:
         what = "合计" if check.unit in ("", "(units)") else f"subtotal of {check.unit}"
         parts = "its funding units" if check.unit == "(units)" else "its projects"
-        doc.problems.append(
+        problems.append(
             Problem(
                 doc.path,
                 check.line,
@@ -168,6 +198,10 @@ def apply_amount_checks(doc: Document) -> None:
         )
     everything = any(check.unit in ("", "(units)") for check in failed)
     units = {check.unit for check in failed}
-    for p in doc.projects:
-        if (everything or p.unit in units) and "amount_mismatch" not in p.flags:
-            p.flags.append("amount_mismatch")
+    projects = tuple(
+        replace(p, flags=(*p.flags, "amount_mismatch"))
+        if (everything or p.unit in units) and "amount_mismatch" not in p.flags
+        else p
+        for p in doc.projects
+    )
+    return replace(doc, projects=projects, problems=(*doc.problems, *problems))

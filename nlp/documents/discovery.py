@@ -137,10 +137,10 @@ def relabel(doc: Document, doc_id: str) -> Document:
     if doc.doc == doc_id:
         return doc
     old = doc.doc
+    projects = []
     for project in doc.projects:
-        project.doc = doc_id
         suffix = project.project_id[len(old) :] if project.project_id.startswith(old) else project.project_id
-        project.project_id = doc_id + suffix
-        for ind in project.indicators:
-            ind.doc, ind.project_id = doc_id, project.project_id
-    return replace(doc, doc=doc_id)
+        pid = doc_id + suffix
+        indicators = tuple(replace(ind, doc=doc_id, project_id=pid) for ind in project.indicators)
+        projects.append(replace(project, doc=doc_id, project_id=pid, indicators=indicators))
+    return replace(doc, doc=doc_id, projects=tuple(projects))

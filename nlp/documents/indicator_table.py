@@ -11,6 +11,7 @@ from pathlib import Path
 from nlp.documents.cells import (
     Body,
     Cell,
+    cell_number,
     flat_descriptions,
     flat_grades,
     flat_template_re,
@@ -22,6 +23,7 @@ from nlp.documents.cells import (
     space_cells,
     split_body,
 )
+from nlp.documents.common import Parts, ProjectDraft
 from nlp.documents.prose import bracketed_rows, prose_rows
 from nlp.documents.table.columns import title_table
 from nlp.levels import canonical_level1, canonical_level2, level_key, level_words
@@ -396,12 +398,6 @@ def _right_align(row: _Row, cols: list[str]) -> _Row:
     return row
 
 
-def _number(text: str | None) -> float | None:
-    if text and is_number(fold(text)):
-        return float(fold(text).rstrip("%"))
-    return None
-
-
 @dataclass
 class _Found:
     rows: list[_Row]
@@ -528,7 +524,7 @@ def _split_glued_weights(rows: list[_Row], total: int | None) -> None:
     glued = [r for r in rows if "weight" not in r.values and _DIGITS.match(r.values.get("value", ""))]
     if not glued:
         return
-    fixed = sum(_number(r.values.get("weight")) or 0 for r in rows)
+    fixed = sum(cell_number(r.values.get("weight")) or 0 for r in rows)
     options = [_weight_options(r.values["value"], total or 0) for r in glued]
     picks = None
     if total is not None and fixed == int(fixed):
@@ -558,13 +554,13 @@ def _split_glued_scores(rows: list[_Row], digits: str | None) -> None:
     glued = [r for r in rows if "score" not in r.values and _DIGITS.match(r.values.get("weight", ""))]
     if not glued:
         return
-    weights = [_number(r.values.get("weight")) or 0 for r in rows]
+    weights = [cell_number(r.values.get("weight")) or 0 for r in rows]
     plausible = all(_plausible_weight(r.values["weight"], _WEIGHT_MAX) for r in glued)
     if plausible and (digits is None or sum(weights) == int(digits)):
         return  # the sum alone is not enough: glued 2020, 2018 … add up to the glued 总分 10098
     others = [r for r in rows if r not in glued]
-    fixed_w = sum(_number(r.values.get("weight")) or 0 for r in others)
-    fixed_s = sum(_number(r.values.get("score")) or 0 for r in others)
+    fixed_w = sum(cell_number(r.values.get("weight")) or 0 for r in others)
+    fixed_s = sum(cell_number(r.values.get("score")) or 0 for r in others)
     count = 0
     reading: list[tuple[int, ...]] = []
     if fixed_w == int(fixed_w) and fixed_s == int(fixed_s):
@@ -613,18 +609,25 @@ def _department(cells: list[Cell]) -> str:
 
 def _indicator(doc: str, project_id: str, seq: int, row: _Row, last: bool, cut: bool) -> Indicator:
     v = row.values
-    ind = Indicator(
+    name = v.get("name", "")
+    flags = []
+    if not (v.get("period") or v.get("value") or v.get("actual")):
+        flags.append("truncated" if last and cut else "missing_value")
+    if row.extra or not name:
+        flags.append("unparsed")
+    return Indicator(
         doc=doc,
         project_id=project_id,
         seq=seq,
-        name=v.get("name", ""),
+        name=name,
         level1=row.level1,
-        level2=row.level2,
+        # 指标名称 column holding the 二级 name (25)
+        level2=row.level2 or canonical_level2(name) or "",
         period_value=v.get("period"),
         annual_value=v.get("value"),
         actual_value=v.get("actual"),
-        weight=_number(v.get("weight")),
-        score=_number(v.get("score")),
+        weight=cell_number(v.get("weight")),
+        score=cell_number(v.get("score")),
         raw=" | ".join(row.raws),
         line=row.line,
         op=v.get("op"),
@@ -632,14 +635,8 @@ def _indicator(doc: str, project_id: str, seq: int, row: _Row, last: bool, cut: 
         direction=v.get("direction"),
         level1_raw=v.get("level1", ""),
         level2_raw=v.get("level2", ""),
+        flags=tuple(flags),
     )
-    if not ind.level2 and canonical_level2(ind.name):
-        ind.level2 = canonical_level2(ind.name) or ""  # 指标名称 column holding the 二级 name (25)
-    if not (ind.period_value or ind.annual_value or ind.actual_value):
-        ind.flags.append("truncated" if last and cut else "missing_value")
-    if row.extra or not ind.name:
-        ind.flags.append("unparsed")
-    return ind
 
 
 def read_indicator_table(path: str, text: str) -> Document | None:
@@ -664,7 +661,7 @@ def read_indicator_table(path: str, text: str) -> Document | None:
             return None
     folded = fold("\n".join(body.lines))
     year = _YEAR.search(folded)
-    document = Document(
+    head = Document(
         path=path,
         doc=doc,
         layout=f"indicator_table:{layout}",
@@ -672,7 +669,7 @@ def read_indicator_table(path: str, text: str) -> Document | None:
         year=int(year.group(1)) if year else None,
         source=body.source,
     )
-    _build_projects(document, rows, found)
+    document = _build_projects(head, rows, found)
     log.debug("%s: %s, %d indicator rows", path, document.layout, len(rows))
     return document
 
@@ -709,31 +706,37 @@ def _fallback(body: Body) -> tuple[list[_Row], _Found]:
     return rows, _Found(rows=rows, projects=marks, cut=True)
 
 
-def _build_projects(document: Document, rows: list[_Row], found: _Found) -> None:
+def _build_projects(document: Document, rows: list[_Row], found: _Found) -> Document:
+    """The document (`document`: its own fields) with the projects and indicators of `rows`."""
     marks = sorted(found.projects.items())
-    current: Project | None = None
+    parts = Parts()
+    drafts: list[ProjectDraft] = []
     previous = -1
     for n, row in enumerate(rows):
         name = row.values.get("project") or next(
             (p for i, p in reversed(marks) if previous < i < row.start), ""
         )
         previous = row.start
-        if current is None or (name and name != current.project):
-            current = Project(
+        if not drafts or (name and name != drafts[-1].head.project):
+            head = Project(
                 doc=document.doc,
-                project_id=f"{document.doc}-{len(document.projects) + 1:03d}",
+                project_id=f"{document.doc}-{len(drafts) + 1:03d}",
                 project=name or next((p for i, p in reversed(marks) if i < row.start), ""),
                 department=document.department,
                 year=document.year,
                 line=row.line,
             )
-            document.projects.append(current)
+            drafts.append(ProjectDraft(head))
+        current = drafts[-1]
         last = n == len(rows) - 1
-        ind = _indicator(document.doc, current.project_id, len(current.indicators) + 1, row, last, found.cut)
+        seq = len(current.indicators) + 1
+        ind = _indicator(document.doc, current.head.project_id, seq, row, last, found.cut)
         current.indicators.append(ind)
         if "unparsed" in ind.flags:
-            document.problems.append(Problem(document.path, row.line, f"row not fully read: {ind.raw[:80]}"))
+            what = f"row not fully read: {ind.raw[:80]}"
+            parts.problems.append(Problem(document.path, row.line, what))
         elif "truncated" in ind.flags:
-            document.problems.append(
-                Problem(document.path, row.line, f"excerpt cut inside a row: {ind.raw[:80]}")
-            )
+            what = f"excerpt cut inside a row: {ind.raw[:80]}"
+            parts.problems.append(Problem(document.path, row.line, what))
+    parts.projects = [draft.build() for draft in drafts]
+    return parts.build(document)

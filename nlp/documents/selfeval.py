@@ -1,7 +1,7 @@
 """Reader for 项目支出绩效自评表 (seed 002): a self-evaluation table as PDF text, cells broken over lines.
 
 Pragmatic by design: labels (项目名称, 主管部门, 年度资金总额…) are found in the text joined without
-line breaks; indicator rows are anchored on the known level names (from nlp.schema) and on the pair
+line breaks; indicator rows are anchored on the known level names (from nlp.levels) and on the pair
 of numbers 分值 得分 that ends each row's value line (`600 人次 784 人次 15 15 调研报告`).
 """
 
@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
-from nlp.documents.common import Joined, district_of, project_id, year_of
-from nlp.schema import LEVEL1, LEVEL2, Document, Indicator, Problem, Project
+from nlp.documents.common import Joined, Parts, district_of, project_id, year_of
+from nlp.levels import canonical_level1, canonical_level2, level_headings
+from nlp.schema import Document, Indicator, Problem, Project
 from nlp.textnorm import clean, fold
 
 LAYOUT = "selfeval"
@@ -32,25 +34,17 @@ _SECTION_START = re.compile(r"参考佐证材料")  # last column header of the 
 _SECTION_END = re.compile(r"^(存在问题|总\s*分|改进措施)")
 # The 分值 得分 pair: the last two bare numbers of a row's value line, before the evidence text.
 _PAIR = re.compile(rf"(?<![\d.%])(?P<w>{_NUM})\s+(?P<s>{_NUM})(?![\d.%])")
-_LEVEL1_HEAD = re.compile(
-    r"(?P<n>" + "|".join(c.split("-", 1)[1] for c in LEVEL1) + rf")\s*[(（]\s*{_NUM}%\s*[)）]"
-)
-_LEVEL2_NAMES = sorted({c.split("-", 1)[1] for c in LEVEL2}, key=len, reverse=True)
-_LEVEL2_HEAD = re.compile(r"(?P<n>" + "|".join(_LEVEL2_NAMES) + r")(?:指标)?")
+# level names heading a row (canonical and local: 项目完成指标; nlp.levels); 一级 ones carry their weight
+_HEADINGS = sorted(level_headings(), key=len, reverse=True)
+_LEVEL1_NAMES = "|".join(re.escape(k) for k in _HEADINGS if canonical_level1(k))
+_LEVEL1_HEAD = re.compile(rf"(?P<n>{_LEVEL1_NAMES})\s*[(（]\s*{_NUM}%\s*[)）]")
+_LEVEL2_NAMES = "|".join(re.escape(k) for k in _HEADINGS if canonical_level2(k))
+_LEVEL2_HEAD = re.compile(rf"(?P<n>{_LEVEL2_NAMES})(?:指标)?")
 
 
 def sniff_selfeval(text: str) -> bool:
     """True when the text holds a 项目支出绩效自评表 with an indicator block."""
     return bool(_TITLE.search(text)) and "三级指标" in text
-
-
-def _level1(name: str) -> str:
-    return next((c for c in LEVEL1 if c.endswith(name)), name)
-
-
-def _level2(name: str, level1: str) -> str:
-    hits = [c for c in LEVEL2 if c.split("-", 1)[1] == name]
-    return next((c for c in hits if level1[:1] == c[:1]), hits[0] if hits else name)
 
 
 def read_selfeval(path: str, text: str) -> Document | None:
@@ -65,7 +59,7 @@ def read_selfeval(path: str, text: str) -> Document | None:
     flat = fold(table.text)
     fields = {k: clean(m.group("v")) if (m := rx.search(table.text)) else "" for k, rx in _FIELD.items()}
     m_year = _DOC_YEAR.search(flat)
-    doc = Document(
+    head = Document(
         path=path,
         doc=Path(path).stem,
         layout=LAYOUT,
@@ -73,52 +67,68 @@ def read_selfeval(path: str, text: str) -> Document | None:
         district=district_of(fields["department"]),
         year=int(m_year.group(1)) if m_year else year_of(flat),
     )
-    pid = project_id(doc.doc, 1)
+    parts = Parts()
+    pid = project_id(head.doc, 1)
+    line = table.line_of(table.text.find("项目名称")) if "项目名称" in table.text else None
+    money = _read_money(flat)
+    if money.total is None:
+        parts.problems.append(Problem(path, line, "budget amounts not found"))
+    goal = _GOAL.search(table.text)
+    score = _SCORE.search(flat)
+    indicators = _read_indicators(lines, start, head, pid, parts.problems)
+    if not indicators:
+        parts.problems.append(Problem(path, line, "self-evaluation without readable indicators"))
     project = Project(
-        doc=doc.doc,
+        doc=head.doc,
         project_id=pid,
         project=fields["project"],
-        department=doc.department,
-        district=doc.district,
+        department=head.department,
+        district=head.district,
         unit=fields["unit"],
-        year=year_of(fields["project"]) or doc.year,
-        line=table.line_of(table.text.find("项目名称")) if "项目名称" in table.text else None,
+        year=year_of(fields["project"]) or head.year,
+        line=line,
         raw=table.text,
+        **money._asdict(),
+        goal=clean(goal.group("v")) if goal else "",
+        total_score=float(score.group("v")) if score else None,
+        indicators=tuple(indicators),
+        flags=() if indicators else ("no_indicators",),
     )
-    _read_money(flat, project, doc)
-    goal = _GOAL.search(table.text)
-    project.goal = clean(goal.group("v")) if goal else ""
-    score = _SCORE.search(flat)
-    project.total_score = float(score.group("v")) if score else None
-    project.indicators = _read_indicators(lines, start, doc, pid)
-    if not project.indicators:
-        project.flags.append("no_indicators")
-        doc.problems.append(Problem(path, project.line, "self-evaluation without readable indicators"))
-    doc.projects.append(project)
-    return doc
+    parts.projects.append(project)
+    return parts.build(head)
 
 
-def _read_money(flat: str, project: Project, doc: Document) -> None:
+class _Money(NamedTuple):
+    """The amounts of a self-evaluation (万元; execution_rate in %), fields of its Project."""
+
+    total: float | None
+    executed: float | None
+    execution_rate: float | None
+    fiscal: float | None
+    special_account: float | None
+
+
+def _read_money(flat: str) -> _Money:
     """年度资金总额 row (分值 执行率 得分, budget and executed when stated) and the funding rows."""
     fiscal, special = _FISCAL_ROW.search(flat), _SPECIAL_ROW.search(flat)
-    if fiscal:
-        project.fiscal = float(fiscal.group("b"))
-    if special:
-        project.special_account = float(special.group("b"))
+    funding = (float(fiscal.group("b")) if fiscal else None, float(special.group("b")) if special else None)
     total = _TOTAL_ROW.search(flat)
     nums = [float(x.rstrip("%")) for x in total.group("v").split()] if total else []
     if len(nums) >= 5:  # 预算数 执行数 分值 执行率 得分
-        project.total, project.executed, project.execution_rate = nums[0], nums[1], nums[3]
-    else:  # amounts only on the funding rows: 分值 执行率 得分
-        parts = [m for m in (fiscal, special) if m]
-        project.total = round(sum(float(m.group("b")) for m in parts), 2) if parts else None
-        project.executed = round(sum(float(m.group("e")) for m in parts), 2) if parts else None
-        project.execution_rate = nums[1] if len(nums) >= 2 else None
-    if project.total is None:
-        doc.problems.append(Problem(doc.path, project.line, "budget amounts not found"))
+        return _Money(nums[0], nums[1], nums[3], *funding)
+    # amounts only on the funding rows: 分值 执行率 得分
+    parts = [m for m in (fiscal, special) if m]
+    return _Money(
+        round(sum(float(m.group("b")) for m in parts), 2) if parts else None,
+        round(sum(float(m.group("e")) for m in parts), 2) if parts else None,
+        nums[1] if len(nums) >= 2 else None,
+        *funding,
+    )
 
 
-def _read_indicators(lines: list[str], start: int, doc: Document, pid: str) -> list[Indicator]:
+def _read_indicators(
+    lines: list[str], start: int, doc: Document, pid: str, problems: list[Problem]
+) -> list[Indicator]:
     """Walk the indicator block line by line; each value line (ending in 分值 得分) closes a row."""
     out: list[Indicator] = []
     buf: list[tuple[int, str]] = []
@@ -138,27 +148,35 @@ def _read_indicators(lines: list[str], start: int, doc: Document, pid: str) -> l
             buf.append((n, s))
             continue
         pair = pairs[-1]
-        level1, level2, ind = _row(buf, s, pair, level1, level2, n)
-        ind.doc, ind.project_id, ind.seq = doc.doc, pid, len(out) + 1
+        level1, level2, ind = _row(buf, s, pair, level1, level2, n, (doc.doc, pid, len(out) + 1))
         if "unparsed" in ind.flags:
-            doc.problems.append(Problem(doc.path, n, f"self-evaluation row not understood: {ind.raw[:60]!r}"))
+            problems.append(Problem(doc.path, n, f"self-evaluation row not understood: {ind.raw[:60]!r}"))
         out.append(ind)
         buf = []
     return out
 
 
 def _row(
-    buf: list[tuple[int, str]], s: str, pair: re.Match[str], level1: str, level2: str, n: int
+    buf: list[tuple[int, str]],
+    s: str,
+    pair: re.Match[str],
+    level1: str,
+    level2: str,
+    n: int,
+    key: tuple[str, str, int],
 ) -> tuple[str, str, Indicator]:
-    """One indicator from the lines before its value line and the value line itself."""
+    """One indicator from the lines before its value line and the value line itself (`key`: its doc,
+    project id and seq)."""
     text = "".join(p for _, p in buf)
     folded = fold(text)
     cut = 0
     l1_raw = l2_raw = ""
     if m1 := _LEVEL1_HEAD.search(folded):
-        level1, level2, cut, l1_raw = _level1(m1.group("n")), "", m1.end(), text[m1.start() : m1.end()]
+        level1 = canonical_level1(m1.group("n")) or ""
+        level2, cut, l1_raw = "", m1.end(), text[m1.start() : m1.end()]
     if (m2 := _LEVEL2_HEAD.match(folded, cut)) or (m2 := _LEVEL2_HEAD.search(folded, cut)):
-        level2, cut, l2_raw = _level2(m2.group("n"), level1), m2.end(), text[m2.start() : m2.end()]
+        level2 = canonical_level2(m2.group("n"), level1 or None) or ""
+        cut, l2_raw = m2.end(), text[m2.start() : m2.end()]
     # the rest of the lines, after the level labels, hold the name (and sometimes the target)
     rest: list[str] = []
     seen = 0
@@ -183,9 +201,9 @@ def _row(
         flags.append("unparsed")
     raw = "".join(p for _, p in buf) + s
     ind = Indicator(
-        doc="",
-        project_id="",
-        seq=0,
+        doc=key[0],
+        project_id=key[1],
+        seq=key[2],
         name=name or raw,
         level1=level1,
         level2=level2,
@@ -195,7 +213,7 @@ def _row(
         score=float(pair.group("s")),
         raw=raw,
         line=buf[0][0] if buf else n,
-        flags=flags if name else [*flags, "unparsed"],
+        flags=tuple(flags if name else [*flags, "unparsed"]),
         level1_raw=l1_raw,
         level2_raw=l2_raw,
     )

@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from nlp.documents.common import (
+    Parts,
     department_of,
     district_of,
     is_amount,
@@ -111,8 +113,9 @@ def read_tabbed(path: str, text: str) -> Document | None:
         return None
     stem = Path(path).stem
     department = department_of(lines)
-    doc = Document(path=path, doc=stem, layout=LAYOUT, department=department)
-    doc.district = district_of(department)
+    district = district_of(department)
+    head = Document(path=path, doc=stem, layout=LAYOUT, department=department, district=district)
+    parts = Parts()
     cols = {name: i for i, name in enumerate(FIELDS)}
     width = len(FIELDS)
     unit = ""
@@ -121,9 +124,10 @@ def read_tabbed(path: str, text: str) -> Document | None:
         cells = _split(line, delimiter)
         if len(cells) < 2:
             if started and clean(line):
-                doc.problems.append(Problem(path, n, f"text outside the table columns: {clean(line)[:60]!r}"))
-            elif not started and doc.year is None:
-                doc.year = year_of(line)
+                what = f"text outside the table columns: {clean(line)[:60]!r}"
+                parts.problems.append(Problem(path, n, what))
+            elif not started and head.year is None:
+                head = replace(head, year=year_of(line))
             continue
         header = _header_map(cells)
         if header:
@@ -134,14 +138,14 @@ def read_tabbed(path: str, text: str) -> Document | None:
             row = {name: cells[i] for name, i in cols.items() if i < len(cells)}
         else:
             row = _by_content(cells)
-            doc.problems.append(
+            parts.problems.append(
                 Problem(path, n, f"row has {len(cells)} cells, the header {width}; cells placed by content")
             )
-        unit = _read_row(doc, n, line, row, unit)
-    return doc
+        unit = _read_row(head, parts, n, line, row, unit)
+    return parts.build(head)
 
 
-def _read_row(doc: Document, n: int, line: str, row: dict[str, str], unit: str) -> str:
+def _read_row(doc: Document, parts: Parts, n: int, line: str, row: dict[str, str], unit: str) -> str:
     """Turn one placed row into a 合计, a funding-unit subtotal or a project; returns the current unit."""
     name = clean(row.get("project", ""))
     amounts: dict[str, float | None] = {}
@@ -153,12 +157,26 @@ def _read_row(doc: Document, n: int, line: str, row: dict[str, str], unit: str) 
             bad.append(f"{key}={clean(row.get(key, ''))!r}")
     goal, indicators = _split_goal(row.get("goal", ""), row.get("indicators", ""))
     if _TOTAL_ROW.match(fold(name)):
-        doc.subtotals.append(UnitTotal("", amounts["total"], amounts["fiscal"], n))
+        parts.subtotals.append(UnitTotal("", amounts["total"], amounts["fiscal"], n))
         return unit
     if not goal and not clean(indicators) and amounts["total"] is not None:
-        doc.subtotals.append(UnitTotal(name, amounts["total"], amounts["fiscal"], n))
+        parts.subtotals.append(UnitTotal(name, amounts["total"], amounts["fiscal"], n))
         return name
-    pid = project_id(doc.doc, len(doc.projects) + 1)
+    pid = project_id(doc.doc, len(parts.projects) + 1)
+    flags = []
+    if bad:
+        flags.append("bad_amount")
+        parts.problems.append(Problem(doc.path, n, f"amount cells that are not numbers: {', '.join(bad)}"))
+    if not name:
+        flags.append("missing_name")
+        parts.problems.append(Problem(doc.path, n, "row without a project name"))
+    found = parse_indicator_list(indicators, doc=doc.doc, project_id=pid, line=n)
+    if not found:
+        flags.append("no_indicators")
+        parts.problems.append(Problem(doc.path, n, f"project {name!r} has no indicator list"))
+    for ind in found:
+        if "unparsed" in ind.flags:
+            parts.problems.append(Problem(doc.path, n, f"indicator text not understood: {ind.raw[:60]!r}"))
     project = Project(
         doc=doc.doc,
         project_id=pid,
@@ -174,19 +192,8 @@ def _read_row(doc: Document, n: int, line: str, row: dict[str, str], unit: str) 
         fiscal=amounts["fiscal"],
         special_account=amounts["special_account"],
         other=amounts["other"],
+        flags=tuple(flags),
+        indicators=tuple(found),
     )
-    if bad:
-        project.flags.append("bad_amount")
-        doc.problems.append(Problem(doc.path, n, f"amount cells that are not numbers: {', '.join(bad)}"))
-    if not name:
-        project.flags.append("missing_name")
-        doc.problems.append(Problem(doc.path, n, "row without a project name"))
-    project.indicators = parse_indicator_list(indicators, doc=doc.doc, project_id=pid, line=n)
-    if not project.indicators:
-        project.flags.append("no_indicators")
-        doc.problems.append(Problem(doc.path, n, f"project {name!r} has no indicator list"))
-    for ind in project.indicators:
-        if "unparsed" in ind.flags:
-            doc.problems.append(Problem(doc.path, n, f"indicator text not understood: {ind.raw[:60]!r}"))
-    doc.projects.append(project)
+    parts.projects.append(project)
     return unit

@@ -8,10 +8,12 @@ the same place of its source lines and given back its original spelling.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
-from nlp.schema import Document
+from nlp.schema import Document, Indicator, Project
 from nlp.textnorm import to_simplified
 
 TRADITIONAL_SHARE = 0.02  # share of CJK characters that only traditional script uses, from which t2s is tried
@@ -57,14 +59,19 @@ def restore_original(doc: Document, original: str, simplified: str) -> Document:
                 return sep.join(old_lines[start : start + _SPAN])[at : at + len(value)]
         return value
 
-    doc.department = back(doc.department, _line_of(new_lines, doc.department)) or ""
-    for project in doc.projects:
-        for name in _PROJECT_FIELDS:
-            setattr(project, name, back(getattr(project, name), project.line))
-        for ind in project.indicators:
-            for name in _INDICATOR_FIELDS:
-                setattr(ind, name, back(getattr(ind, name), ind.line))
-    return doc
+    def restored(record: Project | Indicator, names: tuple[str, ...]) -> dict[str, Any]:
+        return {name: back(getattr(record, name), record.line) for name in names}
+
+    projects = tuple(
+        replace(
+            project,
+            **restored(project, _PROJECT_FIELDS),
+            indicators=tuple(replace(ind, **restored(ind, _INDICATOR_FIELDS)) for ind in project.indicators),
+        )
+        for project in doc.projects
+    )
+    department = back(doc.department, _line_of(new_lines, doc.department)) or ""
+    return replace(doc, department=department, projects=projects)
 
 
 def _line_of(lines: list[str], value: str) -> int | None:

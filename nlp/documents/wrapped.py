@@ -9,11 +9,12 @@ Wrapped lines are joined without separators (Chinese text has none).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nlp.documents.common import (
     Joined,
+    Parts,
     department_of,
     district_of,
     parse_amount,
@@ -65,8 +66,10 @@ def read_wrapped(path: str, text: str) -> Document | None:
         return None
     lines = text.splitlines()
     department = department_of(lines)
-    doc = Document(path=path, doc=Path(path).stem, layout=LAYOUT, department=department)
-    doc.district = district_of(department)
+    head = Document(
+        path=path, doc=Path(path).stem, layout=LAYOUT, department=department, district=district_of(department)
+    )
+    parts = Parts()
     rows: list[_Row] = []
     unit, unit_buf = "", Joined()
     state = "preamble"
@@ -77,10 +80,10 @@ def read_wrapped(path: str, text: str) -> Document | None:
         m = _AMOUNTS.fullmatch(s)
         if state == "preamble":
             if _TOTAL.match(raw) and m:
-                doc.subtotals.append(UnitTotal("", *_two(m.group("nums")), n))
+                parts.subtotals.append(UnitTotal("", *_two(m.group("nums")), n))
                 state = "unit"
-            elif not _HEADER.search(s) and doc.year is None:
-                doc.year = year_of(s)
+            elif not _HEADER.search(s) and head.year is None:
+                head = replace(head, year=year_of(s))
             continue
         if _INDENTED.match(raw):
             row = _Row(line=n, unit=unit)
@@ -94,13 +97,13 @@ def read_wrapped(path: str, text: str) -> Document | None:
             if m:
                 unit_buf.add(n, m.group("head"))
                 unit = unit_buf.text
-                doc.subtotals.append(UnitTotal(unit, *_two(m.group("nums")), unit_buf.first_line or n))
+                parts.subtotals.append(UnitTotal(unit, *_two(m.group("nums")), unit_buf.first_line or n))
                 unit_buf, state = Joined(), "wait"
             else:
                 unit_buf.add(n, s)
             continue
         if state == "wait":
-            doc.problems.append(Problem(path, n, f"text between a unit and its first project: {s[:60]!r}"))
+            parts.problems.append(Problem(path, n, f"text between a unit and its first project: {s[:60]!r}"))
             continue
         row = rows[-1]
         if state == "name":
@@ -119,15 +122,15 @@ def read_wrapped(path: str, text: str) -> Document | None:
                 row.pieces.append((n, s[start:]))
                 state = "indicators"
         elif m and not m.group("head"):  # amounts alone after an indicator list: a new funding unit
-            unit = _retract_unit(row, n, m.group("nums"), doc)
+            unit = _retract_unit(row, n, m.group("nums"), parts)
             state = "wait"
         else:
             row.pieces.append((n, s))
     if state == "preamble":
         return None
     for i, row in enumerate(rows, start=1):
-        _finish(doc, row, i)
-    return doc
+        _finish(head, parts, row, i)
+    return parts.build(head)
 
 
 def _two(nums: str) -> tuple[float | None, float | None]:
@@ -135,7 +138,7 @@ def _two(nums: str) -> tuple[float | None, float | None]:
     return a.get("total"), a.get("fiscal")
 
 
-def _retract_unit(row: _Row, n: int, nums: str, doc: Document) -> str:
+def _retract_unit(row: _Row, n: int, nums: str, parts: Parts) -> str:
     """The lines after the last sentence end of an indicator list are the next unit's name."""
     cut = len(row.pieces)
     while cut > 0 and not row.pieces[cut - 1][1].endswith(("。", ".")):
@@ -144,16 +147,31 @@ def _retract_unit(row: _Row, n: int, nums: str, doc: Document) -> str:
     for ln, piece in row.pieces[cut:]:
         name.add(ln, piece)
     del row.pieces[cut:]
-    doc.subtotals.append(UnitTotal(name.text, *_two(nums), name.first_line or n))
+    parts.subtotals.append(UnitTotal(name.text, *_two(nums), name.first_line or n))
     return name.text
 
 
-def _finish(doc: Document, row: _Row, i: int) -> None:
+def _finish(doc: Document, parts: Parts, row: _Row, i: int) -> None:
     """Build the Project of a collected row, with its indicators and problems."""
     for ln, piece in row.pieces:
         row.indicators.add(ln, piece)
     pid = project_id(doc.doc, i)
     name = row.name.text
+    flags = []
+    if not row.amounts:
+        flags.append("missing_amount")
+        parts.problems.append(Problem(doc.path, row.line, f"project {name!r} has no amounts line"))
+    found = parse_indicator_list(
+        row.indicators.text, doc=doc.doc, project_id=pid, line=row.line, line_of=row.indicators.line_of
+    )
+    if not found:
+        flags.append("no_indicators")
+        parts.problems.append(Problem(doc.path, row.line, f"project {name!r} has no indicator list"))
+    for ind in found:
+        if "unparsed" in ind.flags:
+            parts.problems.append(
+                Problem(doc.path, ind.line, f"indicator text not understood: {ind.raw[:60]!r}")
+            )
     project = Project(
         doc=doc.doc,
         project_id=pid,
@@ -169,19 +187,7 @@ def _finish(doc: Document, row: _Row, i: int) -> None:
         fiscal=row.amounts.get("fiscal"),
         special_account=row.amounts.get("special_account"),
         other=row.amounts.get("other"),
+        flags=tuple(flags),
+        indicators=tuple(found),
     )
-    if not row.amounts:
-        project.flags.append("missing_amount")
-        doc.problems.append(Problem(doc.path, row.line, f"project {name!r} has no amounts line"))
-    project.indicators = parse_indicator_list(
-        row.indicators.text, doc=doc.doc, project_id=pid, line=row.line, line_of=row.indicators.line_of
-    )
-    if not project.indicators:
-        project.flags.append("no_indicators")
-        doc.problems.append(Problem(doc.path, row.line, f"project {name!r} has no indicator list"))
-    for ind in project.indicators:
-        if "unparsed" in ind.flags:
-            doc.problems.append(
-                Problem(doc.path, ind.line, f"indicator text not understood: {ind.raw[:60]!r}")
-            )
-    doc.projects.append(project)
+    parts.projects.append(project)

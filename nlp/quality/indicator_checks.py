@@ -11,8 +11,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from nlp.levels import code_digits
 from nlp.quality.rules import (
-    LEVEL_CODE,
     QUANTITATIVE,
     name_unit,
     per_unique,
@@ -21,9 +21,12 @@ from nlp.quality.rules import (
     words,
 )
 from nlp.quality.view import IndicatorView, ValueFlags
-from nlp.textnorm import fold
+from nlp.values import RATE_UNITS
 
-_PERCENT = ("%", "‰")
+
+def _rate_name_units() -> set[str]:
+    """Units a rate name may carry: a share's (% ‰, nlp.values) and quality_words.tsv's `rate_unit` (分)."""
+    return {*RATE_UNITS, *words()["rate_unit"]}
 
 
 def _placeholder(v: IndicatorView) -> pd.Series:
@@ -40,29 +43,23 @@ def _vague(v: IndicatorView) -> pd.Series:
 
 def _kind_mismatch(v: IndicatorView) -> pd.Series:
     unit = v.target["unit"]
-    count_with_rate = (v.name_kind_rule == "count") & unit.isin(_PERCENT)
-    rate_units = set(words()["rate_unit"])
-    rate_with_count = (v.name_kind_rule == "rate") & (unit != "") & ~unit.isin(rate_units)
+    count_with_rate = (v.name_kind_rule == "count") & unit.isin(RATE_UNITS)
+    rate_with_count = (v.name_kind_rule == "rate") & (unit != "") & ~unit.isin(_rate_name_units())
     return count_with_rate | rate_with_count
 
 
 def _unit_conflict(v: IndicatorView) -> pd.Series:
     stated = per_unique(lambda n: name_unit(n) or "", v.names)
     unit = v.target["unit"]
-    percent = stated.isin(_PERCENT) | unit.isin(_PERCENT)  # %-vs-count is kind_mismatch
+    percent = stated.isin(RATE_UNITS) | unit.isin(RATE_UNITS)  # %-vs-count is kind_mismatch
     from_value = v.target["unit_source"].isin(["value", ""])
     agree = per_unique(units_agree, stated, unit).astype(bool)
     hit = (stated != "") & (unit != "") & ~agree & ~percent & from_value
     return hit | v.value_flags.has("unit_conflict")
 
 
-def _level_code(text: str | None) -> str:
-    match = LEVEL_CODE.match(fold(text or ""))
-    return match.group(1) if match else ""
-
-
 def _level_mismatch(v: IndicatorView) -> pd.Series:
-    l1, l2 = per_unique(_level_code, v.column("level1")), per_unique(_level_code, v.column("level2"))
+    l1, l2 = per_unique(code_digits, v.column("level1")), per_unique(code_digits, v.column("level2"))
     return (l1 != "") & (l2 != "") & (l1.str[:1] != l2.str[:1])
 
 
@@ -86,7 +83,7 @@ def _period_annual_conflict(v: IndicatorView) -> pd.Series:
     dp, da = _direction(p["op"]), _direction(a["op"])
     opposite = (dp != "") & (da != "") & (dp != da)
     unit = p["unit"].where(p["unit"] != "", a["unit"])
-    additive = ~unit.isin([*_PERCENT, "分"])
+    additive = ~unit.isin(_rate_name_units())  # a share or a score does not add up over the years
     more = (a["number"] > p["number"]).fillna(False)  # NaN on either side compares False
     return comparable & ((qp != qa) | (qp & qa & (units_differ | opposite | (additive & more))))
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from nlp.documents.common import AMOUNT_TOLERANCE
+from nlp.levels import code_digits
 from nlp.quality.rules import (
     BOILERPLATE_MIN_INDICATORS,
-    LEVEL_CODE,
     NAME_DROP,
     cell_text,
     number_column,
@@ -38,8 +38,7 @@ class ProjectContext:
 
 
 def _first_digit(text: str | None) -> str:
-    match = LEVEL_CODE.match(fold(text or ""))
-    return match.group(1)[:1] if match else ""
+    return code_digits(text)[:1]
 
 
 def level_codes(indicators: pd.DataFrame) -> pd.Series:

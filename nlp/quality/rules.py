@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from nlp import vocab
+from nlp.indicators import is_placeholder_name
 from nlp.numerals import numeral_table
+from nlp.tablecells import cell_text, unique_rows
 from nlp.textnorm import fold
 from nlp.values import name_asks
 
@@ -43,7 +45,6 @@ SIDE_ONLY_FLAGS = frozenset({"missing_value"})  # a blank side alone is not a mi
 NAME_KIND_MIN_PROBA = 0.8  # the classifier's name_kind is used (for `vague` only) from this probability on
 BOILERPLATE_MIN_INDICATORS = 2  # a shared set of a single indicator (资金支付率 100%) is not boilerplate
 
-LEVEL_CODE = re.compile(r"^\s*(\d+)\s*-")  # "31-服务对象满意度" -> "31"
 _BRACKET_UNIT = re.compile(r"\(([^()]{1,4})\)\s*$")  # a unit in brackets at the end: 验收合格率(%)
 NAME_DROP = re.compile(r"[\d\s()（）\[\]【】“”\"'、,，.。:：;；\-—_]+|年度?|n")  # for boilerplate names
 
@@ -77,13 +78,6 @@ def _informational() -> frozenset[str]:
 # ---------------------------------------------------------------- small helpers on cell values
 
 
-def cell_text(value: object) -> str:
-    """A cell as a string; NaN/None/NA → ''."""
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return ""
-    return str(value)
-
-
 def cell_number(value: object) -> float | None:
     """A cell as a float, or None when it is empty or not a number."""
     try:
@@ -104,21 +98,6 @@ def per_unique(func: Callable[..., object], *columns: pd.Series) -> pd.Series:
     for i, row in enumerate(rows):
         results[i] = func(*row)
     return pd.Series(results[codes], index=columns[0].index, dtype=object)
-
-
-def unique_rows(columns: tuple[pd.Series, ...] | list[pd.Series]) -> tuple[np.ndarray, list[tuple]]:
-    """Factorize rows over several columns: per-row codes 0..k-1 and each distinct row's cells."""
-    codes = np.zeros(len(columns[0]), dtype=np.int64)
-    for column in columns:
-        column_codes, uniques = pd.factorize(column)  # -1 for a missing cell
-        codes, _ = pd.factorize(codes * (len(uniques) + 1) + (column_codes + 1))
-    _, first = np.unique(codes, return_index=True)
-    arrays = [column.to_numpy(dtype=object) for column in columns]
-    return codes, [tuple(_cell(array[row]) for array in arrays) for row in first]
-
-
-def _cell(value: object) -> object:
-    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else value
 
 
 def text_column(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -184,10 +163,9 @@ def name_unit(name: str) -> str | None:
 def is_placeholder(text: str) -> bool:
     """True when an indicator name is placeholder text such as 待单位补充... (values: the values stage).
 
-    The words are the reader's (nlp/data/name_placeholders.txt), so a name flagged there is flagged here.
+    The rule is the reader's (nlp.indicators.is_placeholder_name), so a name flagged there is flagged here.
     """
-    folded = fold(text).lower()
-    return bool(folded) and any(fold(word).lower() in folded for word in vocab.words("name_placeholders.txt"))
+    return is_placeholder_name(text)
 
 
 @functools.lru_cache(maxsize=50_000)

@@ -18,6 +18,7 @@ from nlp import corrections as corr
 from nlp.outputs import TableError, read_table
 from nlp.quality.rules import flag_table
 from nlp.textnorm import fold
+from nlp.values import RATE_UNITS
 
 CORRECTIONS = "corrections.csv"
 SORTABLE = (
@@ -28,7 +29,6 @@ SEARCHED = ("name", "raw", "project", "department", "period_value", "annual_valu
 STATUSES = ("todo", "reviewed", "dropped")
 MAX_PER_PAGE = 200
 SUSPECT_FLAGS = ("unparsed", "suspect")  # the reader could not read the row, or doubts it
-RATE_UNITS = ("%", "‰")
 
 
 class ReviewError(ValueError):

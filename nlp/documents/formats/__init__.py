@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from nlp.documents.formats.errors import FormatError
@@ -83,17 +84,15 @@ def read_structured(path: str, parse_text: Callable[[str, str], Document | None]
         text = _grid_text(source.grids)
         by_text = parse_text(path, text) if text.strip() else None
         if by_text is not None:
-            by_text.layout = f"{source.fmt}:{by_text.layout}"
-            doc = by_text
+            doc = replace(by_text, layout=f"{source.fmt}:{by_text.layout}")
     if doc is None:
         what = "no indicator table found (no header row with 三级指标/指标名称 and 指标值 titles)"
         doc = _failed(path, f"not a budget table: {what}")
-    doc.problems[:0] = [Problem(path, None, note) for note in source.notes]
-    return doc
+    return replace(doc, problems=(*(Problem(path, None, note) for note in source.notes), *doc.problems))
 
 
 def _failed(path: str, what: str, notes: tuple[str, ...] | list[str] = ()) -> Document:
-    problems = [Problem(path, None, note) for note in notes] + [Problem(path, None, what, "error")]
+    problems = (*(Problem(path, None, note) for note in notes), Problem(path, None, what, "error"))
     return Document(path=path, doc=Path(path).stem, layout="unknown", problems=problems)
 
 

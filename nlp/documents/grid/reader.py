@@ -4,10 +4,10 @@ inherited, the project-info block around each table, several projects per sheet 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from nlp.documents.common import district_of, parse_amount, project_id, year_of
+from nlp.documents.common import Parts, ProjectDraft, district_of, parse_amount, project_id, year_of
 from nlp.documents.grid.model import Grid, Source
 from nlp.documents.grid.vocab import column_role, info_label, is_stop
 from nlp.levels import canonical_level1, canonical_level2
@@ -34,10 +34,15 @@ class _Table:
 class _State:
     """What the reader carries from row to row and from grid to grid of one file."""
 
-    document: Document
+    path: str
+    doc: str
+    department: str = ""  # the file's 部门名称, from the first block that states it
+    year: int | None = None  # the file's year, from the text outside tables before its first table
+    parts: Parts = field(default_factory=Parts)  # the problems; the projects are built at the end
+    drafts: list[ProjectDraft] = field(default_factory=list)
     pending: dict[str, tuple[str, str]] = field(default_factory=dict)  # field → (value, cell ref)
     pending_ref: tuple[int, str, str] = (0, "", "")  # (line, sheet, cell) of the 项目名称 label
-    current: Project | None = None
+    current: ProjectDraft | None = None
     texts: list[str] = field(default_factory=list)  # cells outside tables, for the year
     levels: list[str] = field(default_factory=lambda: ["", "", "", ""])  # level1, level2, raw1, raw2
     open_table: _Table | None = None  # a table that ran to the end of its page (PDF: continues)
@@ -111,27 +116,28 @@ def _amount(text: str) -> float | None:
 
 def _flush_pending(state: _State, line: int, sheet: str, cell: str) -> None:
     """A project-info block followed by a table, or by a new block: make (or complete) a project."""
-    doc = state.document
     p = state.pending
     if "project" in p or state.current is None:
-        department = p.get("department", (doc.department, ""))[0]
-        state.current = Project(
-            doc=doc.doc,
-            project_id=project_id(doc.doc, len(doc.projects) + 1),
+        department = p.get("department", (state.department, ""))[0]
+        head = Project(
+            doc=state.doc,
+            project_id=project_id(state.doc, len(state.drafts) + 1),
             project=p.get("project", ("", ""))[0],
             department=department,
             district=district_of(department),
             unit=p.get("unit", ("", ""))[0],
-            year=doc.year,
+            year=state.year,
             total=_amount(p.get("total", ("", ""))[0]),
             fiscal=_amount(p.get("fiscal", ("", ""))[0]),
             other=_amount(p.get("other", ("", ""))[0]),
             goal=p.get("goal", ("", ""))[0],
             raw=" | ".join(v for v, _ in p.values()),
             line=line,
+            sheet=sheet,
+            cell=cell,
         )
-        state.current.sheet, state.current.cell = sheet, cell
-        doc.projects.append(state.current)
+        state.current = ProjectDraft(head)
+        state.drafts.append(state.current)
         state.levels = ["", "", "", ""]
     state.pending = {}
 
@@ -157,8 +163,8 @@ def _info_row(state: _State, grid: Grid, dense: list[list[str]], r: int, anchors
             value = cells[k + 1][1]
         elif not value and c < len(below) and _plain_cell(below[c]):
             value = below[c]
-        if fld == "department" and value and not state.document.department:
-            state.document.department = value
+        if fld == "department" and value and not state.department:
+            state.department = value
         if not value:
             continue
         if fld == "project":
@@ -171,9 +177,9 @@ def _info_row(state: _State, grid: Grid, dense: list[list[str]], r: int, anchors
 def _project_cell(state: _State, grid: Grid, name: str, r: int, c: int) -> None:
     """A project column (every project's rows in one table): a new name starts a new project."""
     current = state.current
-    if current is not None and not current.indicators and not current.project:
-        current.project, current.line, current.cell = name, r + 1, grid.ref(r, c)
-    elif current is None or name != current.project:
+    if current is not None and not current.indicators and not current.head.project:
+        current.head = replace(current.head, project=name, line=r + 1, cell=grid.ref(r, c))
+    elif current is None or name != current.head.project:
         state.pending = {"project": (name, grid.ref(r, c))}
         _flush_pending(state, r + 1, grid.sheet, grid.ref(r, c))
 
@@ -198,9 +204,19 @@ def _indicator(state: _State, grid: Grid, table: _Table, row: list[str], r: int)
     project = state.current
     assert project is not None  # a table always follows _flush_pending
     name = v.get("name", "")
+    raw = " | ".join(t for c, t in enumerate(row) if t and (c == 0 or t != row[c - 1]))
+    cell = grid.ref(r, table.cols.get("name", min(table.cols.values())))
+    flags = []
+    if not (v.get("period") or v.get("value") or v.get("actual")):
+        flags.append("missing_value")
+    if not name:
+        flags.append("unparsed")
+        state.parts.problems.append(
+            Problem(state.path, r + 1, f"{cell}: row without an indicator name: {raw[:80]}")
+        )
     ind = Indicator(
-        doc=project.doc,
-        project_id=project.project_id,
+        doc=project.head.doc,
+        project_id=project.head.project_id,
         seq=len(project.indicators) + 1,
         name=name,
         level1=levels[0],
@@ -210,22 +226,17 @@ def _indicator(state: _State, grid: Grid, table: _Table, row: list[str], r: int)
         actual_value=v.get("actual") or None,
         weight=_number(v.get("weight", "")),
         score=_number(v.get("score", "")),
-        raw=" | ".join(t for c, t in enumerate(row) if t and (c == 0 or t != row[c - 1])),
+        raw=raw,
         line=r + 1,
         op=v.get("op") or None,
         unit=v.get("unit") or None,
         direction=v.get("direction") or None,
         level1_raw=levels[2],
         level2_raw=levels[3],
+        sheet=grid.sheet,
+        cell=cell,
+        flags=tuple(flags),
     )
-    ind.sheet, ind.cell = grid.sheet, grid.ref(r, table.cols.get("name", min(table.cols.values())))
-    if not (ind.period_value or ind.annual_value or ind.actual_value):
-        ind.flags.append("missing_value")
-    if not name:
-        ind.flags.append("unparsed")
-        state.document.problems.append(
-            Problem(state.document.path, r + 1, f"{ind.cell}: row without an indicator name: {ind.raw[:80]}")
-        )
     project.indicators.append(ind)
 
 
@@ -241,7 +252,8 @@ def _table_rows(state: _State, grid: Grid, dense: list[list[str]], anchors: dict
             continue
         if is_stop(first) or info_label(first) is not None:
             if column_role(first) == "total" and "score" in table.cols and state.current is not None:
-                state.current.total_score = _number(row[table.cols["score"]])  # 总分 | … | 98
+                score = _number(row[table.cols["score"]])  # 总分 | … | 98
+                state.current.head = replace(state.current.head, total_score=score)
             return r
         if column_role(first) is not None and _header_at(dense, anchors, r) is not None:
             return r  # a header row starts with a title (checked first: it is cheap)
@@ -253,8 +265,7 @@ def _table_rows(state: _State, grid: Grid, dense: list[list[str]], anchors: dict
 
 def read_grids(source: Source) -> Document | None:
     """Projects and indicators of the grids of one file; None when no grid holds an indicator header."""
-    document = Document(path=source.path, doc=Path(source.path).stem, layout=f"grid:{source.fmt}")
-    state = _State(document)
+    state = _State(source.path, Path(source.path).stem)
     found = False
     for grid in source.grids:
         dense, anchors = grid.matrix()
@@ -270,9 +281,9 @@ def read_grids(source: Source) -> Document | None:
                 r += 1
                 continue
             found = True
-            if document.year is None:
+            if state.year is None:
                 years = (_YEAR.search(fold(t)) for t in state.texts)
-                document.year = next((int(m.group(1)) for m in years if m), None)
+                state.year = next((int(m.group(1)) for m in years if m), None)
             where = state.pending_ref if "project" in state.pending else (r + 1, grid.sheet, grid.ref(r, 0))
             _flush_pending(state, *where)
             r = _table_rows(state, grid, dense, anchors, table)
@@ -281,8 +292,16 @@ def read_grids(source: Source) -> Document | None:
         return None
     if "project" in state.pending:
         _flush_pending(state, *state.pending_ref)
-    for project in document.projects:  # the year the name states (2025-2026年度 → 2025), else the file's
-        project.year = year_of(project.project) or project.year or document.year
-    document.department = document.department or next((p.department for p in document.projects), "")
-    document.district = district_of(document.department)
-    return document
+    # the year the name states (2025-2026年度 → 2025), else the file's
+    projects = [d.build(year=year_of(d.head.project) or d.head.year or state.year) for d in state.drafts]
+    department = state.department or next((p.department for p in projects), "")
+    state.parts.projects = projects
+    head = Document(
+        path=source.path,
+        doc=state.doc,
+        layout=f"grid:{source.fmt}",
+        department=department,
+        district=district_of(department),
+        year=state.year,
+    )
+    return state.parts.build(head)

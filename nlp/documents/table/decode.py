@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 
+from nlp.documents.cells import cell_number
+from nlp.documents.common import Parts, ProjectDraft
 from nlp.documents.table.columns import column_role
 from nlp.documents.table.features import aligned_columns, cell_word, fits, header_runs
 from nlp.documents.table.levels import level1_code, level2_code
@@ -167,27 +169,27 @@ def _repeats(row: Row | None, cell: Cell) -> bool:
     }
 
 
-def _number(text: str | None) -> float | None:
-    if text and re.fullmatch(r"\d+(?:\.\d+)?%?", text.strip()):
-        return float(text.strip().rstrip("%"))
-    return None
-
-
 def _indicator(doc: str, project_id: str, seq: int, row: Row, cut: bool) -> Indicator:
     f = row.fields
     level1 = level1_code(row.level1) or ""
-    ind = Indicator(
+    name = "" if fake_name(row.name) else row.name
+    flags = []
+    if not (f.get("period") or f.get("value") or f.get("actual")):
+        flags.append("truncated" if cut else "missing_value")
+    if row.extra or not name:
+        flags.append("unparsed")
+    return Indicator(
         doc=doc,
         project_id=project_id,
         seq=seq,
-        name=row.name,
+        name=name,
         level1=level1,
         level2=level2_code(row.level2, level1 or None) or "",
         period_value=f.get("period"),
         annual_value=f.get("value"),
         actual_value=f.get("actual"),
-        weight=_number(f.get("weight")),
-        score=_number(f.get("score")),
+        weight=cell_number(f.get("weight")),
+        score=cell_number(f.get("score")),
         raw=" | ".join(row.raws),
         line=row.line,
         op=f.get("op"),
@@ -195,26 +197,26 @@ def _indicator(doc: str, project_id: str, seq: int, row: Row, cut: bool) -> Indi
         direction=f.get("direction"),
         level1_raw=row.level1,
         level2_raw=row.level2,
+        flags=tuple(flags),
     )
-    if fake_name(row.name):
-        ind.name = ""
-    if not (ind.period_value or ind.annual_value or ind.actual_value):
-        ind.flags.append("truncated" if cut else "missing_value")
-    if row.extra or not ind.name:
-        ind.flags.append("unparsed")
-    return ind
 
 
-def drop_fake_names(document: Document) -> None:
-    """Any reader's rows named by a bare operator, number, unit or standard word lose the name and
-    are flagged unparsed (the raw text stays), so that no output row is a fake indicator."""
-    for project in document.projects:
-        for ind in project.indicators:
-            if ind.name and fake_name(ind.name):
-                what = f"not an indicator name: {ind.name}"
-                document.problems.append(Problem(document.path, ind.line, what))
-                ind.name = ""
-                ind.flags += [] if "unparsed" in ind.flags else ["unparsed"]
+def drop_fake_names(document: Document) -> Document:
+    """The document whose rows named by a bare operator, number, unit or standard word (any reader's)
+    lose the name and are flagged unparsed (the raw text stays), so that no output row is a fake
+    indicator."""
+    problems: list[Problem] = []
+
+    def checked(ind: Indicator) -> Indicator:
+        if not (ind.name and fake_name(ind.name)):
+            return ind
+        problems.append(Problem(document.path, ind.line, f"not an indicator name: {ind.name}"))
+        return replace(ind, name="", flags=ind.flags if "unparsed" in ind.flags else (*ind.flags, "unparsed"))
+
+    projects = tuple(replace(p, indicators=tuple(map(checked, p.indicators))) for p in document.projects)
+    if not problems:
+        return document
+    return replace(document, projects=projects, problems=(*document.problems, *problems))
 
 
 def _department(cells: Sequence[Cell]) -> str:
@@ -247,24 +249,27 @@ def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document 
         year=int(year.group(1)) if year else None,
         source=tokens.source,
     )
-    current: Project | None = None
+    parts = Parts()
+    drafts: list[ProjectDraft] = []
     end = len(tokens.cells)
     for n, row in enumerate(rows):
-        if current is None or (row.project and row.project != current.project):
-            current = Project(
+        if not drafts or (row.project and row.project != drafts[-1].head.project):
+            head = Project(
                 doc=document.doc,
-                project_id=f"{document.doc}-{len(document.projects) + 1:03d}",
+                project_id=f"{document.doc}-{len(drafts) + 1:03d}",
                 project=row.project,
                 department=document.department,
                 year=document.year,
                 line=row.line,
             )
-            document.projects.append(current)
+            drafts.append(ProjectDraft(head))
+        current = drafts[-1]
         cut = n == len(rows) - 1 and row.last >= end - _CUT_TAIL
-        ind = _indicator(document.doc, current.project_id, len(current.indicators) + 1, row, cut)
+        ind = _indicator(document.doc, current.head.project_id, len(current.indicators) + 1, row, cut)
         current.indicators.append(ind)
         if "unparsed" in ind.flags:
-            document.problems.append(Problem(path, row.line, f"row not fully read: {ind.raw[:80]}"))
+            parts.problems.append(Problem(path, row.line, f"row not fully read: {ind.raw[:80]}"))
         elif "truncated" in ind.flags:
-            document.problems.append(Problem(path, row.line, f"excerpt cut inside a row: {ind.raw[:80]}"))
-    return document
+            parts.problems.append(Problem(path, row.line, f"excerpt cut inside a row: {ind.raw[:80]}"))
+    parts.projects = [draft.build() for draft in drafts]
+    return parts.build(document)

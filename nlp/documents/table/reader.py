@@ -40,13 +40,11 @@ def read_table(path: str, text: str, tagger: RoleTagger | None = None) -> Docume
     """Read an indicator table of any text layout: the more confident of the two readers."""
     rules = read_indicator_table(path, text)
     if rules is not None:
-        drop_fake_names(rules)  # before the comparison: a fake name is no confident row
+        rules = drop_fake_names(rules)  # before the comparison: a fake name is no confident row
     try:
         learned = read_learned(path, text, tagger)
     except RoleModelError as err:
         log.warning("%s: %s; using the rule-based reader", path, err)
         return rules
     doc = learned if confidence(learned) > confidence(rules) else rules
-    if doc is not None:
-        drop_fake_names(doc)
-    return doc
+    return drop_fake_names(doc) if doc is not None else None
