@@ -27,6 +27,7 @@ from nlp.classify import (
     TrainingDataError,
     fit_task,
     keyword_predict,
+    keyword_predict_within,
     level1_of,
     load_training_data,
     task_rows,
@@ -79,6 +80,7 @@ class TaskEvaluation:
     confusion: tuple[tuple[int, ...], ...]  # rows = stated label, columns = predicted, order of `labels`
     reliability: tuple[Bin, ...]
     given_level1: Scores | None = None  # level2 chosen among the codes of the row's stated 一级
+    baseline_given_level1: Scores | None = None  # the keyword rules under the row's stated 一级
     threshold: float | None = None  # level2: below it a prediction is `uncertain`
     above_threshold: tuple[float, float] | None = None  # (share of rows, accuracy) at or above it
     by_dataset: dict[str, Scores] = field(default_factory=dict)  # the same predictions, per dataset
@@ -115,7 +117,8 @@ def out_of_fold(
     """Predictions for every row from a model trained on the other documents' rows.
 
     Columns: truth, dataset, level1, predicted + proba (name only), within + within_proba (among the
-    codes of the stated 一级, level2 only), baseline (keyword rules), fold. `leave_out` drops those
+    codes of the stated 一级, level2 only), baseline (keyword rules; baseline_within: among the codes of
+    the stated 一级, level2 only), fold. `leave_out` drops those
     datasets from every training fold (the test rows stay the same, so figures compare).
     """
     estimator = estimator or ESTIMATOR[task]
@@ -143,6 +146,9 @@ def out_of_fold(
             within = within_level1(proba, classes, stated)
             part["within"] = classes[within.argmax(axis=1)]
             part["within_proba"] = within.max(axis=1)
+            parents = train[task].map(level1_of)
+            defaults = {str(l1): codes.mode().iat[0] for l1, codes in train[task].groupby(parents)}
+            part["baseline_within"] = keyword_predict_within(test["name"].tolist(), stated, defaults)
         parts.append(part)
     return pd.concat(parts).sort_index()
 
@@ -196,6 +202,7 @@ def evaluate_task(
         kept = proba >= threshold
         extra = {
             "given_level1": Scores.of(truth, oof["within"]),
+            "baseline_given_level1": Scores.of(truth, oof["baseline_within"]),
             "threshold": threshold,
             "above_threshold": (round(float(kept.mean()), 3), round(float(right[kept].mean()), 3)),
         }
