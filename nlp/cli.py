@@ -492,6 +492,10 @@ def evaluate(
             typer.echo("  reliability (top probability of the name-only prediction vs observed accuracy)")
             reliability = m.reliability_frame().to_string(index=False, na_rep="-")
             typer.echo("\n".join("  " + line for line in reliability.splitlines()))
+            if m.reliability_given_level1:
+                typer.echo("  reliability given the stated 一级 (the probability `uncertain` is set on)")
+                reliability = m.reliability_frame(given_level1=True).to_string(index=False, na_rep="-")
+                typer.echo("\n".join("  " + line for line in reliability.splitlines()))
         typer.echo("")
     if sources is not None:
         with wide():

@@ -81,6 +81,7 @@ class TaskEvaluation:
     reliability: tuple[Bin, ...]
     given_level1: Scores | None = None  # level2 chosen among the codes of the row's stated 一级
     baseline_given_level1: Scores | None = None  # the keyword rules under the row's stated 一级
+    reliability_given_level1: tuple[Bin, ...] = ()  # level2: of the probability the threshold is set on
     threshold: float | None = None  # level2: below it a prediction is `uncertain`
     above_threshold: tuple[float, float] | None = None  # (share of rows, accuracy) at or above it
     by_dataset: dict[str, Scores] = field(default_factory=dict)  # the same predictions, per dataset
@@ -90,10 +91,12 @@ class TaskEvaluation:
         """The confusion table as a DataFrame (index: stated, columns: predicted)."""
         return pd.DataFrame(list(self.confusion), index=list(self.labels), columns=list(self.labels))
 
-    def reliability_frame(self) -> pd.DataFrame:
-        """The reliability table as a DataFrame (one row per probability bin)."""
+    def reliability_frame(self, given_level1: bool = False) -> pd.DataFrame:
+        """The reliability table as a DataFrame (one row per probability bin); `given_level1`: that of
+        the level-2 prediction among the codes of the stated 一级 (the one the threshold is set on)."""
+        bins = self.reliability_given_level1 if given_level1 else self.reliability
         return pd.DataFrame(
-            [(f"{b.lo:.1f}-{b.hi:.1f}", b.n, b.mean_proba, b.accuracy) for b in self.reliability],
+            [(f"{b.lo:.1f}-{b.hi:.1f}", b.n, b.mean_proba, b.accuracy) for b in bins],
             columns=["probability", "names", "mean_proba", "accuracy"],
         )
 
@@ -203,6 +206,7 @@ def evaluate_task(
         extra = {
             "given_level1": Scores.of(truth, oof["within"]),
             "baseline_given_level1": Scores.of(truth, oof["baseline_within"]),
+            "reliability_given_level1": reliability(truth, oof["within"].to_numpy(), proba),
             "threshold": threshold,
             "above_threshold": (round(float(kept.mean()), 3), round(float(right[kept].mean()), 3)),
         }

@@ -33,6 +33,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, VotingClassifier
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
 from threadpoolctl import threadpool_limits
 
 from nlp.classify import (
@@ -172,13 +173,20 @@ def _calibrated(estimator) -> CalibratedClassifierCV:
 
 
 def variant(
-    estimator: str = "logreg", value: bool = False, head: bool = False, svd: bool = False
+    estimator: str = "logreg",
+    value: bool = False,
+    head: bool = False,
+    svd: bool = False,
+    level1: bool = False,
 ) -> Pipeline:
-    """A pipeline over a frame with `name` (and `value`): the kept features, optionally the value's,
-    head/prefix words, or an SVD to 150 dimensions before the estimator (for gradient boosting)."""
+    """A pipeline over a frame with `name` (and `value`, `level1`): the kept features, optionally the
+    value's, head/prefix words, the stated 一级 as an input (not only as a filter on the codes), or an
+    SVD to 150 dimensions before the estimator (for gradient boosting)."""
     columns = _name_transformers(head)
     if value:
         columns.append(("value", CountVectorizer(analyzer=value_features, binary=True), "value"))
+    if level1:
+        columns.append(("level1", OneHotEncoder(handle_unknown="ignore"), ["level1"]))
     steps: list[tuple[str, object]] = [("features", ColumnTransformer(columns))]
     if svd:
         steps.append(("svd", TruncatedSVD(150, random_state=RANDOM_STATE)))
@@ -256,6 +264,7 @@ def changes(data_path: str | Path = DEFAULT_DATA) -> pd.DataFrame:
         variants: list[tuple[str, Maker, float]] = [(f"kept ({kept})", partial(variant, kept), 0.0)]
         if task == "level2":  # the value is in the document; the name-kind model must not see it
             variants.append(("+ value features", partial(variant, kept, value=True), 0.0))
+            variants.append(("+ the stated 一级 as a feature", partial(variant, kept, level1=True), 0.0))
         variants.append(("+ head/prefix words", partial(variant, kept, head=True), 0.0))
         variants += [(f"estimator {e}", partial(variant, e), 0.0) for e in others]
         variants.append(("estimator HistGradientBoosting on SVD-150", partial(variant, "hgb", svd=True), 0.0))
