@@ -151,9 +151,12 @@ def value_features(text: str) -> list[str]:
     return out + [f"word:{w}" for w in tokenize(text or "")]
 
 
-def _name_transformers(head: bool = False) -> list[tuple[str, object, str]]:
+Columns = list[tuple[str, object, str | list[str]]]  # ColumnTransformer's (name, transformer, column)
+
+
+def _name_transformers(head: bool = False) -> Columns:
     """The kept pipelines' features of the `name` column (and, optionally, head/prefix words)."""
-    out = [
+    out: Columns = [
         ("words", TfidfVectorizer(analyzer=name_words, sublinear_tf=True), "name"),
         (
             "chars",
