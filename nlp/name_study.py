@@ -291,7 +291,8 @@ def changes(data_path: str | Path = DEFAULT_DATA) -> pd.DataFrame:
                 column = "within" if task == "level2" else "predicted"
                 record |= gain(reference, oof, rows["document"], column)
             out.append(record)
-    return pd.DataFrame(out)
+    table = pd.DataFrame(out)
+    return table.astype({c: "Int64" for c in ("fixed", "broken") if c in table.columns})
 
 
 def mcnemar_p(fixed: int, broken: int) -> float:
