@@ -149,6 +149,25 @@ def keyword_predict(names: list[str], task: str, default: str) -> np.ndarray:
     return np.array(out, dtype=object)
 
 
+def keyword_predict_within(
+    names: list[str], level1: list[str | None], defaults: dict[str, str]
+) -> np.ndarray:
+    """The keyword baseline given each name's stated 一级: the first level-2 rule that matches and whose
+    code lies under that 一级, else `defaults[一级]` (the training rows' most frequent code under it).
+
+    >>> keyword_predict_within(["会议召开次数", "工作开展"], ["1-产出指标", "2-效益指标"],
+    ...                        {"1-产出指标": "11-数量指标", "2-效益指标": "22-社会效益"}).tolist()
+    ['11-数量指标', '22-社会效益']
+    """
+    rules = keyword_rules()["level2"]
+    out = []
+    for name, l1 in zip(names, level1, strict=True):
+        text = name_chars(name)
+        hits = (label for keyword, label in rules if keyword in text and level1_of(label) == l1)
+        out.append(next(hits, defaults.get(l1 or "", "")))
+    return np.array(out, dtype=object)
+
+
 def name_keywords(text: str) -> list[str]:
     """Features from the keyword rules: the label of every rule a name matches, and of the first.
 

@@ -402,6 +402,22 @@ def _evaluate_reader() -> None:
     typer.echo(markdown_table(folds))
 
 
+def _study(data_path) -> None:
+    """Print the three tables of nlp.name_study (label agreement, changes, nested selection)."""
+    import pandas as pd
+
+    from nlp import name_study
+
+    wide = ("display.width", 250, "display.max_columns", 40, "display.unicode.east_asian_width", True)
+    with pd.option_context(*wide):
+        typer.echo("label agreement (names grouped by indicator_key; nearest name of another document)")
+        typer.echo(name_study.agreement_table(data_path).T.to_string(header=False))
+        typer.echo("\nwhat each change buys (same grouped folds, labels as given)")
+        typer.echo(name_study.changes(data_path).to_string(index=False, na_rep="-"))
+        typer.echo("\nnested: estimator (and threshold) chosen on inner grouped folds of each training fold")
+        typer.echo(name_study.nested(data_path).to_string(index=False, na_rep="-"))
+
+
 @app.command()
 def evaluate(
     data: str | None = typer.Option(None, "--data", help="labeled names CSV [training_data/]"),
@@ -410,6 +426,9 @@ def evaluate(
         False, "--by-source", help="also: the figures with each dataset left out of training"
     ),
     compare: bool = typer.Option(False, "--compare", help="instead: grouped figures of every estimator"),
+    study: bool = typer.Option(
+        False, "--study", help="instead: label agreement, what each change buys, nested selection (minutes)"
+    ),
     reader: bool = typer.Option(False, "--reader", help="evaluate the table reader (leave-one-file-out)"),
 ) -> None:
     """Cross-validate both name classifiers grouped by document (or, with --reader, the table reader)."""
@@ -430,6 +449,9 @@ def evaluate(
             with wide():
                 typer.echo(name_eval.compare(data_path, folds).to_string(index=False))
             return
+        if study:
+            _study(data_path)
+            return
         results = name_eval.evaluate(data_path, max_folds=folds)
         sources = name_eval.by_source(data_path, folds) if by_source else None
     except (FileNotFoundError, TrainingDataError) as err:
@@ -446,6 +468,11 @@ def evaluate(
             typer.echo(
                 f"  given the stated 一级: accuracy {m.given_level1.accuracy:.3f}   "
                 f"macro-F1 {m.given_level1.macro_f1:.3f}"
+            )
+        if m.baseline_given_level1:
+            typer.echo(
+                f"  keywords given the stated 一级: accuracy {m.baseline_given_level1.accuracy:.3f}   "
+                f"macro-F1 {m.baseline_given_level1.macro_f1:.3f}"
             )
         if m.threshold is not None and m.above_threshold:
             share, acc = m.above_threshold
@@ -465,6 +492,10 @@ def evaluate(
             typer.echo("  reliability (top probability of the name-only prediction vs observed accuracy)")
             reliability = m.reliability_frame().to_string(index=False, na_rep="-")
             typer.echo("\n".join("  " + line for line in reliability.splitlines()))
+            if m.reliability_given_level1:
+                typer.echo("  reliability given the stated 一级 (the probability `uncertain` is set on)")
+                reliability = m.reliability_frame(given_level1=True).to_string(index=False, na_rep="-")
+                typer.echo("\n".join("  " + line for line in reliability.splitlines()))
         typer.echo("")
     if sources is not None:
         with wide():

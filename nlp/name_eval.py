@@ -27,6 +27,7 @@ from nlp.classify import (
     TrainingDataError,
     fit_task,
     keyword_predict,
+    keyword_predict_within,
     level1_of,
     load_training_data,
     task_rows,
@@ -79,6 +80,8 @@ class TaskEvaluation:
     confusion: tuple[tuple[int, ...], ...]  # rows = stated label, columns = predicted, order of `labels`
     reliability: tuple[Bin, ...]
     given_level1: Scores | None = None  # level2 chosen among the codes of the row's stated 一级
+    baseline_given_level1: Scores | None = None  # the keyword rules under the row's stated 一级
+    reliability_given_level1: tuple[Bin, ...] = ()  # level2: of the probability the threshold is set on
     threshold: float | None = None  # level2: below it a prediction is `uncertain`
     above_threshold: tuple[float, float] | None = None  # (share of rows, accuracy) at or above it
     by_dataset: dict[str, Scores] = field(default_factory=dict)  # the same predictions, per dataset
@@ -88,10 +91,12 @@ class TaskEvaluation:
         """The confusion table as a DataFrame (index: stated, columns: predicted)."""
         return pd.DataFrame(list(self.confusion), index=list(self.labels), columns=list(self.labels))
 
-    def reliability_frame(self) -> pd.DataFrame:
-        """The reliability table as a DataFrame (one row per probability bin)."""
+    def reliability_frame(self, given_level1: bool = False) -> pd.DataFrame:
+        """The reliability table as a DataFrame (one row per probability bin); `given_level1`: that of
+        the level-2 prediction among the codes of the stated 一级 (the one the threshold is set on)."""
+        bins = self.reliability_given_level1 if given_level1 else self.reliability
         return pd.DataFrame(
-            [(f"{b.lo:.1f}-{b.hi:.1f}", b.n, b.mean_proba, b.accuracy) for b in self.reliability],
+            [(f"{b.lo:.1f}-{b.hi:.1f}", b.n, b.mean_proba, b.accuracy) for b in bins],
             columns=["probability", "names", "mean_proba", "accuracy"],
         )
 
@@ -115,7 +120,8 @@ def out_of_fold(
     """Predictions for every row from a model trained on the other documents' rows.
 
     Columns: truth, dataset, level1, predicted + proba (name only), within + within_proba (among the
-    codes of the stated 一级, level2 only), baseline (keyword rules), fold. `leave_out` drops those
+    codes of the stated 一级, level2 only), baseline (keyword rules; baseline_within: among the codes of
+    the stated 一级, level2 only), fold. `leave_out` drops those
     datasets from every training fold (the test rows stay the same, so figures compare).
     """
     estimator = estimator or ESTIMATOR[task]
@@ -143,6 +149,9 @@ def out_of_fold(
             within = within_level1(proba, classes, stated)
             part["within"] = classes[within.argmax(axis=1)]
             part["within_proba"] = within.max(axis=1)
+            parents = train[task].map(level1_of)
+            defaults = {str(l1): codes.mode().iat[0] for l1, codes in train[task].groupby(parents)}
+            part["baseline_within"] = keyword_predict_within(test["name"].tolist(), stated, defaults)
         parts.append(part)
     return pd.concat(parts).sort_index()
 
@@ -196,6 +205,8 @@ def evaluate_task(
         kept = proba >= threshold
         extra = {
             "given_level1": Scores.of(truth, oof["within"]),
+            "baseline_given_level1": Scores.of(truth, oof["baseline_within"]),
+            "reliability_given_level1": reliability(truth, oof["within"].to_numpy(), proba),
             "threshold": threshold,
             "above_threshold": (round(float(kept.mean()), 3), round(float(right[kept].mean()), 3)),
         }

@@ -362,6 +362,7 @@ def test_evaluate_prints_grouped_figures_baseline_confusion_and_reliability() ->
     assert result.exit_code == 0, result.output
     for text in (
         "level2:", "name_kind:", "grouped by document", "keywords  accuracy", "given the stated 一级",
+        "keywords given the stated 一级", "reliability given the stated 一级",
         "uncertain below probability", "confusion", "reliability", "31-服务对象满意度",
     ):  # fmt: skip
         assert text in result.output
