@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from nlp import vocab
@@ -97,7 +97,8 @@ def _marker_res() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re
     w = _words()
     copula = f"(?:{_alternation(w.get('copula', []))})"
     end = re.compile(
-        rf"(?:(?P<actual>{_alternation(w.get('actual', []))})|(?P<target>{_alternation(w.get('target', []))}))?"
+        rf"(?:(?P<actual>{_alternation(w.get('actual', []))})"
+        rf"|(?P<target>{_alternation(w.get('target', []))}))?"
         rf"(?P<dist>{_alternation(w.get('distributive', []))})?{copula}?\s*$"
     )
     lead = re.compile(rf"^(?:[\s,、;]|{_alternation(w.get('connective', []))})+")
@@ -121,8 +122,9 @@ def _values(sentence: str) -> list[_Value]:
         marked = bool(m.group("before") or m.group("after"))
         marked = marked or bool(re.search(rf"(?:{copula.pattern})\s*$", before_text))
         rest = sentence[m.end() :].lstrip()
-        marked = marked or (bool(m.group("unit")) and (not rest or rest[0] in _CLAUSE_END))
-        marked = marked or (not rest or rest[0] in _CLAUSE_END) and before_text.rstrip()[-1:] not in ("", "、")
+        ends = not rest or rest[0] in _CLAUSE_END
+        # at a clause end: with a unit, or a bare number after a name (not a list item after 、)
+        marked = marked or (ends and (bool(m.group("unit")) or before_text.rstrip()[-1:] not in ("", "、")))
         if marked:
             out.append(_Value(m.start(), m.end(), m.group().strip()))
     return out
@@ -152,20 +154,17 @@ def _sentence_rows(sentence: str, line: int, levels: tuple[str, str], selfeval: 
 
 
 def _named(row: ProseRow, name: str) -> ProseRow:
+    """The row named `name`; a name that is only an operator, number or unit is no name (unparsed)."""
     name = name.strip()
-    fake = not name or _is_fake(name)  # never a row named by a bare operator, number or unit
-    return ProseRow(
-        row.project, row.line, row.level1, row.level2, "" if fake else name, row.value, row.raw,
-        row.actual, row.explicit, row.unparsed or fake,
-    )  # fmt: skip
+    fake = not name or _is_fake(name)
+    return replace(row, name="" if fake else name, unparsed=row.unparsed or fake)
 
 
 def _valued(row: ProseRow, value: str, actual: str, explicit: bool, selfeval: bool) -> ProseRow:
-    if selfeval and not explicit and value and not actual:  # a self-evaluation states what was done
+    """The row with its target and actual; a self-evaluation's unmarked value is what was done."""
+    if selfeval and not explicit and value and not actual:
         value, actual = "", value
-    return ProseRow(
-        row.project, row.line, row.level1, row.level2, row.name, value, row.raw, actual, explicit, row.unparsed
-    )
+    return replace(row, value=value, actual=actual, explicit=explicit)
 
 
 def _pairs(sentence: str, values: list[_Value], base: ProseRow, selfeval: bool) -> Iterator[ProseRow]:
@@ -178,9 +177,8 @@ def _pairs(sentence: str, values: list[_Value], base: ProseRow, selfeval: bool) 
         prev = v.end
         m = end_re.search(segment)
         name = segment[: m.start()].strip() if m else segment.strip()
-        if m and m.group("actual") and pending and not name:
-            pending = [ProseRow(r.project, r.line, r.level1, r.level2, r.name, r.value or "", r.raw,
-                                v.text, r.explicit, r.unparsed) for r in pending]  # fmt: skip
+        if m and m.group("actual") and pending and not name:  # …指标为100%实际完成值为100%
+            pending = [replace(r, actual=v.text) for r in pending]
             continue
         yield from (_valued(r, r.value, r.actual, r.explicit, selfeval) for r in pending)
         pending = []
@@ -190,11 +188,10 @@ def _pairs(sentence: str, values: list[_Value], base: ProseRow, selfeval: bool) 
         names = coord_re.split(name) if m and m.group("dist") else [name]
         is_actual = bool(m and m.group("actual"))
         explicit = bool(m and m.group("target"))
-        pending = [
-            _named(ProseRow("", base.line, base.level1, base.level2, "", "" if is_actual else v.text,
-                            base.raw, v.text if is_actual else "", explicit or is_actual), n)
-            for n in names if n.strip()
-        ]  # fmt: skip
+        row = replace(
+            base, value="" if is_actual else v.text, actual=v.text if is_actual else "", explicit=explicit
+        )
+        pending = [_named(row, n) for n in names if n.strip()]
     yield from (_valued(r, r.value, r.actual, r.explicit, selfeval) for r in pending)
 
 
