@@ -68,6 +68,14 @@ def test_unnamed_value_is_flagged_unparsed_not_a_fake_indicator() -> None:
             [("资金到位率", "100%", "", False), ("使用率", "100%", "", False)],
         ),
         ("质量指标:资金到位率和使用率100%。", [("资金到位率和使用率", "100%", "", False)]),  # no 均: one name
+        (
+            "质量指标:毕业生合格率达100%、绿化覆盖达70%和满意度95%以上。",
+            [
+                ("毕业生合格率", "达100%", "", False),
+                ("绿化覆盖", "达70%", "", False),
+                ("满意度", "95%以上", "", False),
+            ],
+        ),
     ],
 )
 def test_inline_heading(line: str, rows: list[tuple[str, str, str, bool]]) -> None:
