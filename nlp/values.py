@@ -222,6 +222,11 @@ def _name_hint(name: str | None) -> _NameHint:
     return _NameHint(None, 1.0, is_date)
 
 
+def unit_spellings() -> tuple[str, ...]:
+    """Every unit spelling of value_units.tsv, for readers that find values inside running text."""
+    return tuple(_UNITS)
+
+
 def glued_units() -> tuple[str, ...]:
     """Unit spellings a value may end with inside run-together text (value_units.tsv `glued`), optionally
     after a multiplier of numerals.tsv; for the table reader (nlp/documents/cells.py), longest first.

@@ -29,6 +29,7 @@ COLUMNS: dict[str, tuple[int, int]] = {
     "numerals.tsv": (3, 3),
     "places.txt": (2, 2),
     "project_labels.tsv": (2, 2),
+    "prose_words.tsv": (2, 2),
     "quality_words.tsv": (2, 3),
     "table_headers.tsv": (2, 2),
     "userdict.txt": (1, 1),  # jieba's own format: `word freq pos` separated by spaces

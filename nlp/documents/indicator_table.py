@@ -24,7 +24,7 @@ from nlp.documents.cells import (
     split_body,
 )
 from nlp.documents.common import Parts, ProjectDraft
-from nlp.documents.prose import bracketed_rows, prose_rows
+from nlp.documents.prose import bracketed_rows, is_selfeval, prose_rows
 from nlp.documents.table.columns import title_table
 from nlp.levels import canonical_level1, canonical_level2, level_key, level_words
 from nlp.schema import Document, Indicator, Problem, Project
@@ -653,7 +653,7 @@ def read_indicator_table(path: str, text: str) -> Document | None:
     rows = [r for r in found.rows if r.values.get("name") or set(r.values) & set(_VALUE_ROLES) or r.extra]
     if not rows or (found.headerless and layout == "spaces"):  # inline `数量指标:…>=17600株；…`
         prose, by_prose = _fallback(body)
-        if prose and len(prose) >= len(rows):
+        if prose and (not rows or _confident(prose) >= _confident(rows)):
             rows, found, layout = prose, by_prose, "prose"
     if not rows:
         rows, layout = _unreadable(cells), "unreadable"
@@ -685,25 +685,39 @@ def _unreadable(cells: list[Cell]) -> list[_Row]:
 
 
 def _fallback(body: Body) -> tuple[list[_Row], _Found]:
+    """Indicators written as text (nlp/documents/prose.py): bracketed headings, else prose sentences."""
     rows: list[_Row] = []
     marks: dict[int, str] = {}
     for reader in (bracketed_rows, prose_rows):
-        for project, line, level1, level2, name, value, raw in reader(body):
+        for r in reader(body):
             row = _Row(
-                start=line,
-                line=line,
-                level1=canonical_level1(level1) or "",
-                level2=canonical_level2(level2) or "",
+                start=r.line,
+                line=r.line,
+                level1=canonical_level1(r.level1) or "",
+                level2=canonical_level2(r.level2) or "",
             )
-            row.values = {"name": name, "level1": level1, "level2": level2}
-            row.values["actual" if "自评" in fold(" ".join(body.lines[:10])) else "value"] = value
-            row.raws = [raw]
+            row.values = {"name": r.name, "level1": r.level1, "level2": r.level2}
+            if reader is bracketed_rows and is_selfeval(body):
+                row.values["actual"] = r.value
+            elif r.value:
+                row.values["value"] = r.value
+            if r.actual:
+                row.values["actual"] = r.actual
+            row.raws = [r.raw]
+            if r.unparsed:
+                row.extra = [r.raw]
             rows.append(row)
-            if project and project not in marks.values():
-                marks[line - 1] = project
+            if r.project and r.project not in marks.values():
+                marks[r.line - 1] = r.project
         if rows:
             break
     return rows, _Found(rows=rows, projects=marks, cut=True)
+
+
+def _confident(rows: list[_Row]) -> int:
+    """Rows with a name and a value, minus rows the reader could not place (as the shipped reader counts)."""
+    good = sum(1 for r in rows if r.values.get("name") and set(r.values) & set(_VALUE_ROLES))
+    return good - sum(1 for r in rows if r.extra or not r.values.get("name"))
 
 
 def _build_projects(document: Document, rows: list[_Row], found: _Found) -> Document:
