@@ -155,7 +155,8 @@ def _starts_full_row(cells: Sequence[Cell]) -> list[bool]:
 
 def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[str]) -> list[str]:
     """Where the header's columns explain a whole row (one cell under the name column that the model
-    calls a name or that reads as one, and every other cell fits the field it sits under: a number
+    calls a name, or that reads as one in a row stating more than bare numbers or where the model
+    found a field where the header has it; every other cell fits the field it sits under: a number
     under 分值, a value under 年度指标值 …), the columns give the roles of that row; elsewhere the
     model's roles stand."""
     out = list(roles)
@@ -166,7 +167,11 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
         fields = [i for i in row if columns[i] in _FIELDS]
         if len(names) != 1 or not fields or not all(fits(columns[i], cells[i]) > 0 for i in fields):
             continue
-        if roles[names[0]] != "name" and fits("name", cells[names[0]]) <= 0:
+        # the model missed the name: the header decides if the model read a field where the header
+        # has it, or if the row states more than bare numbers (a heading with its 分值 | 得分 does not)
+        agreed = any(roles[i] == columns[i] for i in fields)
+        stated = any(not _BARE_NUMBER.match(cells[i].text) for i in fields)
+        if roles[names[0]] != "name" and not ((agreed or stated) and fits("name", cells[names[0]]) > 0):
             continue
         for i in row:
             column = columns[i]
