@@ -1,14 +1,14 @@
 """Layout augmentation: a labeled file's rows rendered into the other text layouts the field uses.
 
 The cell-role model sees each labeled table in one layout only; rendered again as tabs, pipes
-(Markdown too), one cell per line (blank lines or not) or runs of spaces, with
-extra columns (指标性质, 计量单位, 分值 before or after the target, 指标方向, 指标值设定依据,
-实际完成值, 得分, 指标描述), merged level cells omitted and long names wrapped, the same rows become
-extra training sequences. Their roles are derived as for the real file (`labels.align`, with the line
-of every rendered row known). Column titles and cell words come from nlp/data (table_headers.tsv,
-cell_words.tsv, value_operators.tsv); the choices are random with a seed made of the file's name,
-so a rendering is the same on every run. A file's renderings carry its name, so leave-one-file-out
-leaves them out with the file (`evaluate.lofo`).
+(Markdown too), one cell per line (blank lines or not) or runs of spaces, with extra columns
+(指标性质, 计量单位, 分值 before or after the target, 指标方向, 指标值设定依据, 实际完成值, 得分,
+指标描述), merged level cells omitted and the header left out now and then (an excerpt that starts
+below it), the same rows become extra training sequences. Their roles are derived as for the real
+file (`labels.align`, with the line of every rendered row known). Column titles and cell words
+come from nlp/data (table_headers.tsv, cell_words.tsv, value_operators.tsv); the choices are
+random with a seed made of the file's name, so a rendering is the same on every run. A file's
+renderings carry its name, so leave-one-file-out leaves them out with the file (`evaluate.lofo`).
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ SEPARATORS = ("tab", "pipe", "markdown", "pipe_line", "line", "line_blank", "spa
 EXTRAS = ("op", "unit", "weight", "direction", "standard", "actual", "score", "desc")
 _P_EXTRA = 0.3  # chance of each extra column
 _P_MERGED = 0.6  # chance that level cells are written once per group (merged cells), not on every row
-_P_WRAP = 0.3  # chance that a long name wraps onto the next line (cell-per-line layouts)
-_WRAP_MIN = 8  # characters: only names this long wrap
+_P_NO_HEADER = 0.25  # chance that a table starts below its header (an excerpt, a page break)
 _WEIGHTS = ("2", "3", "5", "10", "15", "20", "2.5", "30")
 _SPLIT = re.compile(r"^(?P<op>[^\d]*?)(?P<num>\d+(?:\.\d+)?)(?P<unit>[^\d]*)$")
 _TITLE_MAX = 8  # characters: longer column titles are not used for renderings
@@ -141,8 +140,8 @@ def _cells_of(
     return out, rendered
 
 
-def _join(cells: Sequence[str], sep: str, rng: random.Random, wrap: int | None) -> list[str]:
-    """The lines of one table row in a layout; `wrap`: index of a name cell cut over two lines."""
+def _join(cells: Sequence[str], sep: str, rng: random.Random) -> list[str]:
+    """The lines of one table row in a layout."""
     if sep == "tab":
         return ["\t".join(cells)]
     if sep == "pipe":
@@ -153,14 +152,8 @@ def _join(cells: Sequence[str], sep: str, rng: random.Random, wrap: int | None) 
         gap = " " * rng.choice((2, 3, 4, 6))
         return [gap.join(c for c in cells if c)]
     lines: list[str] = []
-    for k, c in enumerate(cells):
-        if not c:
-            continue
-        parts = [c[: len(c) // 2], c[len(c) // 2 :]] if k == wrap else [c]
-        if sep == "pipe_line":
-            lines += [*parts[:-1], parts[-1] + " |"]
-        else:
-            lines += [p for part in parts for p in ((part, "") if sep == "line_blank" else (part,))]
+    for c in (c for c in cells if c):
+        lines += [f"{c} |"] if sep == "pipe_line" else [c, ""] if sep == "line_blank" else [c]
     return lines
 
 
@@ -183,24 +176,22 @@ def render(rows: Sequence[Row], rng: random.Random) -> Rendering:
             project = row.project
             if project and rng.random() < 0.5:
                 label = rng.choice(("项目名称", "项目名称:"))
-                lines += (
-                    [f"{label}{project}"] if label.endswith(":") else _join([label, project], sep, rng, None)
-                )
+                lines += [f"{label}{project}"] if label.endswith(":") else _join([label, project], sep, rng)
             header = [rng.choice(titles[c]) for c in cols]
-            lines += _join(header, sep, rng, None)
-            if sep == "markdown":
-                lines.append("|" + "---|" * len(header))
+            if rng.random() >= _P_NO_HEADER:
+                lines += _join(header, sep, rng)
+                if sep == "markdown":
+                    lines.append("|" + "---|" * len(header))
             seen = ("", "")
         shown = (row.level1 != seen[0] or not merged, (row.level1, row.level2) != seen or not merged)
         seen = (row.level1, row.level2)
         cells, rendered = _cells_of(row, cols, rng, shown)
         if sep in ("line", "line_blank") and rng.random() < 0.3:
             lines.append("")
-        wrap = cols.index("name") if len(row.name) >= _WRAP_MIN and rng.random() < _P_WRAP else None
         out.append(replace(rendered, line=len(lines) + 1))
-        lines += _join(cells, sep, rng, wrap if sep in ("line", "line_blank", "pipe_line") else None)
+        lines += _join(cells, sep, rng)
     if rng.random() < 0.3:
-        lines += _join(["合计", "100"], sep, rng, None)
+        lines += _join(["合计", "100"], sep, rng)
     return Rendering("\n".join(lines) + "\n", tuple(out), f"{sep}:{'+'.join(cols)}")
 
 
