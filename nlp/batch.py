@@ -345,6 +345,7 @@ class _TableWriter:
         self.spool, self.name = spool, name
         self.csv = open(self.csv_path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
         self.schemas: list[pa.Schema] = []
+        self.typed: list[pa.Schema] = []  # schemas of the parts with rows: an empty part types no column
 
     def _part(self, i: int) -> Path:
         return self.spool / f"{self.name}.{i:06d}.arrow"
@@ -360,11 +361,13 @@ class _TableWriter:
         ):
             w.write_table(table)
         self.schemas.append(table.schema)
+        if table.num_rows:
+            self.typed.append(table.schema)
 
     def close(self) -> None:
         """Finish the CSV; write the Parquet file from the parked parts, one row group each."""
         self.csv.close()
-        schema = _unified(self.schemas)
+        schema = _unified(self.typed or self.schemas)
         with pq.ParquetWriter(self.parquet_path, schema) as writer:
             for i in range(len(self.schemas)):
                 with pa.memory_map(str(self._part(i))) as source:

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from nlp.documents.table import column_role
+from nlp.documents.table.augment import renderings
 from nlp.documents.table.decode import build_document, fake_name, rows_from_roles
-from nlp.documents.table.labels import ROLES, Row, align
+from nlp.documents.table.features import aligned_columns
+from nlp.documents.table.labels import ROLES, Row, align, load_rows
 from nlp.documents.table.reader import read_learned, read_table
 from nlp.documents.table.roles import MODEL_NAME, RoleModelError, RoleTagger
 from nlp.documents.table.tokens import tokenize
@@ -139,3 +141,75 @@ def test_a_target_in_the_name_column_is_kept_unparsed(prefix: str, raw: str) -> 
     (ind,) = [i for p in doc.projects for i in p.indicators if f"| {raw} |" in i.raw]
     assert (ind.name, "unparsed" in ind.flags) == ("", True)
     assert any(p.line == ind.line and raw in p.what for p in doc.problems)
+
+
+def _labeled(number: str) -> tuple[str, list[Row]]:
+    rows = load_rows(ROOT / "training_data" / "reader_rows.csv")
+    file = next(f for f in rows if Path(f).name.startswith(f"{number}_"))
+    return file, rows[file]
+
+
+def test_renderings_are_seeded_and_their_rows_are_found_again() -> None:
+    file, rows = _labeled("45")
+    first, again = renderings(file, rows, 8), renderings(file, rows, 8)
+    assert [r.text for r in first] == [r.text for r in again]
+    assert len({r.layout for r in first}) > 1
+    for r in first:
+        roles, missed = align(tokenize(r.text).cells, r.rows)
+        if not r.layout.startswith("spaces"):  # cut by separators: every row comes back whole
+            assert missed == 0, r.layout
+        assert roles.count("name") >= len(r.rows) - missed
+
+
+def test_leave_one_file_out_trains_without_the_files_renderings(tmp_path: Path, monkeypatch) -> None:
+    import csv
+
+    from nlp.documents.table import evaluate
+
+    wanted = {_labeled("45")[0], _labeled("113")[0]}
+    with (ROOT / "training_data" / "reader_rows.csv").open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        kept = [r for r in reader if r["file"] in wanted]
+        fields = reader.fieldnames or []
+    path = tmp_path / "rows.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(kept)
+    trained: list[set[str]] = []
+    real_fit = evaluate.fit
+
+    def spy(train, model_path):  # type: ignore[no-untyped-def]
+        train = list(train)
+        trained.append({e.file for e in train})
+        assert any(e.rendering for e in train)
+        return real_fit(train, model_path)
+
+    monkeypatch.setattr(evaluate, "fit", spy)
+    folds = evaluate.lofo(path, augment=True)
+    assert [f.learned.file for f in folds] == sorted(wanted)
+    assert trained == [wanted - {f.learned.file} for f in folds]
+
+
+def test_a_description_column_repeating_the_name_starts_no_row() -> None:
+    text = (
+        "一级指标 | 二级指标 | 三级指标 | 计算符号 | 目标值 | 指标值说明 |\n"
+        "产出指标 | 数量指标 | 培训人数 | = | 20 | 该指标值数据合理 |\n"
+        "培训场次 | = | 4 | 该指标值数据合理 |\n"
+        "发放手册数量 | = | 300 | 该指标值数据合理 |\n"
+    )
+    tokens = tokenize(text)
+    # the model's mistake this guards against: the 指标值说明 cell read as a name, the next name missed
+    roles = ["header"] * 6 + ["level1", "level2", "name", "op", "value", "name"]
+    roles += ["other", "op", "value", "name", "name", "op", "value", "other"]
+    doc = build_document("t.txt", tokens, roles)
+    rows = [(i.name, i.op, i.annual_value) for p in doc.projects for i in p.indicators]
+    assert rows == [("培训人数", "=", "20"), ("培训场次", "=", "4"), ("发放手册数量", "=", "300")]
+
+
+def test_sign_off_lines_after_the_table_sit_under_no_column() -> None:
+    text = "一级指标 二级指标 三级指标 指标值\n产出指标 数量指标 流转土地 >=60亩\n财政部门初审意见 (盖章)\n"
+    cells = tokenize(text).cells
+    columns = aligned_columns(cells)
+    assert [columns[k] for k, c in enumerate(cells) if c.raw == ">=60亩"] == ["value"]
+    assert [columns[k] for k, c in enumerate(cells) if c.raw == "(盖章)"] == [""]

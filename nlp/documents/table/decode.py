@@ -27,6 +27,7 @@ from nlp.values import parse_value
 _FIELDS = ("value", "period", "actual", "op", "unit", "weight", "score", "direction", "standard")
 _VALUES = ("value", "period", "actual")
 _LEVEL_NAME = ("level1", "level2", "name")
+_LEVELS = ("level1", "level2")
 _NOT_FIELDS = ("desc", "other", "standard")  # columns whose cells fill no field of a row
 _PROJECT = re.compile(r"^(?:项目名称|专项名称|二级项目名称)[:：]?(.*)$")
 _DEPARTMENT = re.compile(
@@ -76,6 +77,7 @@ def rows_from_roles(
     left `other` under a target/actual column of a named row that has none yet fills it.
     """
     rows: list[Row] = []
+    full_row = _starts_full_row(cells)
     level1 = level2 = project = ""
     expect_project = False
     row: Row | None = None
@@ -118,7 +120,7 @@ def rows_from_roles(
             flush()
             level2 = cell.raw
         elif role == "name":
-            if row is not None and row.name and not row.fields and previous == "name":
+            if row is not None and row.name and not row.fields and previous == "name" and not full_row[i]:
                 row.name += cell.raw  # a name cut over several cells (wrapped line, page break)
             else:
                 flush()
@@ -144,19 +146,41 @@ def rows_from_roles(
     return rows
 
 
+def _starts_full_row(cells: Sequence[Cell]) -> list[bool]:
+    """Cells that start a row of several cells: no name wrapped from the row before continues there."""
+    out = [False] * len(cells)
+    for i, c in enumerate(cells):
+        nxt = cells[i + 1] if i + 1 < len(cells) else None
+        out[i] = c.row_start and nxt is not None and not nxt.row_start and nxt.line == c.line
+    return out
+
+
 def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[str]) -> list[str]:
-    """Where the header's columns explain a whole row (a name under the name column, and every other
-    cell fits the field it sits under: a number under 分值, a value under 年度指标值 …), the columns
-    give the roles of that row's fields; elsewhere the model's roles stand."""
+    """Where the header's columns explain a whole row (one cell under the name column that the model
+    calls a name, or that reads as one in a row stating more than bare numbers or where the model
+    found a field where the header has it; every other cell fits the field it sits under: a number
+    under 分值, a value under 年度指标值 …), the columns give the roles of that row; elsewhere the
+    model's roles stand."""
     out = list(roles)
     starts = [i for i, c in enumerate(cells) if c.row_start] + [len(cells)]
     for a, b in pairwise(starts):
         row = range(a, min(b, len(columns)))
-        named = any(columns[i] == "name" and roles[i] == "name" for i in row)
+        names = [i for i in row if columns[i] == "name"]
         fields = [i for i in row if columns[i] in _FIELDS]
-        if named and fields and all(fits(columns[i], cells[i]) > 0 for i in fields):
-            for i in fields:
-                out[i] = columns[i]
+        if len(names) != 1 or not fields or not all(fits(columns[i], cells[i]) > 0 for i in fields):
+            continue
+        # the model missed the name: the header decides if the model read a field where the header
+        # has it, or if the row states more than bare numbers (a heading with its 分值 | 得分 does not)
+        agreed = any(roles[i] == columns[i] for i in fields)
+        stated = any(not _BARE_NUMBER.match(cells[i].text) for i in fields)
+        if roles[names[0]] != "name" and not ((agreed or stated) and fits("name", cells[names[0]]) > 0):
+            continue
+        for i in row:
+            column = columns[i]
+            if column in (*_FIELDS, "name") or (column in _LEVELS and fits(column, cells[i]) > 0):
+                out[i] = column
+            elif column in _NOT_FIELDS and roles[i] in _LEVEL_NAME:
+                out[i] = "other"  # a 指标描述/备注 cell under its column, not a second name
     return out
 
 

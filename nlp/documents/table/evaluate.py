@@ -19,6 +19,7 @@ from nlp.documents.indicator_table import read_indicator_table
 from nlp.documents.table.labels import Row, key, load_rows, target_key
 from nlp.documents.table.reader import read_learned, read_table
 from nlp.documents.table.roles import (
+    AUGMENT,
     DEFAULT_ROWS,
     FEATURES_VERSION,
     ROOT,
@@ -81,13 +82,16 @@ class Fold:
     unaligned: int  # labeled rows of the file the role labels could not be aligned to
 
 
-def lofo(rows_path: Path = DEFAULT_ROWS, progress: Callable[[str], None] | None = None) -> list[Fold]:
-    """Scores per labeled table file, the learned reader trained without that file."""
+def lofo(
+    rows_path: Path = DEFAULT_ROWS, progress: Callable[[str], None] | None = None, augment: bool = AUGMENT
+) -> list[Fold]:
+    """Scores per labeled table file, the learned reader trained without that file (and without its
+    layout renderings, when `augment` adds them to training)."""
     rows = table_rows(load_rows(rows_path))
-    exs = examples(rows)
+    exs = examples(rows, augment=augment)
     out: list[Fold] = []
     with tempfile.TemporaryDirectory() as tmp:
-        for ex in exs:
+        for ex in (e for e in exs if not e.rendering):
             if progress:
                 progress(ex.file)
             model = Path(tmp) / "fold.crfsuite"

@@ -173,14 +173,16 @@ def fits(role: str, cell: Cell) -> float:
 
 def aligned_columns(cells: Sequence[Cell]) -> list[str]:
     """The header column each cell of a row sits under, the row shifted right past the merged cells
-    it omits (a row that starts with its 二级 or its name) by the shift its contents fit best."""
+    it omits (a row that starts with its 二级 or its name) by the shift its contents fit best; none
+    after a cell that ends the table (总分, sign-off lines) until the next header."""
     out = [""] * len(cells)
     runs = header_runs(cells)
     starts = [i for i, c in enumerate(cells) if c.row_start] + [len(cells)]
+    ends = [i for i, c in enumerate(cells) if ends_table(c.text)]
     for a, b in pairwise(starts):
         head = next((r for r in reversed(runs) if r[1] < a), None)
-        if head is None:
-            continue
+        if head is None or any(head[1] < e < b for e in ends):
+            continue  # no header, or the table ended (总分, sign-off lines) since the last one
         roles = [column_role(c.text) or "other" for c in cells[head[0] : head[1] + 1]]
         row = cells[a:b]
         best = max(

@@ -148,18 +148,17 @@ def align(cells: Sequence[Cell], rows: Sequence[Row]) -> tuple[list[str], int]:
                 roles[j] = "level1"
         hi = end + 1 + _SPAN
         last = end
-        found = set()
-        for field, text in (("op", row.stated_op), ("value", row.value), ("unit", row.stated_unit)):
-            at = _find(cells, end + 1, hi, key(text), roles)
-            if at is not None:
-                roles[at] = field
-                found.add(field)
-                last = max(last, at)
-        if row.value and "value" not in found:  # operator, value and unit labeled apart, one cell in the text
-            at = _find(cells, end + 1, hi, target_key(row.stated_op, row.value, row.stated_unit), roles)
-            if at is not None:
-                roles[at] = "value"
-                last = max(last, at)
+        whole = target_key(row.stated_op, row.value, row.stated_unit)
+        at = _find(cells, end + 1, hi, whole, roles) if whole != key(row.value) else None
+        if at is not None:  # operator, value and unit labeled apart, one cell in the text
+            roles[at] = "value"
+            last = max(last, at)
+        else:
+            for field, text in (("op", row.stated_op), ("value", row.value), ("unit", row.stated_unit)):
+                at = _find(cells, end + 1, hi, key(text), roles)
+                if at is not None:
+                    roles[at] = field
+                    last = max(last, at)
         at = _find(cells, last + 1 if row.value else end + 1, hi, key(row.actual), roles)
         if at is not None:
             roles[at] = "actual"
