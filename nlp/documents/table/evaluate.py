@@ -144,7 +144,7 @@ def markdown_table(folds: Sequence[Fold]) -> str:
             f"| {_cells(f.shipped)} |"
         )
     groups = {
-        "files 02–51 (labels from the rule-based reader, checked by hand)": [
+        "files 02–51 (checked by hand; the rule-based reader was built on them)": [
             f for f in folds if _number(f) < 101
         ],
         "files 101–131 (labeled by hand, new to both readers)": [f for f in folds if _number(f) >= 101],
