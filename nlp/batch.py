@@ -48,6 +48,7 @@ from nlp.achievement_tables import (
 )
 from nlp.classify import add_predictions, fill_level2, load_models
 from nlp.corrections import Correction, apply_corrections, files_summary, latest, read_files
+from nlp.csv_text import csv_text
 from nlp.documents import read_document
 from nlp.documents.discovery import Discovery, discover, relabel
 from nlp.linking import indicator_sets_of, link_projects, no_links
@@ -161,7 +162,7 @@ def finish_chunk(index: int, spool: str, glob: ChunkGlobals, options: Options) -
     quality = with_summary(part.project_rows, summary, department_summary(summary, summary["department"]))
     tables = {"projects": part.projects, "indicators": part.indicators, "quality": quality}
     return ChunkOutput(
-        csv={name: frame.to_csv(index=False, header=False) for name, frame in tables.items()},
+        csv={name: csv_text(frame) for name, frame in tables.items()},
         arrow={name: pa.Table.from_pandas(frame, preserve_index=False) for name, frame in tables.items()},
         department_sums=part.department_sums,
         flag_counts={name: _flag_counter(tables[name]) for name in ("projects", "indicators")},

@@ -159,7 +159,7 @@ def _has_levels(pid: pd.Series, measures: pd.DataFrame) -> pd.DataFrame:
     ids = measures["project_id"].astype(str)
     return pd.DataFrame(
         {
-            f"has_{label}": pid.isin(set(ids[measures["level"] == code])).astype(float).to_numpy()
+            f"has_{label}": pid.isin(ids[measures["level"] == code].unique()).astype(float).to_numpy()
             for code, label in LEVEL1_NAMES.items()
         }
     )
