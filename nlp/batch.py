@@ -118,7 +118,8 @@ def read_chunk(index: int, sources: list[tuple[str, str]], spool: str) -> ChunkS
     docs = [relabel(read_document(path), doc_id) for path, doc_id in sources]
     projects, indicators = projects_frame(docs), indicators_frame(docs)
     pd.to_pickle((projects, indicators), _spool_file(Path(spool), index))
-    report = build_report(docs, projects, indicators)
+    unflagged = [frame.drop(columns="flags") for frame in (projects, indicators)]  # counted after quality
+    report = build_report(docs, *unflagged)
     report.pop("flags")
     flags = {
         f for cell in pd.concat([projects["flags"], indicators["flags"]]).unique() for f in split_flags(cell)
