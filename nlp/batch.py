@@ -22,6 +22,7 @@ import json
 import logging
 import multiprocessing
 import os
+import pickle
 import shutil
 import sys
 import time
@@ -51,7 +52,7 @@ from nlp.corrections import Correction, apply_corrections, files_summary, latest
 from nlp.csv_text import csv_text
 from nlp.documents import read_document
 from nlp.documents.discovery import Discovery, discover, relabel
-from nlp.linking import indicator_sets_of, link_projects, no_links
+from nlp.linking import clear_caches, indicator_sets_of, link_projects, no_links
 from nlp.outputs import build_report, indicators_frame, projects_frame
 from nlp.pipeline import STALE_OUTPUTS, Options
 from nlp.quality import assess_part, flag_table
@@ -77,7 +78,7 @@ class ChunkSummary:
     link_rows: pd.DataFrame  # LINK_COLUMNS of each project
     indicator_sets: dict[str, frozenset[str]]  # project_id → folded indicator names
     signatures: dict[str, Signature]  # project_id → boilerplate signature
-    report: dict[str, Any]  # build_report of the chunk (flag counts left out)
+    report: bytes  # build_report of the chunk (flag counts left out), pickled: held until the end
     has_actual: bool  # some indicator states an actual value
     flags: set[str]  # every flag the reader raised
 
@@ -128,7 +129,7 @@ def read_chunk(index: int, sources: list[tuple[str, str]], spool: str) -> ChunkS
         link_rows=projects[list(LINK_COLUMNS)].copy(),
         indicator_sets=indicator_sets_of(indicators),
         signatures=project_signatures(indicators),
-        report=report,
+        report=pickle.dumps(report),
         has_actual=bool(indicators["actual_value"].notna().any()),
         flags=flags,
     )
@@ -320,6 +321,22 @@ def _boilerplate(summaries: list[ChunkSummary], families: list[str]) -> frozense
     return frozenset(clusters_of(signatures, titles, family_of)["project_id"])
 
 
+def _write_links(links: pd.DataFrame, out: Path) -> int:
+    """links.csv and links.parquet; returns the number of links."""
+    links.to_csv(out / "links.csv", index=False, encoding="utf-8-sig")
+    links.to_parquet(out / "links.parquet", index=False)
+    return len(links)
+
+
+def _release(summaries: list[ChunkSummary]) -> None:
+    """Drop what only the global steps needed (names, signatures, linking columns and caches)."""
+    for s in summaries:
+        s.link_rows = s.link_rows[["project_id"]]
+        s.indicator_sets, s.signatures = {}, {}
+    clear_caches()
+    pa.default_memory_pool().release_unused()
+
+
 def _classify_error(model_dir: Path) -> str | None:
     """Why the name classifiers cannot run (logged once), or None."""
     from nlp.classify import ModelLoadError, ModelNotFound
@@ -450,6 +467,9 @@ def _run(
         clock.lap("1. read documents, build tables (per chunk)")
         links, families, link_note = _link(summaries, options)
         boilerplate = _boilerplate(summaries, families)
+        n_links = _write_links(links, out)  # now, so that the links are not held through the next pass
+        del links
+        _release(summaries)
         documented = set(flag_table()["flag"])
         extra = tuple(sorted({f for s in summaries for f in s.flags} - documented))
         has_actual = any(s.has_actual for s in summaries)
@@ -492,10 +512,8 @@ def _run(
     )
     for writer in writers.values():
         writer.close()
-    links.to_csv(out / "links.csv", index=False, encoding="utf-8-sig")
-    links.to_parquet(out / "links.parquet", index=False)
     clock.lap("4. department scores, Parquet, links (global)")
-    report = _merge_reports([s.report for s in summaries])
+    report = _merge_reports([pickle.loads(s.report) for s in summaries])
     n_read = report["indicators"]["written"]  # before corrections dropped any row
     report["indicators"]["written"] = n_indicators
     report["flags"] = {name: dict(sorted(c.items())) for name, c in flag_counts.items()}
@@ -512,12 +530,12 @@ def _run(
     report["discovery"] = found.summary()
     report["problems"] += [asdict(p) for p in found.problems]
     report["problem_counts"]["warning"] = report["problem_counts"].get("warning", 0) + len(found.problems)
-    report["links"] = {"written": len(links), "families": len(set(families))}
+    report["links"] = {"written": n_links, "families": len(set(families))}
     if "corrections" in report:  # after `links`, as in nlp.pipeline.run
         report["corrections"] = report.pop("corrections")
     n_projects = report["projects"]["written"]
     rows = {"projects": n_projects, "indicators": n_indicators, "quality": n_quality + len(departments)}
-    report["tables"] = {**rows, "links": len(links)}
+    report["tables"] = {**rows, "links": n_links}
     log.info("%d documents, %d projects, %d indicators", len(files), n_projects, n_indicators)
     return report
 

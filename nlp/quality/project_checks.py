@@ -87,7 +87,7 @@ def _project_key(name: str) -> str:
     return NAME_DROP.sub("", fold(name).lower())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Signature:
     """A project's indicator set (folded names + annual values) as a digest, and its size."""
 
