@@ -30,6 +30,8 @@ def test_random_tables_are_written_as_pandas_writes_them(rows):
             "float": pd.Series(floats, dtype=float),
             "nullable_int": pd.Series(ints, dtype="Int64"),
             "mixed": pd.Series(mixed, dtype=object),  # 1, 1.0 and True are equal but written differently
+            "count": pd.Series([i or 0 for i in ints], dtype="int64"),
+            "flag": pd.Series([t is None for t in texts], dtype=bool),
         }
     )
     _same(frame)
