@@ -5,15 +5,16 @@ The run has two passes over chunks of documents, with the global steps in betwee
 1. `read_chunk` (per chunk, in any process): read the documents, build the projects and indicators
    tables, park them in a spool file, and return only what the global steps need: the linking columns
    of each project, its folded indicator names, its boilerplate signature, and the report counts.
-2. Global steps (once): link the projects (family ids), find the boilerplate clusters.
+2. Global steps (once): link the projects (family ids; the links are written at once), find the
+   boilerplate clusters, then drop what only these steps needed.
 3. `finish_chunk` (per chunk, in any process): values, classifiers, the corrections about the chunk's
-   documents, self-evaluation verdicts, quality flags and project scores, formatted as CSV text and an
-   Arrow table; the department sums, the per-project self-evaluation summaries and the report counts
-   come back to be added up.
+   documents, self-evaluation verdicts, quality flags and project scores, each table written into the
+   spool as CSV rows and an Arrow file; the department sums, the per-project self-evaluation summaries
+   and the report counts come back to be added up.
 
-The writer appends each chunk's CSV text and writes each chunk as a Parquet row group, in document
-order, then the department rows and the links. So memory holds one chunk per process plus the compact
-global structures, and the tables are the same as those of `nlp.pipeline.run` (tested).
+The writer copies each chunk's CSV rows and writes each chunk as a Parquet row group, in document
+order, then the department rows. So memory holds one chunk per process plus the compact global
+structures, and the tables are the same as those of `nlp.pipeline.run` (tested).
 """
 
 from __future__ import annotations
@@ -97,10 +98,9 @@ class ChunkGlobals:
 
 @dataclass
 class ChunkOutput:
-    """What pass 2 returns for a chunk: each table as CSV text and Arrow, and the counts of the run."""
+    """What pass 2 returns for a chunk: where each table's part was written, and the counts of the run."""
 
-    csv: dict[str, str]
-    arrow: dict[str, pa.Table]
+    parts: dict[str, Part]  # the chunk's projects, indicators and quality rows, in the spool
     department_sums: pd.DataFrame
     flag_counts: dict[str, Counter]  # per table, how often each flag occurs (report.json)
     classified: int  # names the classifiers predicted
@@ -112,6 +112,27 @@ class ChunkOutput:
 
 def _spool_file(spool: Path, index: int) -> Path:
     return spool / f"{index:06d}.pkl"
+
+
+@dataclass
+class Part:
+    """One chunk of one table written to the spool by the process that made it: its CSV rows (UTF-8,
+    no header) and its Arrow IPC file, so that only the schema and the row count travel back."""
+
+    csv: Path
+    arrow: Path
+    schema: pa.Schema
+    rows: int
+
+
+def write_part(frame: pd.DataFrame, spool: Path, name: str, index: int) -> Part:
+    """Write one chunk of table `name` into the spool (CSV text as `to_csv` writes it, and Arrow)."""
+    csv_path, arrow_path = spool / f"{name}.{index:06d}.csv", spool / f"{name}.{index:06d}.arrow"
+    csv_path.write_bytes(csv_text(frame).encode("utf-8"))
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    with pa.OSFile(str(arrow_path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return Part(csv_path, arrow_path, table.schema, table.num_rows)
 
 
 def read_chunk(index: int, sources: list[tuple[str, str]], spool: str) -> ChunkSummary:
@@ -164,8 +185,7 @@ def finish_chunk(index: int, spool: str, glob: ChunkGlobals, options: Options) -
     quality = with_summary(part.project_rows, summary, department_summary(summary, summary["department"]))
     tables = {"projects": part.projects, "indicators": part.indicators, "quality": quality}
     return ChunkOutput(
-        csv={name: csv_text(frame) for name, frame in tables.items()},
-        arrow={name: pa.Table.from_pandas(frame, preserve_index=False) for name, frame in tables.items()},
+        parts={name: write_part(frame, Path(spool), name, index) for name, frame in tables.items()},
         department_sums=part.department_sums,
         flag_counts={name: _flag_counter(tables[name]) for name in ("projects", "indicators")},
         classified=classified,
@@ -355,41 +375,37 @@ def _classify_error(model_dir: Path) -> str | None:
 class _TableWriter:
     """One table: CSV (UTF-8 with BOM) appended chunk by chunk, Parquet a row group per chunk.
 
-    Each chunk's Arrow table is parked in the spool until the end, because a column that is empty in
-    one chunk has no type there: the Parquet file is written under the schema unified over all chunks.
+    The chunks' parts are written into the spool by the processes that made them; their CSV bytes are
+    copied into the table's CSV in order, their Arrow files are kept until the end, because a column
+    that is empty in one chunk has no type there: the Parquet file is written under the schema unified
+    over all chunks.
     """
 
-    def __init__(self, out: Path, name: str, spool: Path) -> None:
+    def __init__(self, out: Path, name: str) -> None:
         self.csv_path, self.parquet_path = out / f"{name}.csv", out / f"{name}.parquet"
-        self.spool, self.name = spool, name
-        self.csv = open(self.csv_path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
-        self.schemas: list[pa.Schema] = []
+        self.csv = open(self.csv_path, "wb")  # noqa: SIM115
+        self.parts: list[Part] = []
 
-    def _part(self, i: int) -> Path:
-        return self.spool / f"{self.name}.{i:06d}.arrow"
-
-    def add(self, csv_text: str, table: pa.Table) -> None:
-        """Append one chunk (its CSV text without header, its Arrow table)."""
-        if not self.schemas:
-            self.csv.write(pd.DataFrame(columns=table.column_names).to_csv(index=False))
-        self.csv.write(csv_text)
-        with (
-            pa.OSFile(str(self._part(len(self.schemas))), "wb") as sink,
-            pa.ipc.new_file(sink, table.schema) as w,
-        ):
-            w.write_table(table)
-        self.schemas.append(table.schema)
+    def add(self, part: Part) -> None:
+        """Append one chunk's part."""
+        if not self.parts:
+            header = pd.DataFrame(columns=part.schema.names).to_csv(index=False)
+            self.csv.write(header.encode("utf-8-sig"))
+        with open(part.csv, "rb") as rows:
+            shutil.copyfileobj(rows, self.csv)
+        part.csv.unlink()
+        self.parts.append(part)
 
     def close(self) -> None:
-        """Finish the CSV; write the Parquet file from the parked parts, one row group each."""
+        """Finish the CSV; write the Parquet file from the parts, one row group each."""
         self.csv.close()
-        schema = _unified(self.schemas)
+        schema = _unified([part.schema for part in self.parts])
         with pq.ParquetWriter(self.parquet_path, schema) as writer:
-            for i in range(len(self.schemas)):
-                with pa.memory_map(str(self._part(i))) as source:
+            for part in self.parts:
+                with pa.memory_map(str(part.arrow)) as source:
                     table = pa.ipc.open_file(source).read_all()
                 writer.write_table(table.select(schema.names).cast(schema))
-                self._part(i).unlink()
+                part.arrow.unlink()
 
 
 def _unified(schemas: list[pa.Schema]) -> pa.Schema:
@@ -485,20 +501,20 @@ def _run(
             glob = ChunkGlobals(family, mine, has_actual, extra, error, answers)
             return executor.submit(finish_chunk, i, str(spool), glob, options)
 
-        writers = {name: _TableWriter(out, name, spool) for name in ("projects", "indicators", "quality")}
+        writers = {name: _TableWriter(out, name) for name in ("projects", "indicators", "quality")}
         sums, classified, n_quality, n_indicators = [], 0, 0, 0
         flag_counts: dict[str, Counter[str]] = {"projects": Counter(), "indicators": Counter()}
         achievement: list[pd.DataFrame] = []
         achievement_parts: list[dict] = []
         for result in _bar(_ordered(submit, len(chunks), window), len(chunks), "normalizing", progress):
             for name, writer in writers.items():
-                writer.add(result.csv[name], result.arrow[name])
+                writer.add(result.parts[name])
             sums.append(result.department_sums)
             for name in flag_counts:
                 flag_counts[name].update(result.flag_counts[name])
             classified += result.classified
-            n_quality += result.arrow["quality"].num_rows
-            n_indicators += result.arrow["indicators"].num_rows
+            n_quality += result.parts["quality"].rows
+            n_indicators += result.parts["indicators"].rows
             achievement.append(result.achievement)
             achievement_parts.append(result.achievement_report)
             if corrections is not None:
@@ -507,9 +523,7 @@ def _run(
     departments = department_scores(add_sums(sums))
     no_projects = pd.DataFrame(columns=list(SUMMARY_COLUMNS))
     departments = with_summary(departments, no_projects, _department_achievement(achievement))
-    writers["quality"].add(
-        departments.to_csv(index=False, header=False), pa.Table.from_pandas(departments, preserve_index=False)
-    )
+    writers["quality"].add(write_part(departments, spool, "quality", len(chunks)))
     for writer in writers.values():
         writer.close()
     clock.lap("4. department scores, Parquet, links (global)")
