@@ -136,6 +136,21 @@ def run_once(corpus: Path, workers: int, dask_workers: int, progress: bool = Fal
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def _corpus(copies: int, keep: Path | None) -> Path:
+    """The corpus of `copies` copies: generated in a temporary folder, or once into `keep`/copies-N."""
+    if keep is None:
+        corpus = Path(tempfile.mkdtemp(prefix="bench-scale-corpus-"))
+        generate(copies, corpus)
+        return corpus
+    corpus, done = keep / f"copies-{copies}", keep / f"copies-{copies}.done"
+    if not done.exists():
+        shutil.rmtree(corpus, ignore_errors=True)
+        corpus.mkdir(parents=True)
+        generate(copies, corpus)
+        done.touch()
+    return corpus
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, nargs="+", default=[280])
@@ -144,6 +159,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--note", default="", help="added to the machine column (e.g. shared, load 6)")
     parser.add_argument("--progress", action="store_true", help="progress bars and a status line a minute")
+    parser.add_argument("--corpus", type=Path, help="keep the generated corpora here, to reuse")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -158,14 +174,14 @@ def main() -> None:
         else f"--workers {args.workers}"
     )
     for copies in args.copies:
-        corpus = Path(tempfile.mkdtemp(prefix="bench-scale-corpus-"))
+        corpus = _corpus(copies, args.corpus)
         try:
-            generate(copies, corpus)
             runs = [
                 run_once(corpus, args.workers, args.dask_workers, args.progress) for _ in range(args.runs)
             ]
         finally:
-            shutil.rmtree(corpus)
+            if args.corpus is None:
+                shutil.rmtree(corpus)
         keys = ("seconds", "single_mb", "total_mb", "cpu", "worker_mb")
         med = {key: statistics.median(r[key] for r in runs) for key in keys}
         if args.dask_workers:

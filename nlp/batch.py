@@ -321,9 +321,18 @@ def _compact(summary: ChunkSummary, shared: dict[frozenset[str], frozenset[str]]
     return summary
 
 
-def _link(summaries: list[ChunkSummary], options: Options) -> tuple[pd.DataFrame, list[str], str]:
-    """Links, family ids (one per project, in order) and the stage note."""
+def _link_rows(summaries: list[ChunkSummary]) -> pd.DataFrame:
+    """The linking columns of all projects, in order; each chunk keeps only its project ids."""
     projects = pd.concat([s.link_rows for s in summaries], ignore_index=True)
+    for s in summaries:
+        s.link_rows = s.link_rows[["project_id"]]
+    return projects
+
+
+def _link(
+    projects: pd.DataFrame, summaries: list[ChunkSummary], options: Options
+) -> tuple[pd.DataFrame, list[str], str]:
+    """Links, family ids (one per project, in order) and the stage note."""
     if not options.link:
         return no_links(), projects["project_id"].astype(str).tolist(), "off"
     sets = {pid: names for s in summaries for pid, names in s.indicator_sets.items()}
@@ -333,9 +342,9 @@ def _link(summaries: list[ChunkSummary], options: Options) -> tuple[pd.DataFrame
     return linked.links, families, note
 
 
-def _boilerplate(summaries: list[ChunkSummary], families: list[str]) -> frozenset[str]:
-    pids = [pid for s in summaries for pid in s.link_rows["project_id"]]
-    titles = dict(zip(pids, (t for s in summaries for t in text_column(s.link_rows, "project")), strict=True))
+def _boilerplate(projects: pd.DataFrame, summaries: list[ChunkSummary], families: list[str]) -> frozenset:
+    pids = projects["project_id"].tolist()
+    titles = dict(zip(pids, text_column(projects, "project"), strict=True))
     family_of = dict(zip(pids, families, strict=True))
     signatures = ((pid, sig) for s in summaries for pid, sig in s.signatures.items())
     return frozenset(clusters_of(signatures, titles, family_of)["project_id"])
@@ -351,7 +360,6 @@ def _write_links(links: pd.DataFrame, out: Path) -> int:
 def _release(summaries: list[ChunkSummary]) -> None:
     """Drop what only the global steps needed (names, signatures, linking columns and caches)."""
     for s in summaries:
-        s.link_rows = s.link_rows[["project_id"]]
         s.indicator_sets, s.signatures = {}, {}
     clear_caches()
     pa.default_memory_pool().release_unused()
@@ -481,10 +489,11 @@ def _run(
         summaries = [_compact(s, shared) for s in _bar(read, len(chunks), "reading", progress)]
         del shared
         clock.lap("1. read documents, build tables (per chunk)")
-        links, families, link_note = _link(summaries, options)
-        boilerplate = _boilerplate(summaries, families)
+        projects = _link_rows(summaries)
+        links, families, link_note = _link(projects, summaries, options)
+        boilerplate = _boilerplate(projects, summaries, families)
         n_links = _write_links(links, out)  # now, so that the links are not held through the next pass
-        del links
+        del links, projects
         _release(summaries)
         documented = set(flag_table()["flag"])
         extra = tuple(sorted({f for s in summaries for f in s.flags} - documented))

@@ -91,13 +91,20 @@ def _role(unit: str) -> str:
     return key.key if key else ""
 
 
+def _shared_values(column: pd.Series) -> list[object]:
+    """The cells of a column as Python objects, one object per distinct value (None for a missing cell)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    values = [*uniques.tolist(), None]
+    return [values[code] for code in codes]
+
+
 _ROW_COLUMNS = ("project_id", "doc", "department", "unit", "project", "district", "year", "goal")
 
 
 def _rows(projects: pd.DataFrame) -> list[_Row]:
     rows = []
     missing = [None] * len(projects)
-    columns = [projects[c].tolist() if c in projects else missing for c in _ROW_COLUMNS]  # no dict per row
+    columns = [_shared_values(projects[c]) if c in projects else missing for c in _ROW_COLUMNS]
     for pid, doc, department, unit, project, district, year, goal in zip(*columns, strict=True):
         department, unit = _text(department), _text(unit)
         name = normalize_name(_text(project), department, unit)
@@ -284,6 +291,7 @@ class _TextColumn:
     def taken(self, order: list[int]) -> pd.api.extensions.ExtensionArray:
         """The strings in `order` (positions in the order appended), as a pandas `str` array."""
         whole = pa.concat_arrays([*self.arrays, pa.array(self.pending, type=pa.large_string())])
+        self.arrays, self.pending = [], []  # one copy at a time: the parts go before the sorted copy is made
         return pd.array(whole.take(pa.array(order, type=pa.int64())), dtype="str")
 
 
