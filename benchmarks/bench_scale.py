@@ -11,6 +11,11 @@ counted once in all), sampled every 0.2 s. psutil comes with the `dask` extra.
 
     python benchmarks/bench_scale.py --copies 280 2800 --workers 2 --runs 3
     python benchmarks/bench_scale.py --copies 2800 --dask-workers 2 --runs 1
+    python benchmarks/bench_scale.py --copies 28000 --dask-workers 2 --runs 1 --progress --corpus /tmp/corpora
+
+`--progress` shows the bars of the run and, every minute, the CPU seconds so far and the peak resident
+set of the main process and of the largest other (a worker): what a run too long to finish still
+measured. `--corpus DIR` generates each corpus once into DIR and keeps it.
 """
 
 from __future__ import annotations
