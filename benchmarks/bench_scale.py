@@ -11,6 +11,11 @@ counted once in all), sampled every 0.2 s. psutil comes with the `dask` extra.
 
     python benchmarks/bench_scale.py --copies 280 2800 --workers 2 --runs 3
     python benchmarks/bench_scale.py --copies 2800 --dask-workers 2 --runs 1
+    python benchmarks/bench_scale.py --copies 28000 --dask-workers 2 --runs 1 --progress --corpus /tmp/corpora
+
+`--progress` shows the bars of the run and, every minute, the CPU seconds so far and the peak resident
+set of the main process and of the largest other (a worker): what a run too long to finish still
+measured. `--corpus DIR` generates each corpus once into DIR and keeps it.
 """
 
 from __future__ import annotations
@@ -55,26 +60,38 @@ SECTION = [
 
 
 class _Peak:
-    """Samples the resident set of this process and its descendants every 0.1 s."""
+    """Samples the resident set of this process and its descendants every 0.2 s; with `report`, prints
+    the run so far (seconds, CPU seconds, peak RSS of this process and of the largest other) every 60 s."""
 
-    def __init__(self) -> None:
-        self.total = self.single = 0.0
+    def __init__(self, report: bool = False) -> None:
+        self.total = self.single = self.main = self.other = 0.0
+        self.report, self.cpu, self.start = report, 0.0, time.perf_counter()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         me = psutil.Process()
+        cpu: dict[int, float] = {}  # CPU seconds of each process seen (those that ended keep their last)
+        last = time.perf_counter()
         while not self.stop.is_set():
             rss, pss = [], []
             for proc in [me, *me.children(recursive=True)]:
                 try:
                     info = proc.memory_full_info()
+                    times = proc.cpu_times()
                 except psutil.Error:
                     continue
                 rss.append(info.rss / 2**20)
                 pss.append(info.pss / 2**20)
+                cpu[proc.pid] = times.user + times.system
             self.total, self.single = max(self.total, sum(pss)), max(self.single, max(rss, default=0.0))
+            self.main, self.other = max(self.main, rss[0] if rss else 0.0), max(self.other, *rss[1:], 0.0)
+            if self.report and time.perf_counter() - last >= 60:
+                last = time.perf_counter()
+                status = (f"[{last - self.start:.0f} s] CPU {sum(cpu.values()):.0f} s; peak RSS: this "
+                          f"process {self.main:,.0f} MB, largest other {self.other:,.0f} MB")  # fmt: skip
+                print(status, file=sys.stderr, flush=True)
             time.sleep(0.2)
 
     def done(self) -> tuple[float, float]:
@@ -83,9 +100,9 @@ class _Peak:
         return self.single, self.total
 
 
-def child(corpus: Path, workers: int, dask_workers: int) -> None:
-    """One measured run in this fresh process; prints a JSON line."""
-    peak = _Peak()
+def child(corpus: Path, workers: int, dask_workers: int, progress: bool = False) -> None:
+    """One measured run in this fresh process; prints a JSON line (with `progress`: bars and status)."""
+    peak = _Peak(report=progress)
     start = time.perf_counter()
     from nlp.batch import normalize_to
 
@@ -97,12 +114,14 @@ def child(corpus: Path, workers: int, dask_workers: int) -> None:
 
         with LocalCluster(n_workers=dask_workers, threads_per_worker=1, processes=True,
                           memory_limit="2GiB", dashboard_address=None) as cluster:  # fmt: skip
-            report = normalize_to([corpus], out, scheduler=cluster.scheduler_address, timings=timings)
+            report = normalize_to(
+                [corpus], out, scheduler=cluster.scheduler_address, timings=timings, progress=progress
+            )
             with Client(cluster) as client:  # each worker's own peak resident set (ru_maxrss, KiB)
                 peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
             worker_mb = max(peaks.values()) / 1024
     else:
-        report = normalize_to([corpus], out, workers=workers, timings=timings)
+        report = normalize_to([corpus], out, workers=workers, timings=timings, progress=progress)
     seconds = time.perf_counter() - start
     single, total = peak.done()
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -114,11 +133,27 @@ def child(corpus: Path, workers: int, dask_workers: int) -> None:
                       "worker_mb": worker_mb, "indicators": n}))  # fmt: skip
 
 
-def run_once(corpus: Path, workers: int, dask_workers: int) -> dict:
+def run_once(corpus: Path, workers: int, dask_workers: int, progress: bool = False) -> dict:
     cmd = [sys.executable, __file__, "--child", str(corpus), "--workers", str(workers),
-           "--dask-workers", str(dask_workers)]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+           "--dask-workers", str(dask_workers)] + (["--progress"] if progress else [])  # fmt: skip
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None if progress else subprocess.PIPE,
+                          text=True, check=True)  # fmt: skip
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _corpus(copies: int, keep: Path | None) -> Path:
+    """The corpus of `copies` copies: generated in a temporary folder, or once into `keep`/copies-N."""
+    if keep is None:
+        corpus = Path(tempfile.mkdtemp(prefix="bench-scale-corpus-"))
+        generate(copies, corpus)
+        return corpus
+    corpus, done = keep / f"copies-{copies}", keep / f"copies-{copies}.done"
+    if not done.exists():
+        shutil.rmtree(corpus, ignore_errors=True)
+        corpus.mkdir(parents=True)
+        generate(copies, corpus)
+        done.touch()
+    return corpus
 
 
 def main() -> None:
@@ -128,10 +163,12 @@ def main() -> None:
     parser.add_argument("--dask-workers", type=int, default=0, help="run on a local Dask cluster instead")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--note", default="", help="added to the machine column (e.g. shared, load 6)")
+    parser.add_argument("--progress", action="store_true", help="progress bars and a status line a minute")
+    parser.add_argument("--corpus", type=Path, help="keep the generated corpora here, to reuse")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.workers, args.dask_workers)
+        child(args.child, args.workers, args.dask_workers, args.progress)
         return
     machine = f"{os.cpu_count()} cores, Python {platform.python_version()}" + (
         f", {args.note}" if args.note else ""
@@ -142,12 +179,14 @@ def main() -> None:
         else f"--workers {args.workers}"
     )
     for copies in args.copies:
-        corpus = Path(tempfile.mkdtemp(prefix="bench-scale-corpus-"))
+        corpus = _corpus(copies, args.corpus)
         try:
-            generate(copies, corpus)
-            runs = [run_once(corpus, args.workers, args.dask_workers) for _ in range(args.runs)]
+            runs = [
+                run_once(corpus, args.workers, args.dask_workers, args.progress) for _ in range(args.runs)
+            ]
         finally:
-            shutil.rmtree(corpus)
+            if args.corpus is None:
+                shutil.rmtree(corpus)
         keys = ("seconds", "single_mb", "total_mb", "cpu", "worker_mb")
         med = {key: statistics.median(r[key] for r in runs) for key in keys}
         if args.dask_workers:

@@ -19,7 +19,7 @@ from nlp.achievement import (
     judge,
     score_shares,
 )
-from nlp.quality.rules import split_flags
+from nlp.quality.rules import isin_text, split_flags
 from nlp.schema import Value
 from nlp.textnorm import fold
 
@@ -92,7 +92,8 @@ def self_evaluated(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.Serie
     has = (_text(indicators, "actual_value").str.strip() != "") | _numbers(indicators, "score").notna()
     doc, pid = _text(indicators, "doc"), _text(indicators, "project_id")
     with_total = set(_text(projects, "project_id")[_numbers(projects, "total_score").notna()])
-    return (doc.isin(set(doc[has])) & (doc != "")) | pid.isin(set(pid[has]) | with_total)
+    stated = isin_text(pid, set(pid[has].unique()) | with_total)
+    return (isin_text(doc, doc[has].unique()) & (doc != "")) | stated
 
 
 def _set_flag(flags: pd.Series, hit: np.ndarray, flag: str) -> np.ndarray:

@@ -5,15 +5,16 @@ The run has two passes over chunks of documents, with the global steps in betwee
 1. `read_chunk` (per chunk, in any process): read the documents, build the projects and indicators
    tables, park them in a spool file, and return only what the global steps need: the linking columns
    of each project, its folded indicator names, its boilerplate signature, and the report counts.
-2. Global steps (once): link the projects (family ids), find the boilerplate clusters.
+2. Global steps (once): link the projects (family ids; the links are written at once), find the
+   boilerplate clusters, then drop what only these steps needed.
 3. `finish_chunk` (per chunk, in any process): values, classifiers, the corrections about the chunk's
-   documents, self-evaluation verdicts, quality flags and project scores, formatted as CSV text and an
-   Arrow table; the department sums, the per-project self-evaluation summaries and the report counts
-   come back to be added up.
+   documents, self-evaluation verdicts, quality flags and project scores, each table written into the
+   spool as CSV rows and an Arrow file; the department sums, the per-project self-evaluation summaries
+   and the report counts come back to be added up.
 
-The writer appends each chunk's CSV text and writes each chunk as a Parquet row group, in document
-order, then the department rows and the links. So memory holds one chunk per process plus the compact
-global structures, and the tables are the same as those of `nlp.pipeline.run` (tested).
+The writer copies each chunk's CSV rows and writes each chunk as a Parquet row group, in document
+order, then the department rows. So memory holds one chunk per process plus the compact global
+structures, and the tables are the same as those of `nlp.pipeline.run` (tested).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import json
 import logging
 import multiprocessing
 import os
+import pickle
 import shutil
 import sys
 import time
@@ -48,9 +50,10 @@ from nlp.achievement_tables import (
 )
 from nlp.classify import add_predictions, fill_level2, load_models
 from nlp.corrections import Correction, apply_corrections, files_summary, latest, read_files
+from nlp.csv_text import csv_text
 from nlp.documents import read_document
 from nlp.documents.discovery import Discovery, discover, relabel
-from nlp.linking import indicator_sets_of, link_projects, no_links
+from nlp.linking import clear_caches, indicator_sets_of, link_projects, no_links
 from nlp.outputs import build_report, indicators_frame, projects_frame
 from nlp.pipeline import STALE_OUTPUTS, Options
 from nlp.quality import assess_part, flag_table
@@ -76,7 +79,7 @@ class ChunkSummary:
     link_rows: pd.DataFrame  # LINK_COLUMNS of each project
     indicator_sets: dict[str, frozenset[str]]  # project_id → folded indicator names
     signatures: dict[str, Signature]  # project_id → boilerplate signature
-    report: dict[str, Any]  # build_report of the chunk (flag counts left out)
+    report: bytes  # build_report of the chunk (flag counts left out), pickled: held until the end
     has_actual: bool  # some indicator states an actual value
     flags: set[str]  # every flag the reader raised
 
@@ -95,10 +98,9 @@ class ChunkGlobals:
 
 @dataclass
 class ChunkOutput:
-    """What pass 2 returns for a chunk: each table as CSV text and Arrow, and the counts of the run."""
+    """What pass 2 returns for a chunk: where each table's part was written, and the counts of the run."""
 
-    csv: dict[str, str]
-    arrow: dict[str, pa.Table]
+    parts: dict[str, Part]  # the chunk's projects, indicators and quality rows, in the spool
     department_sums: pd.DataFrame
     flag_counts: dict[str, Counter]  # per table, how often each flag occurs (report.json)
     classified: int  # names the classifiers predicted
@@ -112,12 +114,34 @@ def _spool_file(spool: Path, index: int) -> Path:
     return spool / f"{index:06d}.pkl"
 
 
+@dataclass
+class Part:
+    """One chunk of one table written to the spool by the process that made it: its CSV rows (UTF-8,
+    no header) and its Arrow IPC file, so that only the schema and the row count travel back."""
+
+    csv: Path
+    arrow: Path
+    schema: pa.Schema
+    rows: int
+
+
+def write_part(frame: pd.DataFrame, spool: Path, name: str, index: int) -> Part:
+    """Write one chunk of table `name` into the spool (CSV text as `to_csv` writes it, and Arrow)."""
+    csv_path, arrow_path = spool / f"{name}.{index:06d}.csv", spool / f"{name}.{index:06d}.arrow"
+    csv_path.write_bytes(csv_text(frame).encode("utf-8"))
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    with pa.OSFile(str(arrow_path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return Part(csv_path, arrow_path, table.schema, table.num_rows)
+
+
 def read_chunk(index: int, sources: list[tuple[str, str]], spool: str) -> ChunkSummary:
     """Pass 1 on one chunk of (path, document id): read, park the tables, return the compact summary."""
     docs = [relabel(read_document(path), doc_id) for path, doc_id in sources]
     projects, indicators = projects_frame(docs), indicators_frame(docs)
     pd.to_pickle((projects, indicators), _spool_file(Path(spool), index))
-    report = build_report(docs, projects, indicators)
+    unflagged = [frame.drop(columns="flags") for frame in (projects, indicators)]  # counted after quality
+    report = build_report(docs, *unflagged)
     report.pop("flags")
     flags = {
         f for cell in pd.concat([projects["flags"], indicators["flags"]]).unique() for f in split_flags(cell)
@@ -126,7 +150,7 @@ def read_chunk(index: int, sources: list[tuple[str, str]], spool: str) -> ChunkS
         link_rows=projects[list(LINK_COLUMNS)].copy(),
         indicator_sets=indicator_sets_of(indicators),
         signatures=project_signatures(indicators),
-        report=report,
+        report=pickle.dumps(report),
         has_actual=bool(indicators["actual_value"].notna().any()),
         flags=flags,
     )
@@ -161,8 +185,7 @@ def finish_chunk(index: int, spool: str, glob: ChunkGlobals, options: Options) -
     quality = with_summary(part.project_rows, summary, department_summary(summary, summary["department"]))
     tables = {"projects": part.projects, "indicators": part.indicators, "quality": quality}
     return ChunkOutput(
-        csv={name: frame.to_csv(index=False, header=False) for name, frame in tables.items()},
-        arrow={name: pa.Table.from_pandas(frame, preserve_index=False) for name, frame in tables.items()},
+        parts={name: write_part(frame, Path(spool), name, index) for name, frame in tables.items()},
         department_sums=part.department_sums,
         flag_counts={name: _flag_counter(tables[name]) for name in ("projects", "indicators")},
         classified=classified,
@@ -298,9 +321,18 @@ def _compact(summary: ChunkSummary, shared: dict[frozenset[str], frozenset[str]]
     return summary
 
 
-def _link(summaries: list[ChunkSummary], options: Options) -> tuple[pd.DataFrame, list[str], str]:
-    """Links, family ids (one per project, in order) and the stage note."""
+def _link_rows(summaries: list[ChunkSummary]) -> pd.DataFrame:
+    """The linking columns of all projects, in order; each chunk keeps only its project ids."""
     projects = pd.concat([s.link_rows for s in summaries], ignore_index=True)
+    for s in summaries:
+        s.link_rows = s.link_rows[["project_id"]]
+    return projects
+
+
+def _link(
+    projects: pd.DataFrame, summaries: list[ChunkSummary], options: Options
+) -> tuple[pd.DataFrame, list[str], str]:
+    """Links, family ids (one per project, in order) and the stage note."""
     if not options.link:
         return no_links(), projects["project_id"].astype(str).tolist(), "off"
     sets = {pid: names for s in summaries for pid, names in s.indicator_sets.items()}
@@ -310,12 +342,27 @@ def _link(summaries: list[ChunkSummary], options: Options) -> tuple[pd.DataFrame
     return linked.links, families, note
 
 
-def _boilerplate(summaries: list[ChunkSummary], families: list[str]) -> frozenset[str]:
-    pids = [pid for s in summaries for pid in s.link_rows["project_id"]]
-    titles = dict(zip(pids, (t for s in summaries for t in text_column(s.link_rows, "project")), strict=True))
+def _boilerplate(projects: pd.DataFrame, summaries: list[ChunkSummary], families: list[str]) -> frozenset:
+    pids = projects["project_id"].tolist()
+    titles = dict(zip(pids, text_column(projects, "project"), strict=True))
     family_of = dict(zip(pids, families, strict=True))
     signatures = ((pid, sig) for s in summaries for pid, sig in s.signatures.items())
     return frozenset(clusters_of(signatures, titles, family_of)["project_id"])
+
+
+def _write_links(links: pd.DataFrame, out: Path) -> int:
+    """links.csv and links.parquet; returns the number of links."""
+    links.to_csv(out / "links.csv", index=False, encoding="utf-8-sig")
+    links.to_parquet(out / "links.parquet", index=False)
+    return len(links)
+
+
+def _release(summaries: list[ChunkSummary]) -> None:
+    """Drop what only the global steps needed (names, signatures, linking columns and caches)."""
+    for s in summaries:
+        s.indicator_sets, s.signatures = {}, {}
+    clear_caches()
+    pa.default_memory_pool().release_unused()
 
 
 def _classify_error(model_dir: Path) -> str | None:
@@ -336,44 +383,38 @@ def _classify_error(model_dir: Path) -> str | None:
 class _TableWriter:
     """One table: CSV (UTF-8 with BOM) appended chunk by chunk, Parquet a row group per chunk.
 
-    Each chunk's Arrow table is parked in the spool until the end, because a column that is empty in
-    one chunk has no type there: the Parquet file is written under the schema unified over all chunks.
+    The chunks' parts are written into the spool by the processes that made them; their CSV bytes are
+    copied into the table's CSV in order, their Arrow files are kept until the end, because a column
+    that is empty in one chunk has no type there: the Parquet file is written under the schema unified
+    over all chunks.
     """
 
-    def __init__(self, out: Path, name: str, spool: Path) -> None:
+    def __init__(self, out: Path, name: str) -> None:
         self.csv_path, self.parquet_path = out / f"{name}.csv", out / f"{name}.parquet"
-        self.spool, self.name = spool, name
-        self.csv = open(self.csv_path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
-        self.schemas: list[pa.Schema] = []
-        self.typed: list[pa.Schema] = []  # schemas of the parts with rows: an empty part types no column
+        self.csv = open(self.csv_path, "wb")  # noqa: SIM115
+        self.parts: list[Part] = []
 
-    def _part(self, i: int) -> Path:
-        return self.spool / f"{self.name}.{i:06d}.arrow"
-
-    def add(self, csv_text: str, table: pa.Table) -> None:
-        """Append one chunk (its CSV text without header, its Arrow table)."""
-        if not self.schemas:
-            self.csv.write(pd.DataFrame(columns=table.column_names).to_csv(index=False))
-        self.csv.write(csv_text)
-        with (
-            pa.OSFile(str(self._part(len(self.schemas))), "wb") as sink,
-            pa.ipc.new_file(sink, table.schema) as w,
-        ):
-            w.write_table(table)
-        self.schemas.append(table.schema)
-        if table.num_rows:
-            self.typed.append(table.schema)
+    def add(self, part: Part) -> None:
+        """Append one chunk's part."""
+        if not self.parts:
+            header = pd.DataFrame(columns=part.schema.names).to_csv(index=False)
+            self.csv.write(header.encode("utf-8-sig"))
+        with open(part.csv, "rb") as rows:
+            shutil.copyfileobj(rows, self.csv)
+        part.csv.unlink()
+        self.parts.append(part)
 
     def close(self) -> None:
-        """Finish the CSV; write the Parquet file from the parked parts, one row group each."""
+        """Finish the CSV; write the Parquet file from the parts, one row group each."""
         self.csv.close()
-        schema = _unified(self.typed or self.schemas)
+        typed = [part.schema for part in self.parts if part.rows]  # an empty part types no column
+        schema = _unified(typed or [part.schema for part in self.parts])
         with pq.ParquetWriter(self.parquet_path, schema) as writer:
-            for i in range(len(self.schemas)):
-                with pa.memory_map(str(self._part(i))) as source:
+            for part in self.parts:
+                with pa.memory_map(str(part.arrow)) as source:
                     table = pa.ipc.open_file(source).read_all()
                 writer.write_table(table.select(schema.names).cast(schema))
-                self._part(i).unlink()
+                part.arrow.unlink()
 
 
 def _unified(schemas: list[pa.Schema]) -> pa.Schema:
@@ -449,8 +490,12 @@ def _run(
         summaries = [_compact(s, shared) for s in _bar(read, len(chunks), "reading", progress)]
         del shared
         clock.lap("1. read documents, build tables (per chunk)")
-        links, families, link_note = _link(summaries, options)
-        boilerplate = _boilerplate(summaries, families)
+        projects = _link_rows(summaries)
+        links, families, link_note = _link(projects, summaries, options)
+        boilerplate = _boilerplate(projects, summaries, families)
+        n_links = _write_links(links, out)  # now, so that the links are not held through the next pass
+        del links, projects
+        _release(summaries)
         documented = set(flag_table()["flag"])
         extra = tuple(sorted({f for s in summaries for f in s.flags} - documented))
         has_actual = any(s.has_actual for s in summaries)
@@ -466,20 +511,20 @@ def _run(
             glob = ChunkGlobals(family, mine, has_actual, extra, error, answers)
             return executor.submit(finish_chunk, i, str(spool), glob, options)
 
-        writers = {name: _TableWriter(out, name, spool) for name in ("projects", "indicators", "quality")}
+        writers = {name: _TableWriter(out, name) for name in ("projects", "indicators", "quality")}
         sums, classified, n_quality, n_indicators = [], 0, 0, 0
         flag_counts: dict[str, Counter[str]] = {"projects": Counter(), "indicators": Counter()}
         achievement: list[pd.DataFrame] = []
         achievement_parts: list[dict] = []
         for result in _bar(_ordered(submit, len(chunks), window), len(chunks), "normalizing", progress):
             for name, writer in writers.items():
-                writer.add(result.csv[name], result.arrow[name])
+                writer.add(result.parts[name])
             sums.append(result.department_sums)
             for name in flag_counts:
                 flag_counts[name].update(result.flag_counts[name])
             classified += result.classified
-            n_quality += result.arrow["quality"].num_rows
-            n_indicators += result.arrow["indicators"].num_rows
+            n_quality += result.parts["quality"].rows
+            n_indicators += result.parts["indicators"].rows
             achievement.append(result.achievement)
             achievement_parts.append(result.achievement_report)
             if corrections is not None:
@@ -488,15 +533,11 @@ def _run(
     departments = department_scores(add_sums(sums))
     no_projects = pd.DataFrame(columns=list(SUMMARY_COLUMNS))
     departments = with_summary(departments, no_projects, _department_achievement(achievement))
-    writers["quality"].add(
-        departments.to_csv(index=False, header=False), pa.Table.from_pandas(departments, preserve_index=False)
-    )
+    writers["quality"].add(write_part(departments, spool, "quality", len(chunks)))
     for writer in writers.values():
         writer.close()
-    links.to_csv(out / "links.csv", index=False, encoding="utf-8-sig")
-    links.to_parquet(out / "links.parquet", index=False)
     clock.lap("4. department scores, Parquet, links (global)")
-    report = _merge_reports([s.report for s in summaries])
+    report = _merge_reports([pickle.loads(s.report) for s in summaries])
     n_read = report["indicators"]["written"]  # before corrections dropped any row
     report["indicators"]["written"] = n_indicators
     report["flags"] = {name: dict(sorted(c.items())) for name, c in flag_counts.items()}
@@ -513,12 +554,12 @@ def _run(
     report["discovery"] = found.summary()
     report["problems"] += [asdict(p) for p in found.problems]
     report["problem_counts"]["warning"] = report["problem_counts"].get("warning", 0) + len(found.problems)
-    report["links"] = {"written": len(links), "families": len(set(families))}
+    report["links"] = {"written": n_links, "families": len(set(families))}
     if "corrections" in report:  # after `links`, as in nlp.pipeline.run
         report["corrections"] = report.pop("corrections")
     n_projects = report["projects"]["written"]
     rows = {"projects": n_projects, "indicators": n_indicators, "quality": n_quality + len(departments)}
-    report["tables"] = {**rows, "links": len(links)}
+    report["tables"] = {**rows, "links": n_links}
     log.info("%d documents, %d projects, %d indicators", len(files), n_projects, n_indicators)
     return report
 

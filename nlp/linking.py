@@ -29,6 +29,7 @@ from functools import lru_cache
 from itertools import combinations, product
 
 import pandas as pd
+import pyarrow as pa
 from rapidfuzz import fuzz
 
 from nlp.names import NameKey, fold_org, normalize_name, place_of
@@ -87,23 +88,35 @@ def _role(unit: str) -> str:
     return key.key if key else ""
 
 
+def _shared_values(column: pd.Series) -> list[object]:
+    """The cells of a column as Python objects, one object per distinct value (None for a missing cell)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    values = [*uniques.tolist(), None]
+    return [values[code] for code in codes]
+
+
+_ROW_COLUMNS = ("project_id", "doc", "department", "unit", "project", "district", "year", "goal")
+
+
 def _rows(projects: pd.DataFrame) -> list[_Row]:
     rows = []
-    for rec in projects.to_dict("records"):
-        department, unit = _text(rec.get("department")), _text(rec.get("unit"))
-        name = normalize_name(_text(rec.get("project")), department, unit)
-        place = place_of(_text(rec.get("district"))) or place_of(department) or place_of(unit) or name.place
+    missing = [None] * len(projects)
+    columns = [_shared_values(projects[c]) if c in projects else missing for c in _ROW_COLUMNS]
+    for pid, doc, department, unit, project, district, year, goal in zip(*columns, strict=True):
+        department, unit = _text(department), _text(unit)
+        name = normalize_name(_text(project), department, unit)
+        place = place_of(_text(district)) or place_of(department) or place_of(unit) or name.place
         rows.append(
             _Row(
-                pid=_text(rec.get("project_id")),
-                doc=_text(rec.get("doc")),
+                pid=_text(pid),
+                doc=_text(doc),
                 department=fold_org(department),
                 unit=fold_org(unit),
                 role=_role(unit or department),
                 place=place,
-                year=name.year if name.year is not None else _year(rec.get("year")),
+                year=name.year if name.year is not None else _year(year),
                 name=name,
-                goal=_text(rec.get("goal")),
+                goal=_text(goal),
             )
         )
     return rows
@@ -258,6 +271,27 @@ def indicator_sets_of(indicators: pd.DataFrame | None) -> dict[str, frozenset[st
     return {pid: frozenset(found) for pid, found in sets.items()}
 
 
+class _TextColumn:
+    """A column of strings kept as Arrow arrays of up to `batch` values, not one Python object each."""
+
+    def __init__(self, batch: int = 20_000) -> None:
+        self.batch = batch
+        self.pending: list[str] = []
+        self.arrays: list[pa.Array] = []
+
+    def append(self, text: str) -> None:
+        self.pending.append(text)
+        if len(self.pending) >= self.batch:
+            self.arrays.append(pa.array(self.pending, type=pa.large_string()))
+            self.pending = []
+
+    def taken(self, order: list[int]) -> pd.api.extensions.ExtensionArray:
+        """The strings in `order` (positions in the order appended), as a pandas `str` array."""
+        whole = pa.concat_arrays([*self.arrays, pa.array(self.pending, type=pa.large_string())])
+        self.arrays, self.pending = [], []  # one copy at a time: the parts go before the sorted copy is made
+        return pd.array(whole.take(pa.array(order, type=pa.int64())), dtype="str")
+
+
 def _families(pids: list[str], links: list[tuple[int, int]]) -> list[str]:
     parent = list(range(len(pids)))
 
@@ -300,7 +334,8 @@ def link_projects(
     floor = max(0.0, threshold - _SUPPORT_SPAN / 2)
     pairs: list[Iterator[tuple[int, int]]] = [_pairs_within(m, rows) for m in members if len(m) > 1]
     pairs += [_pairs_between(members[i], members[j], rows) for i, j, _ in _candidate_keys(keys, floor)]
-    out: dict[str, list[object]] = {c: [] for c in LINK_COLUMNS}
+    out: dict[str, list[object]] = {c: [] for c in LINK_COLUMNS if c != "evidence"}
+    evidence = _TextColumn()
     accepted: list[tuple[int, int]] = []
     for pair in pairs:
         for i, j in pair:
@@ -315,18 +350,23 @@ def link_projects(
             same_place = not (a.place and b.place and a.place != b.place)
             relation = RELATIONS[0] if same_place else RELATIONS[1]
             values = (a.pid, b.pid, round(score, 4), ns, relation, a.name.original, b.name.original,
-                      a.name.key, b.name.key, a.doc, b.doc, a.year, b.year, a.place, b.place,
-                      _evidence(a, b, ns, shared, notes))  # fmt: skip
-            for column, value in zip(LINK_COLUMNS, values, strict=True):
+                      a.name.key, b.name.key, a.doc, b.doc, a.year, b.year, a.place, b.place)  # fmt: skip
+            for column, value in zip(out, values, strict=True):
                 out[column].append(value)
+            evidence.append(_evidence(a, b, ns, shared, notes))
             accepted.append((i, j))
     order = sorted(range(len(accepted)), key=lambda k: (out["project_id_a"][k], out["project_id_b"][k]))
-    links = pd.DataFrame(  # built in sorted order, without a copy of the frame
-        {c: pd.array([v[k] for k in order], dtype=_DTYPES.get(c, "str")) for c, v in out.items()}
-    )
+    columns = {c: pd.array([v[k] for k in order], dtype=_DTYPES.get(c, "str")) for c, v in out.items()}
+    links = pd.DataFrame({**columns, "evidence": evidence.taken(order)})  # built in sorted order, no copy
     family = pd.Series(_families([r.pid for r in rows], accepted), index=projects.index, name="family_id")
     log.info("linking: %d projects, %d distinct keys, %d links", len(rows), len(keys), len(links))
     return LinkResult(links=links, family_id=family)
+
+
+def clear_caches() -> None:
+    """Empty the caches of name keys, scores and goal words (a large run's main process, once linked)."""
+    for cached in (name_score, _goal_words, _role, normalize_name, fold_org, place_of):
+        cached.cache_clear()
 
 
 def no_links() -> pd.DataFrame:

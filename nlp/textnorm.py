@@ -25,6 +25,18 @@ def clean(text: str | None) -> str:
     """
     if not text:
         return ""
+    return _clean_cell(text) if len(text) <= _CELL else _clean(text)
+
+
+_CELL = 200  # texts up to this length (cells, names, values) are cleaned once per distinct text
+
+
+@lru_cache(maxsize=100_000)
+def _clean_cell(text: str) -> str:
+    return _clean(text)
+
+
+def _clean(text: str) -> str:
     out = _TAG.sub(" ", _ANSI.sub("", text))
     out = html.unescape(out)
     out = _TAG.sub(" ", out)  # tags that were escaped once (&lt;p&gt;)

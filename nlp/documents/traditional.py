@@ -8,6 +8,7 @@ the same place of its source lines and given back its original spelling.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
@@ -33,11 +34,21 @@ def _traditional_only() -> frozenset[str]:
     return frozenset(trad for trad, simple in pairs if trad not in simple.split(" "))
 
 
+@lru_cache(maxsize=1)
+def _traditional_pattern() -> re.Pattern[str]:
+    """One character class of the traditional-only CJK characters (counted by the regex engine)."""
+    chars = sorted(ch for ch in _traditional_only() if "\u4e00" <= ch <= "\u9fff")
+    return re.compile("[" + "".join(map(re.escape, chars)) + "]")
+
+
+_NOT_CJK = re.compile("[^\u4e00-\u9fff]+")
+
+
 def simplified_text(text: str) -> str | None:
     """The text in simplified characters (OpenCC t2s) when it is written in traditional ones, else None."""
-    cjk = [ch for ch in text[:50_000] if "\u4e00" <= ch <= "\u9fff"]
-    traditional = _traditional_only()
-    if not cjk or sum(ch in traditional for ch in cjk) < TRADITIONAL_SHARE * len(cjk):
+    head = text[:50_000]
+    cjk = len(_NOT_CJK.sub("", head))
+    if not cjk or len(_traditional_pattern().findall(head)) < TRADITIONAL_SHARE * cjk:
         return None
     return to_simplified(text)
 

@@ -15,6 +15,7 @@ from nlp.quality.rules import (
     BOILERPLATE_MIN_INDICATORS,
     NAME_DROP,
     cell_text,
+    isin_text,
     number_column,
     per_unique,
     split_flags,
@@ -34,7 +35,7 @@ class ProjectContext:
     def per_project(self, values: pd.Series) -> pd.Series:
         """True for the projects with at least one True indicator in `values` (indexed like indicators)."""
         ids = self.indicators.get("project_id", pd.Series("", index=self.indicators.index))
-        return self.projects["project_id"].isin(set(ids[values.astype(bool)]))
+        return isin_text(self.projects["project_id"], ids[values.astype(bool)].unique())
 
 
 def _first_digit(text: str | None) -> str:
@@ -61,7 +62,7 @@ def _no_cost_indicator(ctx: ProjectContext) -> pd.Series:
 
 def _no_indicators(ctx: ProjectContext) -> pd.Series:
     ids = ctx.indicators.get("project_id", pd.Series(dtype=str))
-    return ~ctx.projects["project_id"].isin(set(ids))
+    return ~isin_text(ctx.projects["project_id"], ids.unique())
 
 
 
@@ -85,7 +86,7 @@ def _project_key(name: str) -> str:
     return NAME_DROP.sub("", fold(name).lower())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Signature:
     """A project's indicator set (folded names + annual values) as a digest, and its size."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -98,6 +98,13 @@ def per_unique(func: Callable[..., object], *columns: pd.Series) -> pd.Series:
     for i, row in enumerate(rows):
         results[i] = func(*row)
     return pd.Series(results[codes], index=columns[0].index, dtype=object)
+
+
+def isin_text(column: pd.Series, values: Iterable[object]) -> pd.Series:
+    """`column.isin(values)`, hashed as Python objects: pandas 3's string `isin` makes an Arrow scalar of
+    each value, which costs more than the whole lookup when the values are a chunk's project ids."""
+    listed = values.astype(object) if isinstance(values, pd.Series) else list(values)
+    return column.astype(object).isin(listed).astype(bool)
 
 
 def text_column(frame: pd.DataFrame, column: str) -> pd.Series:

@@ -20,7 +20,15 @@ import numpy as np
 import pandas as pd
 
 from nlp.quality.project_checks import level_codes
-from nlp.quality.rules import LEVEL1_NAMES, QUANTITATIVE, flag_table, is_penalty, per_unique, split_flags
+from nlp.quality.rules import (
+    LEVEL1_NAMES,
+    QUANTITATIVE,
+    flag_table,
+    is_penalty,
+    isin_text,
+    per_unique,
+    split_flags,
+)
 from nlp.quality.view import IndicatorView
 
 WEIGHTS = {"quantitative": 40.0, "unit": 20.0, "levels": 20.0, "clean": 20.0}  # sums to 100
@@ -159,7 +167,7 @@ def _has_levels(pid: pd.Series, measures: pd.DataFrame) -> pd.DataFrame:
     ids = measures["project_id"].astype(str)
     return pd.DataFrame(
         {
-            f"has_{label}": pid.isin(set(ids[measures["level"] == code])).astype(float).to_numpy()
+            f"has_{label}": isin_text(pid, ids[measures["level"] == code].unique()).astype(float).to_numpy()
             for code, label in LEVEL1_NAMES.items()
         }
     )
