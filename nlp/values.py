@@ -408,7 +408,7 @@ def _assemble(
     if col_op and op and col_op != op:
         flags.append("op_conflict")
     op = op or col_op or "="
-    kind = ("rate" if unit == "%" else "count") if op == "=" else "threshold"
+    kind = ("rate" if unit in RATE_UNITS else "count") if op == "=" else "threshold"
     if op == "between" and not q.plusminus and number_max is not None and number > number_max:
         flags.append("reversed_range")  # 35-20次: kept as written, the bounds may be swapped
     if unit == "%" and not q.plusminus and (number > 100 or number < 0 or (number_max or 0) > 100):

@@ -25,6 +25,10 @@ VALUE_CASES = [
     ("100", "年度资金支出进度", "rate", None),
     # REVIEW.md §2 P2: 维修天数 — the name states its unit 天; a bound on it is a threshold in 天.
     ("≥30", "维修天数", "threshold", None),
+    # issue 15, third round: RATE_UNITS names ‰ a share, but a point target in ‰ came out as a count.
+    # TAXONOMY §3: a rate is a proportion stated as a point target, per cent or per mille alike.
+    ("5‰", None, "rate", None),
+    ("≤5‰", None, "threshold", None),
 ]
 
 
