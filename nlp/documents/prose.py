@@ -81,7 +81,7 @@ def _words() -> dict[str, list[str]]:
 def _value_re() -> re.Pattern[str]:
     """A value expression: [operator] number [range] [multiplier] [unit] [operator after]."""
     ops = vocab.rows("value_operators.tsv")
-    before = {s for s, _, where in ops if where == "before"} | set(_words().get("operator", []))
+    before = {s for s, _, where in ops if where == "before"}
     after = {s for s, _, where in ops if where == "after"}
     units = set(unit_spellings())
     mults = set(numeral_table().multipliers)
