@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nlp import vocab
+from nlp.schema import Indicator
 from nlp.textnorm import fold
 from nlp.values import glued_units
 
@@ -180,3 +181,51 @@ def cell_number(text: str | None) -> float | None:
     """
     folded = fold(text)
     return float(folded.rstrip("%")) if is_number(folded) else None
+
+
+def row_indicator(
+    fields: dict[str, str],
+    *,
+    doc: str,
+    project_id: str,
+    seq: int,
+    name: str,
+    levels: tuple[str, str, str, str],
+    raws: list[str],
+    line: int,
+    cut: bool,
+    extra: bool,
+) -> Indicator:
+    """The indicator of a text-table row from its cells by role (the rule-based and the learned reader).
+
+    `levels` is (level1, level2, level1 as written, level2 as written). A row without a target or an
+    actual is `truncated` where the excerpt was cut (`cut`), else `missing_value`; a row with cells the
+    reader could not place (`extra`) or without a name is `unparsed`.
+    """
+    flags = []
+    if not (fields.get("period") or fields.get("value") or fields.get("actual")):
+        flags.append("truncated" if cut else "missing_value")
+    if extra or not name:
+        flags.append("unparsed")
+    level1, level2, level1_raw, level2_raw = levels
+    return Indicator(
+        doc=doc,
+        project_id=project_id,
+        seq=seq,
+        name=name,
+        level1=level1,
+        level2=level2,
+        period_value=fields.get("period"),
+        annual_value=fields.get("value"),
+        actual_value=fields.get("actual"),
+        weight=cell_number(fields.get("weight")),
+        score=cell_number(fields.get("score")),
+        raw=" | ".join(raws),
+        line=line,
+        op=fields.get("op"),
+        unit=fields.get("unit"),
+        direction=fields.get("direction"),
+        level1_raw=level1_raw,
+        level2_raw=level2_raw,
+        flags=tuple(flags),
+    )

@@ -19,6 +19,7 @@ from nlp.documents.cells import (
     is_number,
     pipe_row_cells,
     pipe_stream_cells,
+    row_indicator,
     sniff,
     space_cells,
     split_body,
@@ -610,32 +611,19 @@ def _department(cells: list[Cell]) -> str:
 def _indicator(doc: str, project_id: str, seq: int, row: _Row, last: bool, cut: bool) -> Indicator:
     v = row.values
     name = v.get("name", "")
-    flags = []
-    if not (v.get("period") or v.get("value") or v.get("actual")):
-        flags.append("truncated" if last and cut else "missing_value")
-    if row.extra or not name:
-        flags.append("unparsed")
-    return Indicator(
+    # 指标名称 column holding the 二级 name (25)
+    level2 = row.level2 or canonical_level2(name) or ""
+    return row_indicator(
+        v,
         doc=doc,
         project_id=project_id,
         seq=seq,
         name=name,
-        level1=row.level1,
-        # 指标名称 column holding the 二级 name (25)
-        level2=row.level2 or canonical_level2(name) or "",
-        period_value=v.get("period"),
-        annual_value=v.get("value"),
-        actual_value=v.get("actual"),
-        weight=cell_number(v.get("weight")),
-        score=cell_number(v.get("score")),
-        raw=" | ".join(row.raws),
+        levels=(row.level1, level2, v.get("level1", ""), v.get("level2", "")),
+        raws=row.raws,
         line=row.line,
-        op=v.get("op"),
-        unit=v.get("unit"),
-        direction=v.get("direction"),
-        level1_raw=v.get("level1", ""),
-        level2_raw=v.get("level2", ""),
-        flags=tuple(flags),
+        cut=last and cut,
+        extra=bool(row.extra),
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 
-from nlp.documents.cells import cell_number
+from nlp.documents.cells import row_indicator
 from nlp.documents.common import Parts, ProjectDraft
 from nlp.documents.table.columns import column_role
 from nlp.documents.table.features import aligned_columns, cell_word, fits, header_runs
@@ -194,34 +194,18 @@ def _repeats(row: Row | None, cell: Cell) -> bool:
 
 
 def _indicator(doc: str, project_id: str, seq: int, row: Row, cut: bool) -> Indicator:
-    f = row.fields
     level1 = level1_code(row.level1) or ""
-    name = "" if fake_name(row.name) else row.name
-    flags = []
-    if not (f.get("period") or f.get("value") or f.get("actual")):
-        flags.append("truncated" if cut else "missing_value")
-    if row.extra or not name:
-        flags.append("unparsed")
-    return Indicator(
+    return row_indicator(
+        row.fields,
         doc=doc,
         project_id=project_id,
         seq=seq,
-        name=name,
-        level1=level1,
-        level2=level2_code(row.level2, level1 or None) or "",
-        period_value=f.get("period"),
-        annual_value=f.get("value"),
-        actual_value=f.get("actual"),
-        weight=cell_number(f.get("weight")),
-        score=cell_number(f.get("score")),
-        raw=" | ".join(row.raws),
+        name="" if fake_name(row.name) else row.name,
+        levels=(level1, level2_code(row.level2, level1 or None) or "", row.level1, row.level2),
+        raws=row.raws,
         line=row.line,
-        op=f.get("op"),
-        unit=f.get("unit"),
-        direction=f.get("direction"),
-        level1_raw=row.level1,
-        level2_raw=row.level2,
-        flags=tuple(flags),
+        cut=cut,
+        extra=bool(row.extra),
     )
 
 
