@@ -48,3 +48,8 @@ def test_a_unit_apart_from_its_number_and_glued_to_the_next_name_goes_back() -> 
 def test_a_unit_is_not_taken_from_the_word_it_begins() -> None:
     cells = _texts(SELFEVAL + "项目管理(20分)3项目立项规范性2合规合规2\n")
     assert "项目立项规范性" in cells
+
+
+def test_a_title_glued_to_the_level_after_it_is_cut() -> None:
+    cells = _texts("指标  指标内容  指标值产出指标  报告次数  2次\n")
+    assert cells[:4] == ["指标", "指标内容", "指标值", "产出指标"]

@@ -2,6 +2,7 @@
 the first cut (nlp/documents/indicator_table.py `_split_flat`/`_cut`) leaves fields glued or apart.
 
 Each pass is general and decides only what the text settles; an ambiguous cell is left as it is:
+- a column title glued to the level name after it (`指标值产出指标`) is cut in two;
 - a level's `(70分)` cut into `(` | `70` | `分)…` is put back on its level cell;
 - an operator ending a name before a number (`资金使用效率=` | `100百分比`) goes to the number;
 - a value at the start of a cell glued to the next name (`85%年度…及时率`) is cut off, and so is a
@@ -69,6 +70,19 @@ def _same_line(found: list[_cells.Cell], k: int, j: int) -> bool:
 def _recut(c: _cells.Cell, text: str) -> list[_cells.Cell]:
     """The first cutter again on a piece of a cell (level names, values)."""
     return [_piece(c, p.text) for p in _flat._cut(c, text, False) if p.text]
+
+
+def _glued_titles(found: list[_cells.Cell]) -> list[_cells.Cell]:
+    """`指标值产出指标` → `指标值` `产出指标`: a column title glued to the level name (or title) after it."""
+    out: list[_cells.Cell] = []
+    for c in found:
+        cuts = [i for i in range(2, len(c.text) - 1) if column_role(c.text[:i]) and _known(c.text[i:])]
+        if cuts and not _known(c.text) and len(c.raw) == len(c.text):
+            i = cuts[-1]
+            out += [_piece(c, c.text[:i], c.raw[:i], first=True), _piece(c, c.text[i:], c.raw[i:])]
+            continue
+        out.append(c)
+    return out
 
 
 def _bracketed_scores(found: list[_cells.Cell]) -> list[_cells.Cell]:
@@ -219,7 +233,7 @@ def _doubled(found: list[_cells.Cell]) -> list[_cells.Cell]:
 def recut(found: list[_cells.Cell]) -> list[_cells.Cell]:
     """The cells of run-together or OCR text with the glued fields above cut apart (see module docstring)."""
     header = {r for c in found if (r := column_role(c.text))}
-    found = read_slips(found)
+    found = _glued_titles(read_slips(found))
     found = _bracketed_scores(found)
     found = _trailing_op(found)
     found = _value_ends(found)
