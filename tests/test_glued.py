@@ -53,3 +53,18 @@ def test_a_unit_is_not_taken_from_the_word_it_begins() -> None:
 def test_a_title_glued_to_the_level_after_it_is_cut() -> None:
     cells = _texts("指标  指标内容  指标值产出指标  报告次数  2次\n")
     assert cells[:4] == ["指标", "指标内容", "指标值", "产出指标"]
+
+
+def test_a_dash_glued_to_the_actual_is_the_empty_target() -> None:
+    row = "项目决策(10分)目标完整性4一目标明确、内容细化4立项规范性2-按规定程序申请2\n"
+    tokens = tokenize(SELFEVAL + row)
+    cells = [(c.text, c.raw) for c in tokens.cells]
+    at = cells.index(("—", "一"))  # the slip read as a dash on the matching text, raw kept
+    actual = "目标明确、内容细化"
+    assert cells[at - 1 : at + 3] == [("4", "4"), ("—", "一"), (actual, actual), ("4", "4")]
+    assert ("-", "-") in cells and ("按规定程序申请", "按规定程序申请") in cells
+
+
+def test_a_level_and_a_name_starting_with_the_same_words_are_cut_apart() -> None:
+    cells = _texts(SELFEVAL + "项目管理(20分)财务管理财务管理制度健全性5健全健全5\n")
+    assert cells[-6:-4] == ["财务管理", "财务管理制度健全性"]

@@ -4,6 +4,7 @@ the first cut (nlp/documents/indicator_table.py `_split_flat`/`_cut`) leaves fie
 Each pass is general and decides only what the text settles; an ambiguous cell is left as it is:
 - a column title glued to the level name after it (`指标值产出指标`) is cut in two;
 - a level's `(70分)` cut into `(` | `70` | `分)…` is put back on its level cell;
+- a dash (an empty target, OCR `一` read as one) glued to the actual after it is cut off;
 - an operator ending a name before a number (`资金使用效率=` | `100百分比`) goes to the number;
 - a value at the start of a cell glued to the next name (`85%年度…及时率`) is cut off, and so is a
   bare number ending a name when the next cell starts with its unit;
@@ -37,6 +38,7 @@ _LOOK = 4  # cells after a glued value where the row may state it again (actual,
 _NAME_MIN = 4  # characters of the name left after a unit, where the layout has separators
 _DOUBLE_MIN = 2  # characters of each half of a doubled cell
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_DASHES = "—-－"  # a dash for an empty cell (value_placeholders.tsv)
 _DATE = re.compile(r"\d[年月日]$")  # a date, not a value, before the words of a title (`2021年林业局…`)
 
 
@@ -80,6 +82,22 @@ def _glued_titles(found: list[_cells.Cell]) -> list[_cells.Cell]:
         if cuts and not _known(c.text) and len(c.raw) == len(c.text):
             i = cuts[-1]
             out += [_piece(c, c.text[:i], c.raw[:i], first=True), _piece(c, c.text[i:], c.raw[i:])]
+            continue
+        out.append(c)
+    return out
+
+
+def _leading_dash(found: list[_cells.Cell], header: set[str]) -> list[_cells.Cell]:
+    """`4` `—目标明确…` → `4` `—` `目标明确…`: an empty target (a dash) glued to the actual after it,
+    in a table with a 分值 or 得分 column (elsewhere `22` `-社会效益` is a level code)."""
+    if not header & {"weight", "score"}:
+        return found
+    out: list[_cells.Cell] = []
+    for c in found:
+        prev = out[-1] if out else None
+        after_number = prev is not None and prev.line == c.line and bool(_NUMBER.match(prev.text))
+        if after_number and c.text[:1] in _DASHES and _CJK.match(c.text[1:2]) and len(c.raw) == len(c.text):
+            out += [_piece(c, c.text[:1], c.raw[:1], first=True), _piece(c, c.text[1:], c.raw[1:])]
             continue
         out.append(c)
     return out
@@ -217,14 +235,14 @@ def _glued_weights(found: list[_cells.Cell], header: set[str]) -> list[_cells.Ce
 
 def _doubled(found: list[_cells.Cell]) -> list[_cells.Cell]:
     """`显著提升显著提升` → `显著提升` `显著提升`: a target and its actual (or a level and a name of the
-    same words) run together."""
+    same words: `财务管理财务管理制度有效性` → `财务管理` `财务管理制度有效性`) run together."""
     out: list[_cells.Cell] = []
     for c in found:
-        half = len(c.text) // 2
-        twice = len(c.text) % 2 == 0 and c.text[:half] == c.text[half:]
-        if c.glued and half >= _DOUBLE_MIN and twice and not _NUMBER.match(c.text[:half]):
-            raw = c.raw if len(c.raw) == len(c.text) else c.text
-            out += [_piece(c, c.text[:half], raw[:half], first=True), _piece(c, c.text[half:], raw[half:])]
+        text = c.text
+        half = next((n for n in range(len(text) // 2, _DOUBLE_MIN - 1, -1) if text[:n] == text[n : 2 * n]), 0)
+        words = half and _CJK.search(text[:half]) and not _NUMBER.match(text[:half])
+        if c.glued and words and len(c.raw) == len(text):
+            out += [_piece(c, text[:half], c.raw[:half], first=True), _piece(c, text[half:], c.raw[half:])]
             continue
         out.append(c)
     return out
@@ -234,7 +252,7 @@ def recut(found: list[_cells.Cell]) -> list[_cells.Cell]:
     """The cells of run-together or OCR text with the glued fields above cut apart (see module docstring)."""
     header = {r for c in found if (r := column_role(c.text))}
     found = _glued_titles(read_slips(found))
-    found = _bracketed_scores(found)
+    found = _leading_dash(_bracketed_scores(found), header)
     found = _trailing_op(found)
     found = _value_ends(found)
     found = _units_back(_units_apart(found))

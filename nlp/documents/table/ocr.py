@@ -12,19 +12,22 @@ from functools import lru_cache
 
 from nlp.documents import cells as _cells
 from nlp.numerals import cn_chars
+from nlp.segment import tokenize
 from nlp.vocab import rows
 
 _LATIN = re.compile(r"[A-Za-z]")
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 
 
 @lru_cache(maxsize=1)
-def _slips() -> tuple[dict[str, str], dict[str, str]]:
-    """(slips inside numbers, slips before a digit): slip character → the character meant."""
+def _slips() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(slips inside numbers, before a digit, as a dash): slip character → the character meant."""
     number: dict[str, str] = {}
     before: dict[str, str] = {}
+    dash: dict[str, str] = {}
     for slip, meant, where in rows("ocr_slips.tsv"):
-        {"number": number, "before_digit": before}[where.strip()][slip] = meant
-    return number, before
+        {"number": number, "before_digit": before, "dash": dash}[where.strip()][slip] = meant
+    return number, before, dash
 
 
 @lru_cache(maxsize=1)
@@ -60,11 +63,21 @@ def _before_digit(text: str, next_text: str) -> str:
     return "".join(out)
 
 
+def _dash(text: str, previous: str) -> str:
+    """A slip starting a cell after a bare number, a word of its own (`一目标明确` → `—目标明确`)."""
+    slips = _slips()[2]
+    first = text[:1]
+    if first in slips and len(text) > 1 and _NUMBER.match(previous) and tokenize(text)[:1] == (first,):
+        return slips[first] + text[1:]
+    return text
+
+
 def read_slips(found: list[_cells.Cell]) -> list[_cells.Cell]:
     """The cells with their OCR slips read (text only; raw kept as written)."""
     out: list[_cells.Cell] = []
     for k, c in enumerate(found):
         following = found[k + 1].text if k + 1 < len(found) and found[k + 1].line == c.line else ""
-        text = _before_digit(_numbers(c.text), following)
+        previous = found[k - 1].text if k and found[k - 1].line == c.line else ""
+        text = _dash(_before_digit(_numbers(c.text), following), previous)
         out.append(replace(c, text=text) if text != c.text else c)
     return out
