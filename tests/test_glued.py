@@ -68,3 +68,18 @@ def test_a_dash_glued_to_the_actual_is_the_empty_target() -> None:
 def test_a_level_and_a_name_starting_with_the_same_words_are_cut_apart() -> None:
     cells = _texts(SELFEVAL + "项目管理(20分)财务管理财务管理制度健全性5健全健全5\n")
     assert cells[-6:-4] == ["财务管理", "财务管理制度健全性"]
+
+
+def test_the_unit_of_a_name_before_a_target_with_its_operator_stands_apart() -> None:
+    cells = _texts("一级指标二级指标三级指标指标值\n产出指标时效指标工作完成及时率%=99百分比\n")
+    assert cells[-3:] == ["工作完成及时率", "%", "=99百分比"]
+
+
+def test_the_rule_based_reader_reads_the_recut_cells_too() -> None:
+    from nlp.documents.indicator_table import read_indicator_table
+
+    rows = "产出指标数量指标免费开放天数=300天成本指标经济成本指标资金使用效率二100百分比\n"
+    doc = read_indicator_table("t.txt", "一级指标二级指标三级指标指标值\n" + rows)
+    assert doc is not None
+    got = [(i.name, i.annual_value) for p in doc.projects for i in p.indicators]
+    assert got == [("免费开放天数", "=300天"), ("资金使用效率", "二100百分比")]  # the slip read, raw kept

@@ -148,6 +148,20 @@ def _trailing_op(found: list[_cells.Cell]) -> list[_cells.Cell]:
     return out
 
 
+def _unit_before_target(found: list[_cells.Cell]) -> list[_cells.Cell]:
+    """`各项工作完成及时率%` `=99百分比` → `各项工作完成及时率` `%` `=99百分比`: the unit of a name (`率(%)`)
+    glued to it before a target with its operator."""
+    out: list[_cells.Cell] = []
+    for k, c in enumerate(found):
+        nxt = found[k + 1].text if _same_line(found, k, k + 1) else ""
+        named = len(c.text) > 1 and c.text.endswith("%") and bool(_CJK.match(c.text[-2]))
+        if named and nxt[:1] in _OPS and nxt[1:2].isdigit() and len(c.raw) == len(c.text):
+            out += [_piece(c, c.text[:-1], c.raw[:-1], first=True), _piece(c, "%", c.raw[-1])]
+            continue
+        out.append(c)
+    return out
+
+
 def _value_ends(found: list[_cells.Cell]) -> list[_cells.Cell]:
     """A value glued before a name (`85%年度…及时率`) is cut off; so is a bare number ending a name when
     the next cell starts with a unit (`…种次2000` `种次…`)."""
@@ -253,7 +267,7 @@ def recut(found: list[_cells.Cell]) -> list[_cells.Cell]:
     header = {r for c in found if (r := column_role(c.text))}
     found = _glued_titles(read_slips(found))
     found = _leading_dash(_bracketed_scores(found), header)
-    found = _trailing_op(found)
+    found = _unit_before_target(_trailing_op(found))
     found = _value_ends(found)
     found = _units_back(_units_apart(found))
     found = _glued_weights(found, header)
