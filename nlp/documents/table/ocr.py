@@ -13,7 +13,7 @@ from functools import lru_cache
 from nlp.documents import cells as _cells
 from nlp.numerals import cn_chars
 from nlp.segment import tokenize
-from nlp.vocab import rows
+from nlp.vocab import VocabError, rows
 
 _LATIN = re.compile(r"[A-Za-z]")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
@@ -22,12 +22,12 @@ _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 @lru_cache(maxsize=1)
 def _slips() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """(slips inside numbers, before a digit, as a dash): slip character → the character meant."""
-    number: dict[str, str] = {}
-    before: dict[str, str] = {}
-    dash: dict[str, str] = {}
+    kinds: dict[str, dict[str, str]] = {"number": {}, "before_digit": {}, "dash": {}}
     for slip, meant, where in rows("ocr_slips.tsv"):
-        {"number": number, "before_digit": before, "dash": dash}[where.strip()][slip] = meant
-    return number, before, dash
+        if where.strip() not in kinds:
+            raise VocabError(f"nlp/data/ocr_slips.tsv: {slip!r} has an unknown place {where!r}")
+        kinds[where.strip()][slip] = meant
+    return kinds["number"], kinds["before_digit"], kinds["dash"]
 
 
 @lru_cache(maxsize=1)
