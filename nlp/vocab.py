@@ -27,6 +27,7 @@ COLUMNS: dict[str, tuple[int, int]] = {
     "name_placeholders.txt": (1, 1),
     "name_suffixes.txt": (1, 1),
     "numerals.tsv": (3, 3),
+    "ocr_slips.tsv": (3, 3),
     "places.txt": (2, 2),
     "project_labels.tsv": (2, 2),
     "prose_words.tsv": (2, 2),

@@ -73,6 +73,17 @@ def test_labels_are_aligned_onto_the_cells() -> None:
     )  # fmt: skip
 
 
+def test_a_label_is_aligned_onto_a_page_joined_to_the_line_before() -> None:
+    # a document site's pages `1、…` `2、…`, joined (+pages): the cells of page 2 carry line 1's number
+    page = "一级指标二级指标三级指标指标值产出指标数量指标培训人数≥20人" + "说明文字" * 30
+    text = f"1、{page}\n2、质量指标合格率100%\n"
+    tokens = tokenize(text)
+    assert tokens.separator.endswith("+pages")
+    row = Row("t.txt", 2, "", "产出指标", "质量指标", "合格率", "", "100%", "", "", "test")
+    roles, missed = align(tokens.cells, [row])
+    assert missed == 0 and roles.count("name") == 1
+
+
 @pytest.mark.parametrize("text", ["=", "≥", "10", "22.5", "%", "正向", "计划标准", "个", ""])
 def test_bare_operator_number_unit_or_standard_is_no_name(text: str) -> None:
     assert fake_name(text)
@@ -156,9 +167,12 @@ def test_renderings_are_seeded_and_their_rows_are_found_again() -> None:
     assert len({r.layout for r in first}) > 1
     for r in first:
         roles, missed = align(tokenize(r.text).cells, r.rows)
-        if not r.layout.startswith("spaces"):  # cut by separators: every row comes back whole
+        if not r.layout.startswith(("spaces", "none")):  # cut by separators: every row comes back whole
             assert missed == 0, r.layout
         assert roles.count("name") >= len(r.rows) - missed
+    run_together = first[-1]  # and one rendering without separators, a row a line or one line
+    assert run_together.layout.startswith("none")
+    assert "|" not in run_together.text and "\t" not in run_together.text
 
 
 def test_leave_one_file_out_trains_without_the_files_renderings(tmp_path: Path, monkeypatch) -> None:

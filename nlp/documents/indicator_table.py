@@ -636,7 +636,9 @@ def read_indicator_table(path: str, text: str) -> Document | None:
         body
     )
     if layout == "spaces":
-        cells = _split_flat(cells)
+        from nlp.documents.table.glued import recut  # glued.py cuts with this module's _cut
+
+        cells = recut(_split_flat(cells))
     found = _table_rows(cells, layout)
     rows = [r for r in found.rows if r.values.get("name") or set(r.values) & set(_VALUE_ROLES) or r.extra]
     if not rows or (found.headerless and layout == "spaces"):  # inline `数量指标:…>=17600株；…`

@@ -1,7 +1,9 @@
 """Layout augmentation: a labeled file's rows rendered into the other text layouts the field uses.
 
 The cell-role model sees each labeled table in one layout only; rendered again as tabs, pipes
-(Markdown too), one cell per line (blank lines or not) or runs of spaces, with extra columns
+(Markdown too), one cell per line (blank lines or not), runs of spaces or run-together text (no
+separator: a row a line, or the whole table on one line; one such rendering per file, kept only where
+the tokenizer gives every row back, see `roles.examples`), with extra columns
 (指标性质, 计量单位, 分值 before or after the target, 指标方向, 指标值设定依据, 实际完成值, 得分,
 指标描述), merged level cells omitted and the header left out now and then (an excerpt that starts
 below it), the same rows become extra training sequences. Their roles are derived as for the real
@@ -22,10 +24,10 @@ from functools import lru_cache
 from nlp import vocab
 from nlp.documents.table.labels import Row
 
-RENDERINGS = 2  # renderings of each labeled file
-# run-together renderings (no separator) are left out: the tokenizer's cuts of them glue a target to
-# its 分值 or name, and the noisy labels that gives cost more on unseen files than they taught
+RENDERINGS = 2  # renderings of each labeled file into the layouts with separators
+RUN_TOGETHER = 1  # and into run-together text (2 measured: more noise, learned LOFO 288 -> 280 of 385)
 SEPARATORS = ("tab", "pipe", "markdown", "pipe_line", "line", "line_blank", "spaces")
+_P_ONE_LINE = 0.5  # chance that a run-together rendering is one line (a flattened page), not a row a line
 EXTRAS = ("op", "unit", "weight", "direction", "standard", "actual", "score", "desc")
 _P_EXTRA = 0.3  # chance of each extra column
 _P_MERGED = 0.6  # chance that level cells are written once per group (merged cells), not on every row
@@ -151,15 +153,17 @@ def _join(cells: Sequence[str], sep: str, rng: random.Random) -> list[str]:
     if sep == "spaces":
         gap = " " * rng.choice((2, 3, 4, 6))
         return [gap.join(c for c in cells if c)]
+    if sep == "none":
+        return ["".join(cells)]
     lines: list[str] = []
     for c in (c for c in cells if c):
         lines += [f"{c} |"] if sep == "pipe_line" else [c, ""] if sep == "line_blank" else [c]
     return lines
 
 
-def render(rows: Sequence[Row], rng: random.Random) -> Rendering:
-    """One rendering of a file's rows in a random layout (see the module docstring)."""
-    sep = rng.choice(SEPARATORS)
+def render(rows: Sequence[Row], rng: random.Random, sep: str = "") -> Rendering:
+    """One rendering of a file's rows in a random layout (see the module docstring), or in `sep`."""
+    sep = sep or rng.choice(SEPARATORS)
     cols = _columns(rng, any(r.actual for r in rows))
     if not any(r.level1 for r in rows):
         cols.remove("level1")
@@ -192,6 +196,10 @@ def render(rows: Sequence[Row], rng: random.Random) -> Rendering:
         lines += _join(cells, sep, rng)
     if rng.random() < 0.3:
         lines += _join(["合计", "100"], sep, rng)
+    if sep == "none" and rng.random() < _P_ONE_LINE:  # the whole table on one line, after its title
+        lines = [lines[0], "".join(lines[1:])]
+        out = [replace(r, line=2) for r in out]
+        sep = "none_line"
     return Rendering("\n".join(lines) + "\n", tuple(out), f"{sep}:{'+'.join(cols)}")
 
 
@@ -200,4 +208,5 @@ def renderings(file: str, rows: Sequence[Row], n: int = RENDERINGS) -> list[Rend
     usable = [r for r in sorted(rows, key=lambda r: r.line) if r.name and (r.value or r.actual)]
     if not usable:
         return []
-    return [render(usable, random.Random(f"{file}#{k}")) for k in range(n)]
+    out = [render(usable, random.Random(f"{file}#{k}")) for k in range(n)]
+    return out + [render(usable, random.Random(f"{file}#none{k}"), "none") for k in range(RUN_TOGETHER)]

@@ -103,6 +103,23 @@ def _find(cells: Sequence[Cell], lo: int, hi: int, text: str, roles: list[str]) 
     )
 
 
+def _locate(
+    cells: Sequence[Cell], roles: list[str], cursor: int, line: int, name: str
+) -> tuple[int | None, int | None]:
+    """(first, last) cell of a labeled name after the cursor, starting on its line or a few lines below;
+    failing that, on an earlier line: a page of a document-sharing site joined to the one before it
+    (`+pages`) numbers its cells with the line the joined text starts on."""
+    for earlier in (False, True):
+        for i in range(cursor, len(cells)):
+            if cells[i].line > line + _WINDOW:
+                break
+            if (earlier or cells[i].line >= line) and roles[i] in ("other", "project_info"):
+                end = _match_name(cells, i, name)
+                if end is not None:
+                    return i, end
+    return None, None
+
+
 def align(cells: Sequence[Cell], rows: Sequence[Row]) -> tuple[list[str], int]:
     """Role labels of the cells, and how many rows could not be found among them."""
     roles = ["other"] * len(cells)
@@ -127,15 +144,7 @@ def align(cells: Sequence[Cell], rows: Sequence[Row]) -> tuple[list[str], int]:
     previous_end = 0
     for row in sorted(rows, key=lambda r: r.line):
         name = key(row.name)
-        start = end = None
-        for i in range(cursor, len(cells)):
-            if cells[i].line > row.line + _WINDOW:
-                break
-            if cells[i].line >= row.line and roles[i] in ("other", "project_info"):
-                end = _match_name(cells, i, name)
-                if end is not None:
-                    start = i
-                    break
+        start, end = _locate(cells, roles, cursor, row.line, name)
         if start is None or end is None:
             missed += 1
             continue

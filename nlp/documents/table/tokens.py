@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from nlp.documents import cells as _cells
 from nlp.documents import indicator_table as _flat
 from nlp.documents.table.columns import column_role
+from nlp.documents.table.glued import recut
 from nlp.documents.table.levels import level1_code, level2_code
 from nlp.textnorm import fold
 
@@ -184,6 +185,7 @@ def tokenize(text: str) -> Tokens:
         found = _clauses(_split_headers(_flat._split_flat(spaced)))
         if sum(1 for c in found if c.glued) > len(spaced) // 2:
             sep = "none"
+        found = recut(found)
     found = _join_split_words([c for c in found if c.text or c.brk])
     cells = _positions([c for c in found if c.text], rows=sep in ("spaces", "none"))
     return Tokens(tuple(cells), sep + pages, plain.source, plain.note, fold("\n".join(body.lines)))
