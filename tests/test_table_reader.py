@@ -10,7 +10,13 @@ import pytest
 
 from nlp.documents.table import column_role
 from nlp.documents.table.augment import renderings
-from nlp.documents.table.decode import build_document, fake_name, rows_from_roles
+from nlp.documents.table.decode import (
+    build_document,
+    drop_group_headings,
+    fake_name,
+    rows_from_roles,
+    trust_header,
+)
 from nlp.documents.table.features import aligned_columns
 from nlp.documents.table.labels import ROLES, Row, align, load_rows
 from nlp.documents.table.reader import read_learned, read_table
@@ -85,6 +91,32 @@ def test_a_fake_name_becomes_one_unparsed_row() -> None:
     ind, _ = [i for p in doc.projects for i in p.indicators]
     assert (ind.name, ind.annual_value, "unparsed" in ind.flags) == ("", "10", True)
     assert any(p.line == 2 for p in doc.problems)
+
+
+HEADED = "三级指标 分值 年度指标值 全年实际值 得分\n★种植面积 10 10\n红薯种植面积 5.5亩 5.5亩\n"
+
+
+def test_bare_numbers_not_read_as_a_target_stay_points_under_the_header() -> None:
+    cells = tokenize(HEADED).cells
+    roles = ["header"] * 5 + ["name", "weight", "score", "name", "value", "actual"]
+    trusted = trust_header(cells, roles, aligned_columns(cells))
+    assert trusted[5:8] == ["name", "weight", "score"]  # not 分值 | 年度指标值 by the column order
+
+
+def test_a_group_heading_with_its_points_only_is_no_indicator() -> None:
+    tokens = tokenize(HEADED)
+    roles = ["header"] * 5 + ["name", "weight", "score", "name", "value", "actual"]
+    doc = drop_group_headings(build_document("t.txt", tokens, roles))
+    rows = [(i.seq, i.name, i.annual_value) for p in doc.projects for i in p.indicators]
+    assert rows == [(1, "红薯种植面积", "5.5亩")]
+    assert any(p.line == 2 and "group heading" in p.what for p in doc.problems)
+
+
+def test_a_row_without_target_before_a_row_with_its_own_points_is_kept() -> None:
+    text = "三级指标 分值 年度指标值 得分\n培训人数 10 \n合格率 10 100% 10\n"
+    roles = ["header"] * 4 + ["name", "weight", "name", "weight", "value", "score"]
+    doc = drop_group_headings(build_document("t.txt", tokenize(text), roles))
+    assert [i.name for p in doc.projects for i in p.indicators] == ["培训人数", "合格率"]
 
 
 def test_decoder_inherits_levels_and_joins_wrapped_names() -> None:

@@ -26,6 +26,7 @@ from nlp.values import parse_value
 
 _FIELDS = ("value", "period", "actual", "op", "unit", "weight", "score", "direction", "standard")
 _VALUES = ("value", "period", "actual")
+_POINTS = ("weight", "score")  # the 分值 | 得分 of a row
 _LEVEL_NAME = ("level1", "level2", "name")
 _LEVELS = ("level1", "level2")
 _NOT_FIELDS = ("desc", "other", "standard")  # columns whose cells fill no field of a row
@@ -100,6 +101,7 @@ def rows_from_roles(
             and row is not None
             and row.name
             and column not in row.fields
+            and not _BARE_NUMBER.match(cell.text)  # a bare number the model left: 分值 | 得分 shifted left
         ):
             role = column
         if role == "project_info":
@@ -175,6 +177,8 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
         stated = any(not _BARE_NUMBER.match(cells[i].text) for i in fields)
         if roles[names[0]] != "name" and not ((agreed or stated) and fits("name", cells[names[0]]) > 0):
             continue
+        if not stated and not any(roles[i] in _VALUES for i in fields):
+            continue  # only bare numbers, none read as a target: 分值 | 得分 of a group heading
         for i in row:
             column = columns[i]
             if column in (*_FIELDS, "name") or (column in _LEVELS and fits(column, cells[i]) > 0):
@@ -225,6 +229,36 @@ def drop_fake_names(document: Document) -> Document:
     if not problems:
         return document
     return replace(document, projects=projects, problems=(*document.problems, *problems))
+
+
+def _heading(ind: Indicator, nxt: Indicator | None) -> bool:
+    """A group heading: a name with its 分值 (and 得分) but no target or actual, whose next row has a
+    target and no 分值 of its own (`★补助各类粮食作物种植面积 10 10`, then its rows)."""
+    if ind.annual_value or ind.period_value or ind.actual_value or ind.weight is None:
+        return False
+    return nxt is not None and bool(nxt.annual_value or nxt.period_value) and nxt.weight is None
+
+
+def drop_group_headings(document: Document) -> Document:
+    """The document without its group headings (see `_heading`; any reader's), each one kept as a
+    problem naming its line and text, so that a heading's 分值 | 得分 is never read as an indicator."""
+    problems: list[Problem] = []
+    projects = []
+    for p in document.projects:
+        inds = list(p.indicators)
+        kept = []
+        for i, nxt in zip(inds, [*inds[1:], None], strict=True):
+            if _heading(i, nxt):
+                problems.append(
+                    Problem(document.path, i.line, f"group heading, not an indicator: {i.raw[:80]}")
+                )
+            else:
+                kept.append(i)
+        renumbered = tuple(replace(i, seq=n) for n, i in enumerate(kept, 1))
+        projects.append(replace(p, indicators=renumbered) if len(kept) < len(inds) else p)
+    if not problems:
+        return document
+    return replace(document, projects=tuple(projects), problems=(*document.problems, *problems))
 
 
 def _department(cells: Sequence[Cell]) -> str:
