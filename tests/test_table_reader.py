@@ -119,6 +119,23 @@ def test_a_row_without_target_before_a_row_with_its_own_points_is_kept() -> None
     assert [i.name for p in doc.projects for i in p.indicators] == ["培训人数", "合格率"]
 
 
+def test_decoder_reads_a_stated_target_and_the_next_name_the_model_left() -> None:
+    cells = tokenize("产出指标数量指标足额保障率=100% 22.5 科目调整次数≤10次 22.5\n").cells
+    raws = [c.raw for c in cells]
+    assert raws[:3] == ["产出指标", "数量指标", "足额保障率"]
+    roles = ["level1", "level2", "name"] + ["other"] * (len(cells) - 3)
+    rows = rows_from_roles(cells, roles)
+    got = [(r.name, r.fields.get("value")) for r in rows]
+    assert got == [("足额保障率", "=100%"), ("科目调整次数", "≤10次")]
+
+
+@pytest.mark.parametrize("text", ["≥50 厘米", "22.5 2021年 ≥5%", "三级指标 ≥5%"])
+def test_decoder_takes_no_unit_number_or_title_for_a_name(text: str) -> None:
+    cells = tokenize("培训人数 ≥20人 " + text + "\n").cells
+    roles = ["name", "value"] + ["other"] * (len(cells) - 2)
+    assert [r.name for r in rows_from_roles(cells, roles)] == ["培训人数"]
+
+
 def test_decoder_inherits_levels_and_joins_wrapped_names() -> None:
     cells = tokenize("产出指标\n数量指标\n培训\n人数\n≥20人\n合格率\n100%\n").cells
     roles = ["level1", "level2", "name", "name", "value", "name", "value"]

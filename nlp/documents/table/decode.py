@@ -40,6 +40,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _VALUE_WORDS = 4  # at most this many Chinese characters in a value written as a name (unit, 以上)
 _NOT_A_VALUE = ("qualitative", "unspecified")
 _VALUE_START = re.compile(r"^[\d≥≤<>=]")  # a value as written: 15万元。 ≥20人 (not 围墙300米)
+_UNIT_MAX = 3  # characters: a cell this short that reads as a unit after a number is a unit
 _CUT_TAIL = 3  # a row ending this close to the end of the text was cut by the excerpt
 
 
@@ -104,6 +105,10 @@ def rows_from_roles(
             and not _BARE_NUMBER.match(cell.text)  # a bare number the model left: 分值 | 得分 shifted left
         ):
             role = column
+        if role == "other" and column in ("", *_VALUES) and previous == "name" and _stated_target(cell, row):
+            role = "value"  # a target as written right after its name (`足额保障率 | =100%`)
+        elif role == "other" and column in ("", "name") and _unread_name(cells, roles, columns, i, row):
+            role = "name"  # before a stated target, after a row read whole (`22.5 | 科目调整次数 | ≤10次`)
         if role == "project_info":
             flush()
             m = _PROJECT.match(cell.text)
@@ -146,6 +151,36 @@ def rows_from_roles(
             previous = role
     flush()
     return rows
+
+
+def _stated_target(cell: Cell, row: Row | None) -> bool:
+    """A cell that states a target with its operator or unit (`=100%`, `≤10次`), for a named row
+    that has none yet."""
+    if row is None or set(row.fields) & set(_VALUES) or not _VALUE_START.match(cell.text):
+        return False
+    if _BARE_NUMBER.match(cell.text):
+        return False  # a 分值 or a number of unknown column
+    value = parse_value(cell.raw)
+    return value.kind not in _NOT_A_VALUE and bool(value.op or value.unit)
+
+
+def _unread_name(
+    cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[str], i: int, row: Row | None
+) -> bool:
+    """A cell the model left `other` that names the next row: it reads as a name (no column title, no
+    unit, no number first), the row before it has a target, and the next cell, also left `other` and
+    under no other column, states a target with its operator or unit."""
+    if row is None or not set(row.fields) & set(_VALUES) or i + 1 >= len(cells) or roles[i + 1] != "other":
+        return False
+    text = cells[i].text
+    if fits("name", cells[i]) <= 0 or fake_name(cells[i].raw) or column_role(text):
+        return False
+    if _VALUE_START.match(text):
+        return False
+    if len(text) <= _UNIT_MAX and parse_value(f"1{text}").unit:
+        return False  # a unit cut off its number (`≥50 | 厘米`)
+    nxt = columns[i + 1] if i + 1 < len(columns) else ""
+    return nxt in ("", *_VALUES) and _stated_target(cells[i + 1], Row(cells[i].line, "", "", "", name=text))
 
 
 def _starts_full_row(cells: Sequence[Cell]) -> list[bool]:
