@@ -136,6 +136,13 @@ def test_decoder_takes_no_unit_number_or_title_for_a_name(text: str) -> None:
     assert [r.name for r in rows_from_roles(cells, roles)] == ["培训人数"]
 
 
+def test_an_explanation_column_gives_no_target_where_the_row_has_its_own() -> None:
+    tokens = tokenize("三级指标\t指标解释\t目标值\n各类书籍审稿率\t100%(计划标准)\t1\n")
+    roles = ["header"] * 3 + ["name", "value", "other"]
+    doc = build_document("t.txt", tokens, roles)
+    assert [(i.name, i.annual_value) for p in doc.projects for i in p.indicators] == [("各类书籍审稿率", "1")]
+
+
 def test_decoder_inherits_levels_and_joins_wrapped_names() -> None:
     cells = tokenize("产出指标\n数量指标\n培训\n人数\n≥20人\n合格率\n100%\n").cells
     roles = ["level1", "level2", "name", "name", "value", "name", "value"]

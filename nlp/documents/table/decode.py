@@ -212,14 +212,20 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
         stated = any(not _BARE_NUMBER.match(cells[i].text) for i in fields)
         if roles[names[0]] != "name" and not ((agreed or stated) and fits("name", cells[names[0]]) > 0):
             continue
-        if not stated and not any(roles[i] in _VALUES for i in fields):
-            continue  # only bare numbers, none read as a target: 分值 | 得分 of a group heading
+        # only bare numbers: where the model read them all as 分值 | 得分, or the header has a 分值 | 得分
+        # column there and the model read none as a target, they are points (a group heading, a row
+        # without its 指标说明), not a target by the column order
+        points = any(columns[i] in _POINTS for i in fields) and not any(roles[i] in _VALUES for i in fields)
+        if not stated and (points or all(roles[i] in _POINTS for i in fields)):
+            continue
         for i in row:
             column = columns[i]
             if column in (*_FIELDS, "name") or (column in _LEVELS and fits(column, cells[i]) > 0):
                 out[i] = column
             elif column in _NOT_FIELDS and roles[i] in _LEVEL_NAME:
                 out[i] = "other"  # a 指标描述/备注 cell under its column, not a second name
+            elif column in _NOT_FIELDS and roles[i] in _FIELDS and any(columns[j] == roles[i] for j in row):
+                out[i] = "other"  # a 指标解释 cell (`100%(计划标准)`), the row's target is in its own column
     return out
 
 
