@@ -143,6 +143,14 @@ def test_an_explanation_column_gives_no_target_where_the_row_has_its_own() -> No
     assert [(i.name, i.annual_value) for p in doc.projects for i in p.indicators] == [("各类书籍审稿率", "1")]
 
 
+def test_a_name_cut_by_the_end_of_the_text_is_kept_truncated() -> None:
+    tokens = tokenize("一级指标\t三级指标\t指标值\n产出指标\t检测及时率\t≤7工作日\n\t开展质")
+    roles = ["header"] * 3 + ["level1", "name", "value", "other"]
+    doc = build_document("t.txt", tokens, roles)
+    inds = [i for p in doc.projects for i in p.indicators]
+    assert [(i.name, i.flags) for i in inds] == [("检测及时率", ()), ("开展质", ("truncated",))]
+
+
 def test_decoder_inherits_levels_and_joins_wrapped_names() -> None:
     cells = tokenize("产出指标\n数量指标\n培训\n人数\n≥20人\n合格率\n100%\n").cells
     roles = ["level1", "level2", "name", "name", "value", "name", "value"]

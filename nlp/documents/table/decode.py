@@ -107,6 +107,8 @@ def rows_from_roles(
             role = column
         if role == "other" and column in ("", *_VALUES) and previous == "name" and _stated_target(cell, row):
             role = "value"  # a target as written right after its name (`足额保障率 | =100%`)
+        elif role == "other" and column == "name" and i == len(cells) - 1 and _names_a_row(cell):
+            role = "name"  # the text ends inside a row, after its name (`开展质`): kept, flagged truncated
         elif role == "other" and column in ("", "name") and _unread_name(cells, roles, columns, i, row):
             role = "name"  # before a stated target, after a row read whole (`22.5 | 科目调整次数 | ≤10次`)
         if role == "project_info":
@@ -164,6 +166,14 @@ def _stated_target(cell: Cell, row: Row | None) -> bool:
     return value.kind not in _NOT_A_VALUE and bool(value.op or value.unit)
 
 
+def _names_a_row(cell: Cell) -> bool:
+    """A cell that reads as an indicator name: Chinese text, no column title, unit, or number first."""
+    text = cell.text
+    if fits("name", cell) <= 0 or fake_name(cell.raw) or column_role(text) or _VALUE_START.match(text):
+        return False
+    return not (len(text) <= _UNIT_MAX and parse_value(f"1{text}").unit)  # `≥50 | 厘米`
+
+
 def _unread_name(
     cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[str], i: int, row: Row | None
 ) -> bool:
@@ -173,12 +183,8 @@ def _unread_name(
     if row is None or not set(row.fields) & set(_VALUES) or i + 1 >= len(cells) or roles[i + 1] != "other":
         return False
     text = cells[i].text
-    if fits("name", cells[i]) <= 0 or fake_name(cells[i].raw) or column_role(text):
+    if not _names_a_row(cells[i]):
         return False
-    if _VALUE_START.match(text):
-        return False
-    if len(text) <= _UNIT_MAX and parse_value(f"1{text}").unit:
-        return False  # a unit cut off its number (`≥50 | 厘米`)
     nxt = columns[i + 1] if i + 1 < len(columns) else ""
     return nxt in ("", *_VALUES) and _stated_target(cells[i + 1], Row(cells[i].line, "", "", "", name=text))
 
