@@ -151,6 +151,14 @@ def test_a_name_cut_by_the_end_of_the_text_is_kept_truncated() -> None:
     assert [(i.name, i.flags) for i in inds] == [("检测及时率", ()), ("开展质", ("truncated",))]
 
 
+def test_a_percentage_under_the_target_column_lets_the_header_name_the_row() -> None:
+    tokens = tokenize("指标名称\t指标说明\t目标值\t分值\n资金支出率\t达到目标值\t95%\t10\n")
+    roles = ["header"] * 4 + ["other"] * 4
+    doc = build_document("t.txt", tokens, roles)
+    rows = [(i.name, i.annual_value, i.weight) for p in doc.projects for i in p.indicators]
+    assert rows == [("资金支出率", "95%", 10.0)]
+
+
 def test_decoder_inherits_levels_and_joins_wrapped_names() -> None:
     cells = tokenize("产出指标\n数量指标\n培训\n人数\n≥20人\n合格率\n100%\n").cells
     roles = ["level1", "level2", "name", "name", "value", "name", "value"]

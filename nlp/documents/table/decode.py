@@ -215,7 +215,7 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
         # the model missed the name: the header decides if the model read a field where the header
         # has it, or if the row states more than bare numbers (a heading with its 分值 | 得分 does not)
         agreed = any(roles[i] == columns[i] for i in fields)
-        stated = any(not _BARE_NUMBER.match(cells[i].text) for i in fields)
+        stated = any(_states(columns[i], cells[i].text) for i in fields)
         if roles[names[0]] != "name" and not ((agreed or stated) and fits("name", cells[names[0]]) > 0):
             continue
         # only bare numbers: where the model read them all as 分值 | 得分, or the header has a 分值 | 得分
@@ -233,6 +233,12 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
             elif column in _NOT_FIELDS and roles[i] in _FIELDS and any(columns[j] == roles[i] for j in row):
                 out[i] = "other"  # a 指标解释 cell (`100%(计划标准)`), the row's target is in its own column
     return out
+
+
+def _states(column: str, text: str) -> bool:
+    """A field cell that states more than a bare number: text, or a percentage under a target column
+    (a 分值 | 得分 is a bare number)."""
+    return not _BARE_NUMBER.match(text) or (column in _VALUES and text.endswith("%"))
 
 
 def _repeats(row: Row | None, cell: Cell) -> bool:
