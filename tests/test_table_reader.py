@@ -129,6 +129,12 @@ def test_decoder_reads_a_stated_target_and_the_next_name_the_model_left() -> Non
     assert got == [("足额保障率", "=100%"), ("科目调整次数", "≤10次")]
 
 
+def test_running_text_that_starts_with_a_number_is_no_target() -> None:
+    cells = tokenize("预算执行率 10%、产出指标\n").cells
+    rows = rows_from_roles(cells, ["name", "other"])
+    assert [(r.name, r.fields) for r in rows] == [("预算执行率", {})]
+
+
 @pytest.mark.parametrize("text", ["≥50 厘米", "22.5 2021年 ≥5%", "三级指标 ≥5%"])
 def test_decoder_takes_no_unit_number_or_title_for_a_name(text: str) -> None:
     cells = tokenize("培训人数 ≥20人 " + text + "\n").cells

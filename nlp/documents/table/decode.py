@@ -37,6 +37,8 @@ _DEPARTMENT = re.compile(
 _YEAR = re.compile(r"(20\d{2})\s*年度?")
 _BARE_NUMBER = re.compile(r"^[\d.,%]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_TARGET_WORDS = 3  # at most this many Chinese characters in a target cell (unit, 以上): ≤7工作日
+_CLAUSE_MARK = re.compile(r"[、,;。]")
 _VALUE_WORDS = 4  # at most this many Chinese characters in a value written as a name (unit, 以上)
 _NOT_A_VALUE = ("qualitative", "unspecified")
 _VALUE_START = re.compile(r"^[\d≥≤<>=]")  # a value as written: 15万元。 ≥20人 (not 围墙300米)
@@ -162,6 +164,8 @@ def _stated_target(cell: Cell, row: Row | None) -> bool:
         return False
     if _BARE_NUMBER.match(cell.text):
         return False  # a 分值 or a number of unknown column
+    if _CLAUSE_MARK.search(cell.text) or len(_CJK.findall(cell.text)) > _TARGET_WORDS:
+        return False  # running text that starts with a number (`10%、产出指标`), not a target cell
     value = parse_value(cell.raw)
     return value.kind not in _NOT_A_VALUE and bool(value.op or value.unit)
 
