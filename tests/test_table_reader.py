@@ -165,6 +165,20 @@ def test_a_percentage_under_the_target_column_lets_the_header_name_the_row() -> 
     assert rows == [("资金支出率", "95%", 10.0)]
 
 
+def test_two_groups_of_targets_side_by_side_give_period_and_annual() -> None:
+    text = (
+        "一级指标\t二级指标\t三级指标\t指标值\t二级指标\t三级指标\t指标值\n"
+        "产出指标\t数量指标\t鉴定仪器\t≥57个\t数量指标\t鉴定仪器\t≥50个\n"
+        "购买标准试剂\t≥100个\t购买标准试剂\t≥90个\n"
+    )
+    tokens = tokenize(text)
+    roles = ["header"] * 7 + ["level1", "level2", "name", "value", "level2", "name", "value"]
+    roles += ["name", "value", "other", "other"]  # the model left the second group
+    doc = build_document("t.txt", tokens, roles)
+    got = [(i.name, i.period_value, i.annual_value) for p in doc.projects for i in p.indicators]
+    assert got == [("鉴定仪器", "≥57个", "≥50个"), ("购买标准试剂", "≥100个", "≥90个")]
+
+
 def test_decoder_inherits_levels_and_joins_wrapped_names() -> None:
     cells = tokenize("产出指标\n数量指标\n培训\n人数\n≥20人\n合格率\n100%\n").cells
     roles = ["level1", "level2", "name", "name", "value", "name", "value"]

@@ -280,8 +280,6 @@ def _header_at(cells: list[Cell], i: int, layout: str) -> tuple[list[str], int] 
         roles[roles.index("other", roles.index("name"))] = "value"  # per-place value columns (44)
     if sum(1 for r in roles if r in ("level1", "level2", "name")) < 2 or not set(roles) & {"value", "actual"}:
         return None
-    if roles.count("value") > 1:
-        roles[roles.index("value")] = "period"  # 中期 | 年度 side by side (30)
     seen: set[str] = set()
     out = []
     for r in roles:

@@ -109,6 +109,8 @@ def rows_from_roles(
             role = column
         if role == "other" and column in ("", *_VALUES) and previous == "name" and _stated_target(cell, row):
             role = "value"  # a target as written right after its name (`足额保障率 | =100%`)
+        elif role == "other" and _second_target(cells, i, row, has_period):
+            role = "value"  # the 年度 target after the 中期 one (the first moves to period below)
         elif role == "other" and column == "name" and i == len(cells) - 1 and _names_a_row(cell):
             role = "name"  # the text ends inside a row, after its name (`开展质`): kept, flagged truncated
         elif role == "other" and column in ("", "name") and _unread_name(cells, roles, columns, i, row):
@@ -160,7 +162,23 @@ def rows_from_roles(
 def _stated_target(cell: Cell, row: Row | None) -> bool:
     """A cell that states a target with its operator or unit (`=100%`, `≤10次`), for a named row
     that has none yet."""
-    if row is None or set(row.fields) & set(_VALUES) or not _VALUE_START.match(cell.text):
+    if row is None or set(row.fields) & set(_VALUES):
+        return False
+    return _target_text(cell)
+
+
+def _second_target(cells: Sequence[Cell], i: int, row: Row | None, has_period: bool) -> bool:
+    """In a table of 中期 and 年度 targets side by side, a target stated after the row's name repeated
+    on its line (`购买标准试剂 | ≥100个 | 购买标准试剂 | ≥100个`): the row's second target."""
+    if not has_period or row is None or "value" not in row.fields or "period" in row.fields or i == 0:
+        return False
+    before = cells[i - 1]
+    return before.line == cells[i].line and _repeats(row, before) and _target_text(cells[i])
+
+
+def _target_text(cell: Cell) -> bool:
+    """A cell that states a target with its operator or unit, nothing more (see _stated_target)."""
+    if not _VALUE_START.match(cell.text):
         return False
     if _BARE_NUMBER.match(cell.text):
         return False  # a 分值 or a number of unknown column
@@ -230,6 +248,8 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
             continue
         for i in row:
             column = columns[i]
+            if roles[i] == "name" and column in _VALUES and fits(column, cells[i]) < fits("name", cells[i]):
+                continue  # a name the model read, under a target column it fits less (rows of two groups)
             if column in (*_FIELDS, "name") or (column in _LEVELS and fits(column, cells[i]) > 0):
                 out[i] = column
             elif column in _NOT_FIELDS and roles[i] in _LEVEL_NAME:
