@@ -179,6 +179,14 @@ def test_two_groups_of_targets_side_by_side_give_period_and_annual() -> None:
     assert got == [("鉴定仪器", "≥57个", "≥50个"), ("购买标准试剂", "≥100个", "≥90个")]
 
 
+def test_a_value_under_the_name_column_does_not_name_the_row() -> None:
+    text = "一级指标\t二级指标\t三级指标\t指标值\t实施进度\n成本指标\t成本\t10万元\t已完成100%\n"
+    roles = ["header"] * 5 + ["level2", "name", "value", "actual"]
+    doc = build_document("t.txt", tokenize(text), roles)
+    got = [(i.name, i.annual_value, i.actual_value) for p in doc.projects for i in p.indicators]
+    assert got == [("成本", "10万元", "已完成100%")]
+
+
 def test_decoder_inherits_levels_and_joins_wrapped_names() -> None:
     cells = tokenize("产出指标\n数量指标\n培训\n人数\n≥20人\n合格率\n100%\n").cells
     roles = ["level1", "level2", "name", "name", "value", "name", "value"]

@@ -238,7 +238,8 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
         # has it, or if the row states more than bare numbers (a heading with its 分值 | 得分 does not)
         agreed = any(roles[i] == columns[i] for i in fields)
         stated = any(_states(columns[i], cells[i].text) for i in fields)
-        if roles[names[0]] != "name" and not ((agreed or stated) and fits("name", cells[names[0]]) > 0):
+        named = fits("name", cells[names[0]]) > 0 and not _target_text(cells[names[0]])  # not `10万元`
+        if roles[names[0]] != "name" and not ((agreed or stated) and named):
             continue
         # only bare numbers: where the model read them all as 分值 | 得分, or the header has a 分值 | 得分
         # column there and the model read none as a target, they are points (a group heading, a row
