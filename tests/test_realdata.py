@@ -12,15 +12,22 @@ from pathlib import Path
 import pytest
 
 from nlp.documents.indicator_table import read_indicator_table
+from nlp.documents.table.reader import read_table
 from nlp.schema import Document, Indicator
 
 REALDATA = Path(__file__).resolve().parent.parent / "examples" / "realdata"
 
 
+# files whose rule-based special case was removed (docs/READER_AUDIT.md): the learned reader carries
+# them, so their rows are asserted on the reading as shipped (nlp.documents.table.reader.read_table)
+CARRIED = frozenset({"30"})
+
+
 @cache
 def _read(prefix: str) -> Document | None:
     path = next(REALDATA.glob(f"{prefix}_*.txt"))
-    return read_indicator_table(str(path), path.read_text(encoding="utf-8"))
+    reader = read_table if prefix in CARRIED else read_indicator_table
+    return reader(str(path), path.read_text(encoding="utf-8"))
 
 
 def _indicators(prefix: str) -> list[Indicator]:

@@ -10,7 +10,13 @@ import pytest
 
 from nlp.documents.table import column_role
 from nlp.documents.table.augment import renderings
-from nlp.documents.table.decode import build_document, fake_name, rows_from_roles
+from nlp.documents.table.decode import (
+    build_document,
+    drop_group_headings,
+    fake_name,
+    rows_from_roles,
+    trust_header,
+)
 from nlp.documents.table.features import aligned_columns
 from nlp.documents.table.labels import ROLES, Row, align, load_rows
 from nlp.documents.table.reader import read_learned, read_table
@@ -96,6 +102,100 @@ def test_a_fake_name_becomes_one_unparsed_row() -> None:
     ind, _ = [i for p in doc.projects for i in p.indicators]
     assert (ind.name, ind.annual_value, "unparsed" in ind.flags) == ("", "10", True)
     assert any(p.line == 2 for p in doc.problems)
+
+
+HEADED = "三级指标 分值 年度指标值 全年实际值 得分\n★种植面积 10 10\n红薯种植面积 5.5亩 5.5亩\n"
+
+
+def test_bare_numbers_not_read_as_a_target_stay_points_under_the_header() -> None:
+    cells = tokenize(HEADED).cells
+    roles = ["header"] * 5 + ["name", "weight", "score", "name", "value", "actual"]
+    trusted = trust_header(cells, roles, aligned_columns(cells))
+    assert trusted[5:8] == ["name", "weight", "score"]  # not 分值 | 年度指标值 by the column order
+
+
+def test_a_group_heading_with_its_points_only_is_no_indicator() -> None:
+    tokens = tokenize(HEADED)
+    roles = ["header"] * 5 + ["name", "weight", "score", "name", "value", "actual"]
+    doc = drop_group_headings(build_document("t.txt", tokens, roles))
+    rows = [(i.seq, i.name, i.annual_value) for p in doc.projects for i in p.indicators]
+    assert rows == [(1, "红薯种植面积", "5.5亩")]
+    assert any(p.line == 2 and "group heading" in p.what for p in doc.problems)
+
+
+def test_a_row_without_target_before_a_row_with_its_own_points_is_kept() -> None:
+    text = "三级指标 分值 年度指标值 得分\n培训人数 10 \n合格率 10 100% 10\n"
+    roles = ["header"] * 4 + ["name", "weight", "name", "weight", "value", "score"]
+    doc = drop_group_headings(build_document("t.txt", tokenize(text), roles))
+    assert [i.name for p in doc.projects for i in p.indicators] == ["培训人数", "合格率"]
+
+
+def test_decoder_reads_a_stated_target_and_the_next_name_the_model_left() -> None:
+    cells = tokenize("产出指标数量指标足额保障率=100% 22.5 科目调整次数≤10次 22.5\n").cells
+    raws = [c.raw for c in cells]
+    assert raws[:3] == ["产出指标", "数量指标", "足额保障率"]
+    roles = ["level1", "level2", "name"] + ["other"] * (len(cells) - 3)
+    rows = rows_from_roles(cells, roles)
+    got = [(r.name, r.fields.get("value")) for r in rows]
+    assert got == [("足额保障率", "=100%"), ("科目调整次数", "≤10次")]
+
+
+def test_running_text_that_starts_with_a_number_is_no_target() -> None:
+    cells = tokenize("预算执行率 10%、产出指标\n").cells
+    rows = rows_from_roles(cells, ["name", "other"])
+    assert [(r.name, r.fields) for r in rows] == [("预算执行率", {})]
+
+
+@pytest.mark.parametrize("text", ["≥50 厘米", "22.5 2021年 ≥5%", "三级指标 ≥5%"])
+def test_decoder_takes_no_unit_number_or_title_for_a_name(text: str) -> None:
+    cells = tokenize("培训人数 ≥20人 " + text + "\n").cells
+    roles = ["name", "value"] + ["other"] * (len(cells) - 2)
+    assert [r.name for r in rows_from_roles(cells, roles)] == ["培训人数"]
+
+
+def test_an_explanation_column_gives_no_target_where_the_row_has_its_own() -> None:
+    tokens = tokenize("三级指标\t指标解释\t目标值\n各类书籍审稿率\t100%(计划标准)\t1\n")
+    roles = ["header"] * 3 + ["name", "value", "other"]
+    doc = build_document("t.txt", tokens, roles)
+    assert [(i.name, i.annual_value) for p in doc.projects for i in p.indicators] == [("各类书籍审稿率", "1")]
+
+
+def test_a_name_cut_by_the_end_of_the_text_is_kept_truncated() -> None:
+    tokens = tokenize("一级指标\t三级指标\t指标值\n产出指标\t检测及时率\t≤7工作日\n\t开展质")
+    roles = ["header"] * 3 + ["level1", "name", "value", "other"]
+    doc = build_document("t.txt", tokens, roles)
+    inds = [i for p in doc.projects for i in p.indicators]
+    assert [(i.name, i.flags) for i in inds] == [("检测及时率", ()), ("开展质", ("truncated",))]
+
+
+def test_a_percentage_under_the_target_column_lets_the_header_name_the_row() -> None:
+    tokens = tokenize("指标名称\t指标说明\t目标值\t分值\n资金支出率\t达到目标值\t95%\t10\n")
+    roles = ["header"] * 4 + ["other"] * 4
+    doc = build_document("t.txt", tokens, roles)
+    rows = [(i.name, i.annual_value, i.weight) for p in doc.projects for i in p.indicators]
+    assert rows == [("资金支出率", "95%", 10.0)]
+
+
+def test_two_groups_of_targets_side_by_side_give_period_and_annual() -> None:
+    text = (
+        "一级指标\t二级指标\t三级指标\t指标值\t二级指标\t三级指标\t指标值\n"
+        "产出指标\t数量指标\t鉴定仪器\t≥57个\t数量指标\t鉴定仪器\t≥50个\n"
+        "购买标准试剂\t≥100个\t购买标准试剂\t≥90个\n"
+    )
+    tokens = tokenize(text)
+    roles = ["header"] * 7 + ["level1", "level2", "name", "value", "level2", "name", "value"]
+    roles += ["name", "value", "other", "other"]  # the model left the second group
+    doc = build_document("t.txt", tokens, roles)
+    got = [(i.name, i.period_value, i.annual_value) for p in doc.projects for i in p.indicators]
+    assert got == [("鉴定仪器", "≥57个", "≥50个"), ("购买标准试剂", "≥100个", "≥90个")]
+
+
+def test_a_value_under_the_name_column_does_not_name_the_row() -> None:
+    text = "一级指标\t二级指标\t三级指标\t指标值\t实施进度\n成本指标\t成本\t10万元\t已完成100%\n"
+    roles = ["header"] * 5 + ["level2", "name", "value", "actual"]
+    doc = build_document("t.txt", tokenize(text), roles)
+    got = [(i.name, i.annual_value, i.actual_value) for p in doc.projects for i in p.indicators]
+    assert got == [("成本", "10万元", "已完成100%")]
 
 
 def test_decoder_inherits_levels_and_joins_wrapped_names() -> None:

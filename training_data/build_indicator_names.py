@@ -9,8 +9,9 @@ the kind of value the name asks for, how many times it occurs and where it first
 Four sections (`dataset`), written in this order; a name already written is not written again:
 
 1. `seeds`: the seeds (SEEDS below, examples/documents/000, 003, 004), reviewed;
-2. `realdata`: the excerpts of other provinces reviewed in issue 6 (REVIEWED_REALDATA), from rows
-   whose file states the 二级指标, minus the rows listed in realdata_exclusions.csv;
+2. `realdata`: the excerpts of other provinces reviewed in issue 6 (REVIEWED_REALDATA), from their
+   hand-checked rows in READER_ROWS (the reader's output only for a file without such rows) whose
+   file states the 二级指标, minus the rows listed in realdata_exclusions.csv;
 3. `library`: indicator_library.csv, names that public indicator libraries and published tables list
    under their 一级/二级 categories (level2_source = library);
 4. `distant`: distant supervision from every other realdata excerpt that states its levels:
@@ -40,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from nlp.documents.table.decode import fake_name  # noqa: E402
 from nlp.levels import canonical_level1, canonical_level2  # noqa: E402
 from nlp.schema import LEVEL1, LEVEL2  # noqa: E402
 from nlp.segment import strip_ruby  # noqa: E402
@@ -248,9 +250,10 @@ def realdata_occurrences(seed_names: set[str]) -> list[Occurrence]:
     exclusions = load_realdata_exclusions()
     used: set[tuple[str, str]] = set()
     out = []
+    labeled = labeled_reader_rows()
     for rel in realdata_files():
         prefix = Path(rel).name.split("_")[0]
-        for occ in read_realdata(rel):
+        for occ in labeled[rel] if rel in labeled else read_realdata(rel):
             key = fold(occ.name)
             hit = next((k for k in ((prefix, "*"), (prefix, key)) if k in exclusions), None)
             if hit:
@@ -349,18 +352,26 @@ def build_library_rows(written: dict[str, str]) -> tuple[list[dict[str, str]], C
 
 
 def labeled_reader_rows(path: Path = READER_ROWS) -> dict[str, list[Occurrence]]:
-    """Occurrences from a file of labeled reader rows, by realdata file ({} if there is no such file)."""
+    """Occurrences from a file of labeled reader rows, by realdata file ({} if there is no such file).
+
+    Left out: rows the excerpt cut without a target or actual (`cut off` in the note: the name may be
+    cut) and names that cannot name an indicator (a bare number or value, as the reader flags them).
+    """
     if not path.is_file():
         return {}
     out: dict[str, list[Occurrence]] = {}
     with path.open(encoding="utf-8-sig") as fh:
         for rec in csv.DictReader(line for line in fh if not line.startswith("#")):
             rel = f"{REALDATA}/{Path(rec['file']).name}"
+            if rec["note"].startswith("cut off") and not (rec["value"] or rec["actual"]):
+                continue  # the excerpt ends inside or after the name: the name may be cut (公众满)
+            if fake_name(rec["name"]):
+                continue  # a target written in the name column (100万): the reader flags it, not a name
             level2 = library_level(rec["level2"], 2) or canonical(rec["level2"], LEVEL2)
             parent = canonical(level2[:1] + "-", LEVEL1)
             level1 = library_level(rec["level1"], 1) or canonical(rec["level1"], LEVEL1) or parent
             occ = Occurrence(
-                name=clean(rec["name"]),
+                name=strip_ruby(clean(rec["name"])),  # 業務(wù) as written; the reader drops the ruby
                 level1=level1 if level1 == parent else "",
                 level2=level2 if level1 == parent else "",
                 value=clean(rec["value"] or rec["actual"]),

@@ -34,7 +34,6 @@ from nlp.textnorm import fold
 log = logging.getLogger(__name__)
 
 _OP = re.compile(r"^(?:>=|<=|[≥≤=<>≧≦]|定量|定性|大于等于|小于等于|等于|大于|小于)$")
-_DIRECTION = re.compile(r"正向|反向")
 _SCORE_ONLY = re.compile(r"^\(\d+(?:\.\d+)?分\)$")  # (50分) left alone in a cell
 _UNIT_CODE = re.compile(r"^\d+-")  # 820001-井研县马踏镇人民政府
 _PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
@@ -92,9 +91,7 @@ def _accepts(role: str, cell: Cell, row: _Row, level1: str) -> bool:
     if role == "level1":
         return _level1(text, level1, row.level2) is not None
     if role == "level2":
-        return canonical_level2(text) is not None or (
-            bool(level1) and canonical_level1(text) == level1 and level1 == "3-满意度指标"
-        )
+        return canonical_level2(text) is not None
     if role == "op":
         return bool(_OP.match(text))
     if role == "unit":
@@ -103,14 +100,10 @@ def _accepts(role: str, cell: Cell, row: _Row, level1: str) -> bool:
         return is_number(text)
     if role == "actual_text":
         return not is_number(text) or text.endswith("%")
-    if role == "direction":
-        return bool(_DIRECTION.search(text))
     if role == "desc":  # a value cut out of run-together text is not the 指标说明
         return not (cell.glued and flat_value_re().fullmatch(text))
     if role == "unit_name":
         return bool(_UNIT_CODE.match(text))
-    if role in ("project", "goal", "unit_name", "budget") and "level1" in row.values:
-        return False
     if role == "budget":
         return bool(_MONEY.match(text))
     if role in ("project", "goal"):
@@ -287,8 +280,6 @@ def _header_at(cells: list[Cell], i: int, layout: str) -> tuple[list[str], int] 
         roles[roles.index("other", roles.index("name"))] = "value"  # per-place value columns (44)
     if sum(1 for r in roles if r in ("level1", "level2", "name")) < 2 or not set(roles) & {"value", "actual"}:
         return None
-    if roles.count("value") > 1:
-        roles[roles.index("value")] = "period"  # 中期 | 年度 side by side (30)
     seen: set[str] = set()
     out = []
     for r in roles:

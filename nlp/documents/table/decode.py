@@ -26,6 +26,7 @@ from nlp.values import parse_value
 
 _FIELDS = ("value", "period", "actual", "op", "unit", "weight", "score", "direction", "standard")
 _VALUES = ("value", "period", "actual")
+_POINTS = ("weight", "score")  # the 分值 | 得分 of a row
 _LEVEL_NAME = ("level1", "level2", "name")
 _LEVELS = ("level1", "level2")
 _NOT_FIELDS = ("desc", "other", "standard")  # columns whose cells fill no field of a row
@@ -36,9 +37,12 @@ _DEPARTMENT = re.compile(
 _YEAR = re.compile(r"(20\d{2})\s*年度?")
 _BARE_NUMBER = re.compile(r"^[\d.,%]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_TARGET_WORDS = 3  # at most this many Chinese characters in a target cell (unit, 以上): ≤7工作日
+_CLAUSE_MARK = re.compile(r"[、,;。]")
 _VALUE_WORDS = 4  # at most this many Chinese characters in a value written as a name (unit, 以上)
 _NOT_A_VALUE = ("qualitative", "unspecified")
 _VALUE_START = re.compile(r"^[\d≥≤<>=]")  # a value as written: 15万元。 ≥20人 (not 围墙300米)
+_UNIT_MAX = 3  # characters: a cell this short that reads as a unit after a number is a unit
 _CUT_TAIL = 3  # a row ending this close to the end of the text was cut by the excerpt
 
 
@@ -100,8 +104,17 @@ def rows_from_roles(
             and row is not None
             and row.name
             and column not in row.fields
+            and not _BARE_NUMBER.match(cell.text)  # a bare number the model left: 分值 | 得分 shifted left
         ):
             role = column
+        if role == "other" and column in ("", *_VALUES) and previous == "name" and _stated_target(cell, row):
+            role = "value"  # a target as written right after its name (`足额保障率 | =100%`)
+        elif role == "other" and _second_target(cells, i, row, has_period):
+            role = "value"  # the 年度 target after the 中期 one (the first moves to period below)
+        elif role == "other" and column == "name" and i == len(cells) - 1 and _names_a_row(cell):
+            role = "name"  # the text ends inside a row, after its name (`开展质`): kept, flagged truncated
+        elif role == "other" and column in ("", "name") and _unread_name(cells, roles, columns, i, row):
+            role = "name"  # before a stated target, after a row read whole (`22.5 | 科目调整次数 | ≤10次`)
         if role == "project_info":
             flush()
             m = _PROJECT.match(cell.text)
@@ -146,6 +159,58 @@ def rows_from_roles(
     return rows
 
 
+def _stated_target(cell: Cell, row: Row | None) -> bool:
+    """A cell that states a target with its operator or unit (`=100%`, `≤10次`), for a named row
+    that has none yet."""
+    if row is None or set(row.fields) & set(_VALUES):
+        return False
+    return _target_text(cell)
+
+
+def _second_target(cells: Sequence[Cell], i: int, row: Row | None, has_period: bool) -> bool:
+    """In a table of 中期 and 年度 targets side by side, a target stated after the row's name repeated
+    on its line (`购买标准试剂 | ≥100个 | 购买标准试剂 | ≥100个`): the row's second target."""
+    if not has_period or row is None or "value" not in row.fields or "period" in row.fields or i == 0:
+        return False
+    before = cells[i - 1]
+    return before.line == cells[i].line and _repeats(row, before) and _target_text(cells[i])
+
+
+def _target_text(cell: Cell) -> bool:
+    """A cell that states a target with its operator or unit, nothing more (see _stated_target)."""
+    if not _VALUE_START.match(cell.text):
+        return False
+    if _BARE_NUMBER.match(cell.text):
+        return False  # a 分值 or a number of unknown column
+    if _CLAUSE_MARK.search(cell.text) or len(_CJK.findall(cell.text)) > _TARGET_WORDS:
+        return False  # running text that starts with a number (`10%、产出指标`), not a target cell
+    value = parse_value(cell.raw)
+    return value.kind not in _NOT_A_VALUE and bool(value.op or value.unit)
+
+
+def _names_a_row(cell: Cell) -> bool:
+    """A cell that reads as an indicator name: Chinese text, no column title, unit, or number first."""
+    text = cell.text
+    if fits("name", cell) <= 0 or fake_name(cell.raw) or column_role(text) or _VALUE_START.match(text):
+        return False
+    return not (len(text) <= _UNIT_MAX and parse_value(f"1{text}").unit)  # `≥50 | 厘米`
+
+
+def _unread_name(
+    cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[str], i: int, row: Row | None
+) -> bool:
+    """A cell the model left `other` that names the next row: it reads as a name (no column title, no
+    unit, no number first), the row before it has a target, and the next cell, also left `other` and
+    under no other column, states a target with its operator or unit."""
+    if row is None or not set(row.fields) & set(_VALUES) or i + 1 >= len(cells) or roles[i + 1] != "other":
+        return False
+    text = cells[i].text
+    if not _names_a_row(cells[i]):
+        return False
+    nxt = columns[i + 1] if i + 1 < len(columns) else ""
+    return nxt in ("", *_VALUES) and _stated_target(cells[i + 1], Row(cells[i].line, "", "", "", name=text))
+
+
 def _starts_full_row(cells: Sequence[Cell]) -> list[bool]:
     """Cells that start a row of several cells: no name wrapped from the row before continues there."""
     out = [False] * len(cells)
@@ -172,16 +237,33 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
         # the model missed the name: the header decides if the model read a field where the header
         # has it, or if the row states more than bare numbers (a heading with its 分值 | 得分 does not)
         agreed = any(roles[i] == columns[i] for i in fields)
-        stated = any(not _BARE_NUMBER.match(cells[i].text) for i in fields)
-        if roles[names[0]] != "name" and not ((agreed or stated) and fits("name", cells[names[0]]) > 0):
+        stated = any(_states(columns[i], cells[i].text) for i in fields)
+        named = fits("name", cells[names[0]]) > 0 and not _target_text(cells[names[0]])  # not `10万元`
+        if roles[names[0]] != "name" and not ((agreed or stated) and named):
+            continue
+        # only bare numbers: where the model read them all as 分值 | 得分, or the header has a 分值 | 得分
+        # column there and the model read none as a target, they are points (a group heading, a row
+        # without its 指标说明), not a target by the column order
+        points = any(columns[i] in _POINTS for i in fields) and not any(roles[i] in _VALUES for i in fields)
+        if not stated and (points or all(roles[i] in _POINTS for i in fields)):
             continue
         for i in row:
             column = columns[i]
+            if roles[i] == "name" and column in _VALUES and fits(column, cells[i]) < fits("name", cells[i]):
+                continue  # a name the model read, under a target column it fits less (rows of two groups)
             if column in (*_FIELDS, "name") or (column in _LEVELS and fits(column, cells[i]) > 0):
                 out[i] = column
             elif column in _NOT_FIELDS and roles[i] in _LEVEL_NAME:
                 out[i] = "other"  # a 指标描述/备注 cell under its column, not a second name
+            elif column in _NOT_FIELDS and roles[i] in _FIELDS and any(columns[j] == roles[i] for j in row):
+                out[i] = "other"  # a 指标解释 cell (`100%(计划标准)`), the row's target is in its own column
     return out
+
+
+def _states(column: str, text: str) -> bool:
+    """A field cell that states more than a bare number: text, or a percentage under a target column
+    (a 分值 | 得分 is a bare number)."""
+    return not _BARE_NUMBER.match(text) or (column in _VALUES and text.endswith("%"))
 
 
 def _repeats(row: Row | None, cell: Cell) -> bool:
@@ -225,6 +307,36 @@ def drop_fake_names(document: Document) -> Document:
     if not problems:
         return document
     return replace(document, projects=projects, problems=(*document.problems, *problems))
+
+
+def _heading(ind: Indicator, nxt: Indicator | None) -> bool:
+    """A group heading: a name with its 分值 (and 得分) but no target or actual, whose next row has a
+    target and no 分值 of its own (`★补助各类粮食作物种植面积 10 10`, then its rows)."""
+    if ind.annual_value or ind.period_value or ind.actual_value or ind.weight is None:
+        return False
+    return nxt is not None and bool(nxt.annual_value or nxt.period_value) and nxt.weight is None
+
+
+def drop_group_headings(document: Document) -> Document:
+    """The document without its group headings (see `_heading`; any reader's), each one kept as a
+    problem naming its line and text, so that a heading's 分值 | 得分 is never read as an indicator."""
+    problems: list[Problem] = []
+    projects = []
+    for p in document.projects:
+        inds = list(p.indicators)
+        kept = []
+        for i, nxt in zip(inds, [*inds[1:], None], strict=True):
+            if _heading(i, nxt):
+                problems.append(
+                    Problem(document.path, i.line, f"group heading, not an indicator: {i.raw[:80]}")
+                )
+            else:
+                kept.append(i)
+        renumbered = tuple(replace(i, seq=n) for n, i in enumerate(kept, 1))
+        projects.append(replace(p, indicators=renumbered) if len(kept) < len(inds) else p)
+    if not problems:
+        return document
+    return replace(document, projects=tuple(projects), problems=(*document.problems, *problems))
 
 
 def _department(cells: Sequence[Cell]) -> str:

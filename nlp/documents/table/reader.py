@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from nlp.documents.indicator_table import read_indicator_table
-from nlp.documents.table.decode import build_document, drop_fake_names
+from nlp.documents.table.decode import build_document, drop_fake_names, drop_group_headings
 from nlp.documents.table.roles import RoleModelError, RoleTagger, default_tagger
 from nlp.documents.table.tokens import tokenize
 from nlp.schema import Document
@@ -24,7 +24,8 @@ def read_learned(path: str, text: str, tagger: RoleTagger | None = None) -> Docu
     """The learned reader alone; None when the text holds no indicator row."""
     tokens = tokenize(text)
     roles = (tagger or default_tagger()).tag(tokens.cells)
-    return build_document(path, tokens, roles)
+    doc = build_document(path, tokens, roles)
+    return drop_group_headings(doc) if doc is not None else None
 
 
 def confidence(doc: Document | None) -> int:
@@ -40,7 +41,7 @@ def read_table(path: str, text: str, tagger: RoleTagger | None = None) -> Docume
     """Read an indicator table of any text layout: the more confident of the two readers."""
     rules = read_indicator_table(path, text)
     if rules is not None:
-        rules = drop_fake_names(rules)  # before the comparison: a fake name is no confident row
+        rules = drop_group_headings(drop_fake_names(rules))  # before the comparison: no confident rows
     try:
         learned = read_learned(path, text, tagger)
     except RoleModelError as err:
