@@ -1,7 +1,7 @@
 """What the cell-role model sees of a cell: vocabulary matches, the parsed value, shape, column, neighbours.
 
 All vocabulary comes from nlp/data (table_headers.tsv, level_synonyms.tsv, value_operators.tsv,
-value_units.tsv, cell_words.tsv); nothing here names a sample file.
+value_units.tsv, cell_words.tsv, project_labels.tsv); nothing here names a sample file.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from nlp import vocab
+from nlp.documents.grid.vocab import info_label
 from nlp.documents.table.columns import column_role, ends_table
 from nlp.documents.table.levels import level1_code, level2_code
 from nlp.documents.table.tokens import Cell
@@ -39,7 +40,11 @@ def _words(name: str, column: int = 0) -> dict[str, str]:
 
 
 def cell_word(text: str) -> str:
-    """The class of a whole-cell word (direction/standard/project_info/op/unit) or ""."""
+    """The class of a whole-cell word (direction/standard/project_info/op/unit) or "".
+
+    >>> cell_word("正向"), cell_word("其中:当年财政拨款"), cell_word("培训人数")
+    ('direction', 'project_info', '')
+    """
     key = level_key(text)
     words = _words("cell_words.tsv", 1)
     if key in words:
@@ -49,6 +54,8 @@ def cell_word(text: str) -> str:
     if key in _words("value_units.tsv") or key.strip("()") in _words("value_units.tsv"):
         return "unit"
     if any(key.startswith(w) for w, c in words.items() if c == "project_info" and len(w) >= 4):
+        return "project_info"
+    if info_label(text) is not None:  # a fund line of the project block: 其中:当年财政拨款, 其他资金
         return "project_info"
     return ""
 

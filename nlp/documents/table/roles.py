@@ -31,7 +31,7 @@ MODELS = Path(os.environ.get("JIXIAO_MODELS", Path(__file__).resolve().parents[2
 DEFAULT_ROWS = ROOT / "training_data" / "reader_rows.csv"
 MODEL_NAME = "reader_roles.crfsuite"
 SEEDS = "examples/documents/"
-FEATURES_VERSION = 2  # bump when features.py changes what it emits; a stale model is refused
+FEATURES_VERSION = 3  # bump when features.py changes what it emits; a stale model is refused
 # train on the layout renderings of augment.py too (README, "Table reader": measured both ways)
 AUGMENT = True
 _PARAMS = {"c1": 3.0, "c2": 0.01, "max_iterations": 150, "feature.possible_transitions": True}
