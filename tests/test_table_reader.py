@@ -123,6 +123,14 @@ def test_a_group_heading_with_its_points_only_is_no_indicator() -> None:
     assert any(p.line == 2 and "group heading" in p.what for p in doc.problems)
 
 
+def test_the_row_after_a_dropped_heading_keeps_the_level_cell_written_on_its_line() -> None:
+    text = "二级指标 三级指标 分值 年度指标值 得分\n数量指标 ★种植面积 10 10\n红薯种植面积 5.5亩 5.5亩\n"
+    roles = ["header"] * 5 + ["level2", "name", "weight", "score", "name", "value", "actual"]
+    doc = drop_group_headings(build_document("t.txt", tokenize(text), roles))
+    rows = [(i.name, i.level2, i.level2_raw) for p in doc.projects for i in p.indicators]
+    assert rows == [("红薯种植面积", "11-数量指标", "数量指标")]
+
+
 def test_a_row_without_target_before_a_row_with_its_own_points_is_kept() -> None:
     text = "三级指标 分值 年度指标值 得分\n培训人数 10 \n合格率 10 100% 10\n"
     roles = ["header"] * 4 + ["name", "weight", "name", "weight", "value", "score"]

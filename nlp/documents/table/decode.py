@@ -317,6 +317,16 @@ def _heading(ind: Indicator, nxt: Indicator | None) -> bool:
     return nxt is not None and bool(nxt.annual_value or nxt.period_value) and nxt.weight is None
 
 
+def _inherit_raw_levels(ind: Indicator, heading: Indicator) -> Indicator:
+    """The row after a dropped heading keeps the level cells written on the heading's line."""
+    same = ind.level1 == heading.level1 and ind.level2 == heading.level2
+    return replace(
+        ind,
+        level1_raw=ind.level1_raw or (heading.level1_raw if same else ""),
+        level2_raw=ind.level2_raw or (heading.level2_raw if same else ""),
+    )
+
+
 def drop_group_headings(document: Document) -> Document:
     """The document without its group headings (see `_heading`; any reader's), each one kept as a
     problem naming its line and text, so that a heading's 分值 | 得分 is never read as an indicator."""
@@ -324,14 +334,17 @@ def drop_group_headings(document: Document) -> Document:
     projects = []
     for p in document.projects:
         inds = list(p.indicators)
-        kept = []
+        kept: list[Indicator] = []
+        heading: Indicator | None = None
         for i, nxt in zip(inds, [*inds[1:], None], strict=True):
             if _heading(i, nxt):
                 problems.append(
                     Problem(document.path, i.line, f"group heading, not an indicator: {i.raw[:80]}")
                 )
+                heading = i
             else:
-                kept.append(i)
+                kept.append(_inherit_raw_levels(i, heading) if heading is not None else i)
+                heading = None
         renumbered = tuple(replace(i, seq=n) for n, i in enumerate(kept, 1))
         projects.append(replace(p, indicators=renumbered) if len(kept) < len(inds) else p)
     if not problems:
