@@ -19,11 +19,11 @@ structures, and the tables are the same as those of `nlp.pipeline.run` (tested).
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import multiprocessing
 import os
-import pickle
 import shutil
 import sys
 import time
@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -53,7 +54,8 @@ from nlp.corrections import Correction, apply_corrections, files_summary, latest
 from nlp.csv_text import csv_text
 from nlp.documents import read_document
 from nlp.documents.discovery import Discovery, discover, relabel
-from nlp.linking import clear_caches, indicator_sets_of, link_projects, no_links
+from nlp.link_files import write_links
+from nlp.linking import LinkRow, clear_caches, indicator_sets_of, no_links, rows_of
 from nlp.outputs import build_report, indicators_frame, projects_frame
 from nlp.pipeline import STALE_OUTPUTS, Options
 from nlp.quality import assess_part, flag_table
@@ -77,11 +79,39 @@ class ChunkSummary:
     """What pass 1 keeps of a chunk: compact inputs of the global steps and the report counts."""
 
     link_rows: pd.DataFrame  # LINK_COLUMNS of each project
-    indicator_sets: dict[str, frozenset[str]]  # project_id → folded indicator names
-    signatures: dict[str, Signature]  # project_id → boilerplate signature
-    report: bytes  # build_report of the chunk (flag counts left out), pickled: held until the end
+    indicator_sets: list[frozenset[str] | None]  # folded indicator names of each project
+    signatures: Signatures  # boilerplate signatures
+    report: Path  # build_report of the chunk (flag counts left out), pickled in the spool until the end
     has_actual: bool  # some indicator states an actual value
     flags: set[str]  # every flag the reader raised
+
+
+@dataclass
+class Signatures:
+    """A chunk's boilerplate signatures, compact: the projects' positions among the chunk's projects
+    (-1: a project_id of `missing`, in order), digests of 16 bytes end to end, sizes."""
+
+    positions: np.ndarray
+    digests: bytes
+    sizes: np.ndarray
+    missing: list[str]
+
+    @classmethod
+    def of(cls, signatures: dict[str, Signature], pids: list[str]) -> Signatures:
+        at = {pid: k for k, pid in enumerate(pids)}
+        positions = np.array([at.get(pid, -1) for pid in signatures], dtype=np.int32)
+        digests = b"".join(sig.digest for sig in signatures.values())
+        if any(len(sig.digest) != 16 for sig in signatures.values()):
+            raise ValueError("boilerplate signatures of 16 bytes expected")
+        sizes = np.array([sig.size for sig in signatures.values()], dtype=np.int32)
+        return cls(positions, digests, sizes, [pid for pid in signatures if pid not in at])
+
+    def items(self, pids: list[str]) -> Iterator[tuple[str, Signature]]:
+        """(project_id, signature) in the order of `project_signatures`."""
+        missing = iter(self.missing)
+        for k, (position, size) in enumerate(zip(self.positions.tolist(), self.sizes.tolist(), strict=True)):
+            pid = pids[position] if position >= 0 else next(missing)
+            yield pid, Signature(self.digests[16 * k : 16 * k + 16], size)
 
 
 @dataclass
@@ -143,14 +173,18 @@ def read_chunk(index: int, sources: list[tuple[str, str]], spool: str) -> ChunkS
     unflagged = [frame.drop(columns="flags") for frame in (projects, indicators)]  # counted after quality
     report = build_report(docs, *unflagged)
     report.pop("flags")
+    report_path = Path(spool) / f"report.{index:06d}.pkl"
+    pd.to_pickle(report, report_path)
+    pids = projects["project_id"].tolist()
+    sets = indicator_sets_of(indicators)
     flags = {
         f for cell in pd.concat([projects["flags"], indicators["flags"]]).unique() for f in split_flags(cell)
     }
     return ChunkSummary(
         link_rows=projects[list(LINK_COLUMNS)].copy(),
-        indicator_sets=indicator_sets_of(indicators),
-        signatures=project_signatures(indicators),
-        report=pickle.dumps(report),
+        indicator_sets=[sets.get(pid) for pid in pids],
+        signatures=Signatures.of(project_signatures(indicators), pids),
+        report=report_path,
         has_actual=bool(indicators["actual_value"].notna().any()),
         flags=flags,
     )
@@ -314,10 +348,10 @@ def _department_achievement(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 def _compact(summary: ChunkSummary, shared: dict[frozenset[str], frozenset[str]]) -> ChunkSummary:
     """The summary with its indicator-name sets shared with equal sets of earlier chunks (names interned)."""
-    summary.indicator_sets = {
-        pid: shared.setdefault(names, frozenset(map(sys.intern, names)))
-        for pid, names in summary.indicator_sets.items()
-    }
+    summary.indicator_sets = [
+        None if names is None else shared.setdefault(names, frozenset(map(sys.intern, names)))
+        for names in summary.indicator_sets
+    ]
     return summary
 
 
@@ -330,23 +364,21 @@ def _link_rows(summaries: list[ChunkSummary]) -> pd.DataFrame:
 
 
 def _link(
-    projects: pd.DataFrame, summaries: list[ChunkSummary], options: Options
-) -> tuple[pd.DataFrame, list[str], str]:
-    """Links, family ids (one per project, in order) and the stage note."""
-    if not options.link:
-        return no_links(), projects["project_id"].astype(str).tolist(), "off"
-    sets = {pid: names for s in summaries for pid, names in s.indicator_sets.items()}
-    linked = link_projects(projects, threshold=options.link_threshold, indicator_sets=sets)
-    families = linked.family_id.reindex(projects.index).tolist()
-    note = f"{len(linked.links)} links, {len(set(families))} families"
-    return linked.links, families, note
+    rows: list[LinkRow] | None, projects: pd.DataFrame, options: Options, out: Path, spool: Path
+) -> tuple[int, list[str], str]:
+    """Link the projects (`rows`, None when linking is off) and write the links (spilled to the
+    spool, not held); return the number of links, the family ids (in order) and the stage note."""
+    if rows is None:
+        return _write_links(no_links(), out), projects["project_id"].astype(str).tolist(), "off"
+    families, n_links = write_links(rows, options.link_threshold, out, spool)
+    return n_links, families, f"{n_links} links, {len(set(families))} families"
 
 
 def _boilerplate(projects: pd.DataFrame, summaries: list[ChunkSummary], families: list[str]) -> frozenset:
     pids = projects["project_id"].tolist()
     titles = dict(zip(pids, text_column(projects, "project"), strict=True))
     family_of = dict(zip(pids, families, strict=True))
-    signatures = ((pid, sig) for s in summaries for pid, sig in s.signatures.items())
+    signatures = (item for s in summaries for item in s.signatures.items(s.link_rows["project_id"].tolist()))
     return frozenset(clusters_of(signatures, titles, family_of)["project_id"])
 
 
@@ -360,7 +392,7 @@ def _write_links(links: pd.DataFrame, out: Path) -> int:
 def _release(summaries: list[ChunkSummary]) -> None:
     """Drop what only the global steps needed (names, signatures, linking columns and caches)."""
     for s in summaries:
-        s.indicator_sets, s.signatures = {}, {}
+        s.indicator_sets, s.signatures = [], Signatures.of({}, [])
     clear_caches()
     pa.default_memory_pool().release_unused()
 
@@ -491,10 +523,12 @@ def _run(
         del shared
         clock.lap("1. read documents, build tables (per chunk)")
         projects = _link_rows(summaries)
-        links, families, link_note = _link(projects, summaries, options)
+        sets = [names for s in summaries for names in s.indicator_sets]
+        rows = rows_of(projects, sets) if options.link else None
+        projects = projects[["project_id", "project"]]  # the rest is in `rows`, which linking empties
+        n_links, families, link_note = _link(rows, projects, options, out, spool)
         boilerplate = _boilerplate(projects, summaries, families)
-        n_links = _write_links(links, out)  # now, so that the links are not held through the next pass
-        del links, projects
+        del projects, rows, sets
         _release(summaries)
         documented = set(flag_table()["flag"])
         extra = tuple(sorted({f for s in summaries for f in s.flags} - documented))
@@ -537,7 +571,7 @@ def _run(
     for writer in writers.values():
         writer.close()
     clock.lap("4. department scores, Parquet, links (global)")
-    report = _merge_reports([pickle.loads(s.report) for s in summaries])
+    report = _merge_reports([pd.read_pickle(s.report) for s in summaries])
     n_read = report["indicators"]["written"]  # before corrections dropped any row
     report["indicators"]["written"] = n_indicators
     report["flags"] = {name: dict(sorted(c.items())) for name, c in flag_counts.items()}
@@ -565,9 +599,12 @@ def _run(
 
 
 def _write_report(report: dict[str, Any], out: Path) -> None:
-    (out / "report.json").write_text(
-        json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-    )
+    """report.json as `json.dumps(..., indent=2)` writes it, written in pieces: the whole text of a large
+    run's report (its lists per document) is never built in memory."""
+    pieces = json.JSONEncoder(ensure_ascii=False, indent=2, default=str).iterencode(report)
+    with open(out / "report.json", "w", encoding="utf-8") as f:
+        while batch := list(itertools.islice(pieces, 10_000)):
+            f.write("".join(batch))
 
 
 class _Corrections:
