@@ -346,17 +346,22 @@ def _department_achievement(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return department_summary(summary, summary["department"])
 
 
-def _compact(summary: ChunkSummary, shared: dict[frozenset[str], frozenset[str]]) -> ChunkSummary:
-    """The summary with its indicator-name sets shared with equal sets of earlier chunks (names interned)."""
-    summary.indicator_sets = [
+def _compact(summary: ChunkSummary, shared: dict, rows: list[LinkRow] | None) -> ChunkSummary:
+    """The summary once its projects' linking rows are added to `rows` (None: linking is off), their
+    texts and indicator-name sets shared with those of earlier chunks; it keeps project ids and titles."""
+    sets = [
         None if names is None else shared.setdefault(names, frozenset(map(sys.intern, names)))
         for names in summary.indicator_sets
     ]
+    if rows is not None:
+        rows += rows_of(summary.link_rows, sets, shared)
+    summary.link_rows = summary.link_rows[["project_id", "project"]]
+    summary.indicator_sets = []
     return summary
 
 
-def _link_rows(summaries: list[ChunkSummary]) -> pd.DataFrame:
-    """The linking columns of all projects, in order; each chunk keeps only its project ids."""
+def _titles(summaries: list[ChunkSummary]) -> pd.DataFrame:
+    """project_id and project of all projects, in order; each chunk keeps only its project ids."""
     projects = pd.concat([s.link_rows for s in summaries], ignore_index=True)
     for s in summaries:
         s.link_rows = s.link_rows[["project_id"]]
@@ -518,17 +523,15 @@ def _run(
     tokenize("预热")  # and jieba's dictionary (the classifiers and linking segment names)
     with _executor(workers, scheduler) as (executor, window):
         read = _ordered(lambda i: executor.submit(read_chunk, i, chunks[i], str(spool)), len(chunks), window)
-        shared: dict[frozenset[str], frozenset[str]] = {}
-        summaries = [_compact(s, shared) for s in _bar(read, len(chunks), "reading", progress)]
+        shared: dict = {}  # texts and indicator-name sets, one object each over all chunks
+        rows: list[LinkRow] | None = [] if options.link else None  # linking rows, built as chunks come
+        summaries = [_compact(s, shared, rows) for s in _bar(read, len(chunks), "reading", progress)]
         del shared
         clock.lap("1. read documents, build tables (per chunk)")
-        projects = _link_rows(summaries)
-        sets = [names for s in summaries for names in s.indicator_sets]
-        rows = rows_of(projects, sets) if options.link else None
-        projects = projects[["project_id", "project"]]  # the rest is in `rows`, which linking empties
+        projects = _titles(summaries)
         n_links, families, link_note = _link(rows, projects, options, out, spool)
         boilerplate = _boilerplate(projects, summaries, families)
-        del projects, rows, sets
+        del projects, rows
         _release(summaries)
         documented = set(flag_table()["flag"])
         extra = tuple(sorted({f for s in summaries for f in s.flags} - documented))

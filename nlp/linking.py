@@ -89,10 +89,14 @@ def _role(unit: str) -> str:
     return key.key if key else ""
 
 
-def _shared_values(column: pd.Series) -> list[object]:
-    """The cells of a column as Python objects, one object per distinct value (None for a missing cell)."""
+def _shared_values(column: pd.Series, shared: dict | None = None) -> list[object]:
+    """The cells of a column as Python objects, one object per distinct value (None for a missing cell),
+    the same object as in earlier calls with the same `shared` dict."""
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    values = [*uniques.tolist(), None]
+    distinct = uniques.tolist()
+    if shared is not None:
+        distinct = [shared.setdefault(value, value) for value in distinct]
+    values = [*distinct, None]
     return [values[code] for code in codes]
 
 
@@ -100,13 +104,19 @@ _ROW_COLUMNS = ("project_id", "doc", "department", "unit", "project", "district"
 
 
 def rows_of(
-    projects: pd.DataFrame, indicator_sets: dict[str, frozenset[str]] | list[frozenset[str] | None]
+    projects: pd.DataFrame,
+    indicator_sets: dict[str, frozenset[str]] | list[frozenset[str] | None],
+    shared: dict | None = None,
 ) -> list[LinkRow]:
     """What linking needs from each projects row, in order; `indicator_sets` by project_id or, as a
-    list, one per row."""
+    list, one per row. Texts are shared with the rows of earlier calls given the same `shared` dict
+    (a run that builds its rows chunk by chunk)."""
     rows = []
     missing = [None] * len(projects)
-    columns = [_shared_values(projects[c]) if c in projects else missing for c in _ROW_COLUMNS]
+    columns = [
+        (_shared_values(projects[c], None if c == "project_id" else shared) if c in projects else missing)
+        for c in _ROW_COLUMNS
+    ]
     if isinstance(indicator_sets, dict):
         sets = [indicator_sets.get(_text(pid)) for pid in columns[0]]
     else:
