@@ -33,7 +33,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -69,7 +69,7 @@ from nlp.values import add_value_columns
 log = logging.getLogger(__name__)
 
 TABLES = ("projects", "indicators", "quality", "links")
-CHUNK_DOCUMENTS = 100  # documents per chunk: about 7,000 indicators, a few MB of tables
+CHUNK_DOCUMENTS = 250  # documents per chunk: about 18,000 indicators, some MB of tables
 LINK_COLUMNS = ("doc", "department", "district", "unit", "project", "project_id", "year", "goal")
 SPOOL = ".jixiao-parts"  # inside the output folder: every worker of a cluster must reach it
 
@@ -369,13 +369,19 @@ def _titles(summaries: list[ChunkSummary]) -> pd.DataFrame:
 
 
 def _link(
-    rows: list[LinkRow] | None, projects: pd.DataFrame, options: Options, out: Path, spool: Path
+    rows: list[LinkRow] | None,
+    projects: pd.DataFrame,
+    options: Options,
+    out: Path,
+    spool: Path,
+    processes: int,
 ) -> tuple[int, list[str], str]:
-    """Link the projects (`rows`, None when linking is off) and write the links (spilled to the
-    spool, not held); return the number of links, the family ids (in order) and the stage note."""
+    """Link the projects (`rows`, None when linking is off; blocks scored in `processes` processes) and
+    write the links (spilled to the spool, not held); return the number of links, the family ids (in
+    order) and the stage note."""
     if rows is None:
         return _write_links(no_links(), out), projects["project_id"].astype(str).tolist(), "off"
-    families, n_links = write_links(rows, options.link_threshold, out, spool)
+    families, n_links = write_links(rows, options.link_threshold, out, spool, processes)
     return n_links, families, f"{n_links} links, {len(set(families))} families"
 
 
@@ -437,7 +443,7 @@ class _TableWriter:
             header = pd.DataFrame(columns=part.schema.names).to_csv(index=False)
             self.csv.write(header.encode("utf-8-sig"))
         with open(part.csv, "rb") as rows:
-            shutil.copyfileobj(rows, self.csv)
+            _append(rows, self.csv)
         part.csv.unlink()
         self.parts.append(part)
 
@@ -452,6 +458,20 @@ class _TableWriter:
                     table = pa.ipc.open_file(source).read_all()
                 writer.write_table(table.select(schema.names).cast(schema))
                 part.arrow.unlink()
+
+
+def _append(source: BinaryIO, target: BinaryIO) -> None:
+    """Copy a file's bytes to the end of another, in the kernel where it can (os.sendfile)."""
+    size, sent = os.fstat(source.fileno()).st_size, 0
+    target.flush()
+    try:
+        while sent < size:
+            sent += os.sendfile(target.fileno(), source.fileno(), sent, size - sent)
+    except (AttributeError, OSError):  # no sendfile between files here: the rest through this process
+        source.seek(sent)
+        target.seek(0, os.SEEK_END)
+        shutil.copyfileobj(source, target)
+    target.seek(0, os.SEEK_END)  # the writer's position after the bytes the kernel appended
 
 
 def _unified(schemas: list[pa.Schema]) -> pa.Schema:
@@ -529,7 +549,7 @@ def _run(
         del shared
         clock.lap("1. read documents, build tables (per chunk)")
         projects = _titles(summaries)
-        n_links, families, link_note = _link(rows, projects, options, out, spool)
+        n_links, families, link_note = _link(rows, projects, options, out, spool, 1 if scheduler else workers)
         boilerplate = _boilerplate(projects, summaries, families)
         del projects, rows
         _release(summaries)

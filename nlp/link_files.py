@@ -5,14 +5,19 @@
 are ranges of project ids in sorted order, so bucket after bucket is the table's order), pickled into
 a file in the spool every `FLUSH` links; then each bucket is read back alone, sorted as
 `link_projects` sorts (by project_id_a, project_id_b, stable) and appended to links.csv and as a row
-group to links.parquet. Memory holds at most `FLUSH` links and one bucket. The files are those of
+group to links.parquet. Memory holds at most `FLUSH` links and one bucket. The blocks of candidate
+pairs (`nlp.linking.link_blocks`) are independent, so N forked processes can score every N-th block
+each, into their own bucket files, read back together. The files are those of
 `link_projects(...).links` written by `to_csv`/`to_parquet` (tests/test_link_files.py).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import pickle
+from array import array
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,17 +26,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from nlp.csv_text import csv_text
-from nlp.linking import LINK_COLUMNS, Families, Link, LinkRow, accepted_links, links_frame
+from nlp.linking import LINK_COLUMNS, Families, Link, LinkRow, link_blocks, links_frame, scored_links
 
 BUCKET_PROJECTS = 5_000  # projects per bucket: about as many links, some 40 MB when read back
 FLUSH = 20_000  # links held before they are pickled into their buckets' files
 
 
 class _Buckets:
-    """Links spilled into one file per bucket of first projects (positions in sorted project id order)."""
+    """Links spilled into one file per bucket of first projects (positions in sorted project id order);
+    `tag` tells apart the files of processes that score blocks side by side."""
 
-    def __init__(self, spool: Path, ranks: list[int], n_buckets: int) -> None:
-        self.spool, self.ranks, self.n = spool, ranks, n_buckets
+    def __init__(self, spool: Path, ranks: list[int], n_buckets: int, tag: int = 0) -> None:
+        self.spool, self.ranks, self.tag = spool, ranks, tag
         self.size = max(1, -(-(max(ranks, default=0) + 1) // n_buckets))  # ranks per bucket
         self.pending: dict[int, list[tuple]] = {}
         self.held = 0
@@ -46,20 +52,23 @@ class _Buckets:
 
     def flush(self) -> None:
         for bucket, rows in self.pending.items():
-            with open(self._path(bucket), "ab") as f:  # opened per flush: a large run has many buckets
+            with open(_path(self.spool, self.tag, bucket), "ab") as f:  # opened per flush: many buckets
                 pickle.dump(rows, f, protocol=pickle.HIGHEST_PROTOCOL)
             self.buckets.add(bucket)
         self.pending, self.held = {}, 0
 
-    def _path(self, bucket: int) -> Path:
-        return self.spool / f"links.{bucket:05d}.pkl"
 
-    def read(self) -> Iterator[list[tuple]]:
-        """Each bucket's links in table order (buckets in order; each sorted stably by the project ids)."""
-        self.flush()
-        for bucket in sorted(self.buckets):
-            path = self._path(bucket)
-            rows: list[tuple] = []
+def _path(spool: Path, tag: int, bucket: int) -> Path:
+    return spool / f"links.{tag:03d}.{bucket:05d}.pkl"
+
+
+def _read(spool: Path, written: dict[int, set[int]]) -> Iterator[list[tuple]]:
+    """Each bucket's links (from the files of every tag, in tag order) in table order: buckets in
+    order, each sorted stably by the project ids."""
+    for bucket in sorted(set().union(*written.values())):
+        rows: list[tuple] = []
+        for tag in sorted(t for t, buckets in written.items() if bucket in buckets):
+            path = _path(spool, tag, bucket)
             with open(path, "rb") as f:
                 while True:
                     try:
@@ -67,8 +76,40 @@ class _Buckets:
                     except EOFError:
                         break
             path.unlink()
-            rows.sort(key=lambda r: (r[0], r[1]))
-            yield rows
+        rows.sort(key=lambda r: (r[0], r[1]))
+        yield rows
+
+
+_FORKED: dict = {}  # rows, blocks and ranks, set before the scoring processes fork (they inherit it)
+
+
+def _score(tag: int, parts: int, threshold: float, spool: Path, n_buckets: int) -> tuple[bytes, set[int]]:
+    """Score every `parts`-th block from the `tag`-th on, spill the links; return the pairs of row
+    positions linked (an array of int64, two per link) and the buckets written."""
+    rows, blocks, ranks = _FORKED["rows"], _FORKED["blocks"], _FORKED["ranks"]
+    buckets = _Buckets(spool, ranks, n_buckets, tag)
+    pairs = array("q")
+    for link in scored_links(rows, blocks[tag::parts], threshold):
+        buckets.add(link)
+        pairs.extend(link[:2])
+    buckets.flush()
+    return pairs.tobytes(), buckets.buckets
+
+
+def _score_all(
+    rows: list[LinkRow], ranks: list[int], threshold: float, spool: Path, n_buckets: int, processes: int
+) -> list[tuple[bytes, set[int]]]:
+    """The blocks scored in `processes` forked processes (each inherits the rows), or here."""
+    _FORKED.update(rows=rows, blocks=link_blocks(rows, threshold), ranks=ranks)
+    try:
+        if processes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return [_score(0, 1, threshold, spool, n_buckets)]
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(processes, mp_context=context) as pool:
+            tasks = [pool.submit(_score, t, processes, threshold, spool, n_buckets) for t in range(processes)]
+            return [task.result() for task in tasks]
+    finally:
+        _FORKED.clear()
 
 
 def _frame(rows: list[tuple]) -> pd.DataFrame:
@@ -77,22 +118,28 @@ def _frame(rows: list[tuple]) -> pd.DataFrame:
     return links_frame({c: list(columns[k]) for k, c in enumerate(names)}, list(columns[-1]))
 
 
-def write_links(rows: list[LinkRow], threshold: float, out: Path, spool: Path) -> tuple[list[str], int]:
+def write_links(
+    rows: list[LinkRow], threshold: float, out: Path, spool: Path, processes: int = 1
+) -> tuple[list[str], int]:
     """Link the projects of `rows` (`nlp.linking.rows_of`), write links.csv and links.parquet into
-    `out`; return the family ids (in order) and the number of links. `spool` holds the buckets."""
+    `out`; return the family ids (in order) and the number of links. `spool` holds the buckets;
+    `processes` > 1 scores the blocks in that many forked processes (same files)."""
     pids = [r.pid for r in rows]
     ranks = pd.factorize(pd.Series(pids, dtype=object), sort=True)[0].tolist()  # equal ids, equal rank
-    buckets = _Buckets(spool, ranks, max(1, len(rows) // BUCKET_PROJECTS))
-    families = Families(len(rows))
-    for link in accepted_links(rows, threshold):
-        buckets.add(link)
-        families.join(link[0], link[1])
+    n_buckets = max(1, len(rows) // BUCKET_PROJECTS)
+    scored = _score_all(rows, ranks, threshold, spool, n_buckets, processes)
     rows.clear()  # the caller's list: what linking held is released before the links are written
+    families = Families(len(pids))
+    for pairs, _ in scored:
+        linked = array("q", pairs)
+        for k in range(0, len(linked), 2):
+            families.join(linked[k], linked[k + 1])
     family_ids = families.ids(pids)
+    buckets = _read(spool, {tag: written for tag, (_, written) in enumerate(scored)})
     n, writer = 0, None
     with open(out / "links.csv", "wb") as csv:
         csv.write(pd.DataFrame(columns=list(LINK_COLUMNS)).to_csv(index=False).encode("utf-8-sig"))
-        for bucket in buckets.read():
+        for bucket in buckets:
             writer = _write(_frame(bucket), csv, writer, out)
             n += len(bucket)
         if writer is None:  # no links: the empty table, typed

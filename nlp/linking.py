@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations, product
@@ -343,8 +343,9 @@ class Families:
 Link = tuple[int, int, tuple, str]  # rows of project a and b (a's project_id first), LINK_COLUMNS values
 
 
-def accepted_links(rows: list[LinkRow], threshold: float) -> Iterator[Link]:
-    """Every accepted link, as it is found: the rows of a and b, the column values, the evidence."""
+def link_blocks(rows: list[LinkRow], threshold: float) -> list[Iterator[tuple[int, int]]]:
+    """The candidate pairs (row positions), block by block: the projects of one name key, or of two
+    keys sharing a rare word. Blocks are independent: they can be scored in any order or process."""
     by_key: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         if r.name.tokens:  # a project without a name is kept (own family) but never linked
@@ -352,10 +353,17 @@ def accepted_links(rows: list[LinkRow], threshold: float) -> Iterator[Link]:
     keys = [rows[m[0]].name for m in by_key.values()]
     members = list(by_key.values())
     floor = max(0.0, threshold - _SUPPORT_SPAN / 2)
-    pairs: list[Iterator[tuple[int, int]]] = [_pairs_within(m, rows) for m in members if len(m) > 1]
-    pairs += [_pairs_between(members[i], members[j], rows) for i, j, _ in _candidate_keys(keys, floor)]
-    n = 0
-    for pair in pairs:
+    blocks: list[Iterator[tuple[int, int]]] = [_pairs_within(m, rows) for m in members if len(m) > 1]
+    blocks += [_pairs_between(members[i], members[j], rows) for i, j, _ in _candidate_keys(keys, floor)]
+    log.info("linking: %d projects, %d distinct keys, %d blocks", len(rows), len(keys), len(blocks))
+    return blocks
+
+
+def scored_links(
+    rows: list[LinkRow], blocks: Iterable[Iterator[tuple[int, int]]], threshold: float
+) -> Iterator[Link]:
+    """The accepted links of some blocks, as they are found: rows of a and b, column values, evidence."""
+    for pair in blocks:
         for i, j in pair:
             if rows[j].pid < rows[i].pid:
                 i, j = j, i
@@ -371,9 +379,12 @@ def accepted_links(rows: list[LinkRow], threshold: float) -> Iterator[Link]:
             relation = RELATIONS[0] if same_place else RELATIONS[1]
             values = (a.pid, b.pid, round(score, 4), ns, relation, a.name.original, b.name.original,
                       a.name.key, b.name.key, a.doc, b.doc, a.year, b.year, a.place, b.place)  # fmt: skip
-            n += 1
             yield i, j, values, _evidence(a, b, ns, shared, notes)
-    log.info("linking: %d projects, %d distinct keys, %d links", len(rows), len(keys), n)
+
+
+def accepted_links(rows: list[LinkRow], threshold: float) -> Iterator[Link]:
+    """Every accepted link, as it is found (all blocks, in order)."""
+    return scored_links(rows, link_blocks(rows, threshold), threshold)
 
 
 def links_frame(

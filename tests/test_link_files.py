@@ -35,8 +35,8 @@ def _whole(projects: pd.DataFrame, indicators: pd.DataFrame, out: Path) -> pd.Se
     return linked.family_id
 
 
-@pytest.mark.parametrize("bucket, flush", [(7, 5), (10**6, 10**6)])
-def test_spilled_links_are_the_whole_table(tables, tmp_path, monkeypatch, bucket, flush):
+@pytest.mark.parametrize("bucket, flush, processes", [(7, 5, 1), (10**6, 10**6, 1), (7, 5, 3)])
+def test_spilled_links_are_the_whole_table(tables, tmp_path, monkeypatch, bucket, flush, processes):
     projects, indicators = tables
     monkeypatch.setattr(link_files, "BUCKET_PROJECTS", bucket)
     monkeypatch.setattr(link_files, "FLUSH", flush)
@@ -44,7 +44,7 @@ def test_spilled_links_are_the_whole_table(tables, tmp_path, monkeypatch, bucket
     whole.mkdir(), spilled.mkdir()
     family = _whole(projects, indicators, whole)
     families, n = link_files.write_links(
-        rows_of(projects, indicator_sets_of(indicators)), 0.75, spilled, spilled
+        rows_of(projects, indicator_sets_of(indicators)), 0.75, spilled, spilled, processes
     )
     assert n > 100 and families == family.tolist()
     assert (whole / "links.csv").read_bytes() == (spilled / "links.csv").read_bytes()
