@@ -375,13 +375,14 @@ def _link(
     out: Path,
     spool: Path,
     processes: int,
+    cluster: Executor | None,
 ) -> tuple[int, list[str], str]:
-    """Link the projects (`rows`, None when linking is off; blocks scored in `processes` processes) and
-    write the links (spilled to the spool, not held); return the number of links, the family ids (in
-    order) and the stage note."""
+    """Link the projects (`rows`, None when linking is off; blocks scored in `processes` processes, or
+    as tasks on a `cluster`) and write the links (spilled to the spool, not held); return the number
+    of links, the family ids (in order) and the stage note."""
     if rows is None:
         return _write_links(no_links(), out), projects["project_id"].astype(str).tolist(), "off"
-    families, n_links = write_links(rows, options.link_threshold, out, spool, processes)
+    families, n_links = write_links(rows, options.link_threshold, out, spool, processes, cluster)
     return n_links, families, f"{n_links} links, {len(set(families))} families"
 
 
@@ -549,7 +550,10 @@ def _run(
         del shared
         clock.lap("1. read documents, build tables (per chunk)")
         projects = _titles(summaries)
-        n_links, families, link_note = _link(rows, projects, options, out, spool, 1 if scheduler else workers)
+        cluster = executor if scheduler else None  # linking tasks on the cluster, else forked processes
+        n_links, families, link_note = _link(
+            rows, projects, options, out, spool, window if scheduler else workers, cluster
+        )
         boilerplate = _boilerplate(projects, summaries, families)
         del projects, rows
         _release(summaries)

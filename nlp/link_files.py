@@ -7,8 +7,9 @@ a file in the spool every `FLUSH` links; then each bucket is read back alone, so
 `link_projects` sorts (by project_id_a, project_id_b, stable) and appended to links.csv and as a row
 group to links.parquet. Memory holds at most `FLUSH` links and one bucket. The blocks of candidate
 pairs (`nlp.linking.link_blocks`) are independent, so N forked processes can score every N-th block
-each, into their own bucket files, read back together. The files are those of
-`link_projects(...).links` written by `to_csv`/`to_parquet` (tests/test_link_files.py).
+each, into their own bucket files, read back together; on a Dask cluster, tasks of blocks get the
+rows their pairs name and write their bucket files into the spool, which every worker reaches. The
+files are those of `link_projects(...).links` written by `to_csv`/`to_parquet` (tests/test_link_files.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import multiprocessing
 import pickle
 from array import array
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,15 +31,15 @@ from nlp.linking import LINK_COLUMNS, Families, Link, LinkRow, link_blocks, link
 
 BUCKET_PROJECTS = 5_000  # projects per bucket: about as many links, some 40 MB when read back
 FLUSH = 20_000  # links held before they are pickled into their buckets' files
+TASK_PAIRS = 50_000  # candidate pairs per linking task on a cluster
 
 
 class _Buckets:
     """Links spilled into one file per bucket of first projects (positions in sorted project id order);
     `tag` tells apart the files of processes that score blocks side by side."""
 
-    def __init__(self, spool: Path, ranks: list[int], n_buckets: int, tag: int = 0) -> None:
-        self.spool, self.ranks, self.tag = spool, ranks, tag
-        self.size = max(1, -(-(max(ranks, default=0) + 1) // n_buckets))  # ranks per bucket
+    def __init__(self, spool: Path, ranks: list[int] | dict[int, int], size: int, tag: int = 0) -> None:
+        self.spool, self.ranks, self.size, self.tag = spool, ranks, size, tag  # size: ranks per bucket
         self.pending: dict[int, list[tuple]] = {}
         self.held = 0
         self.buckets: set[int] = set()  # those with a file
@@ -83,30 +84,77 @@ def _read(spool: Path, written: dict[int, set[int]]) -> Iterator[list[tuple]]:
 _FORKED: dict = {}  # rows, blocks and ranks, set before the scoring processes fork (they inherit it)
 
 
-def _score(tag: int, parts: int, threshold: float, spool: Path, n_buckets: int) -> tuple[bytes, set[int]]:
+def _score(tag: int, parts: int, threshold: float, spool: Path, bucket_size: int) -> tuple[bytes, set[int]]:
     """Score every `parts`-th block from the `tag`-th on, spill the links; return the pairs of row
     positions linked (an array of int64, two per link) and the buckets written."""
     rows, blocks, ranks = _FORKED["rows"], _FORKED["blocks"], _FORKED["ranks"]
-    buckets = _Buckets(spool, ranks, n_buckets, tag)
+    for stale in spool.glob(f"links.{tag:03d}.*.pkl"):  # a task run again (its worker lost) starts anew
+        stale.unlink()
+    buckets = _Buckets(spool, ranks, bucket_size, tag)
     pairs = array("q")
-    for link in scored_links(rows, blocks[tag::parts], threshold):
+    for link in scored_links(rows, blocks[tag % parts :: parts], threshold):
         buckets.add(link)
         pairs.extend(link[:2])
     buckets.flush()
     return pairs.tobytes(), buckets.buckets
 
 
+def _score_shipped(
+    tag: int, rows: dict[int, LinkRow], ranks: dict[int, int], blocks: list[list[tuple[int, int]]], *args
+) -> tuple[bytes, set[int]]:
+    """`_score` on a cluster's worker: the blocks' pairs come with the rows and ranks they need."""
+    _FORKED.update(rows=rows, blocks=blocks, ranks=ranks)
+    try:
+        return _score(tag, 1, *args)
+    finally:
+        _FORKED.clear()
+
+
+def _score_tasks(
+    executor: Executor, rows: list[LinkRow], ranks: list[int], args: tuple, window: int
+) -> Iterator[tuple[bytes, set[int]]]:
+    """The blocks scored as tasks of about TASK_PAIRS candidate pairs on `executor` (a Dask cluster):
+    each task gets its blocks' pairs and only the rows they name (a shuffle by blocking key)."""
+    pending: list[Future] = []
+    batch: list[list[tuple[int, int]]] = []
+    size, tag = 0, 0  # tags number the tasks in order, as their results are returned
+    for block in [*link_blocks(rows, args[0]), None]:
+        if block is not None:
+            batch.append(list(block))
+            size += len(batch[-1])
+        if batch and (size >= TASK_PAIRS or block is None):
+            named = {i for pairs in batch for pair in pairs for i in pair}
+            mine, their_ranks = {i: rows[i] for i in named}, {i: ranks[i] for i in named}
+            pending.append(executor.submit(_score_shipped, tag, mine, their_ranks, batch, *args))
+            batch, size, tag = [], 0, tag + 1
+            if len(pending) >= window:
+                yield pending.pop(0).result()
+    for task in pending:
+        yield task.result()
+
+
 def _score_all(
-    rows: list[LinkRow], ranks: list[int], threshold: float, spool: Path, n_buckets: int, processes: int
+    rows: list[LinkRow],
+    ranks: list[int],
+    threshold: float,
+    spool: Path,
+    bucket_size: int,
+    processes: int,
+    executor: Executor | None = None,
 ) -> list[tuple[bytes, set[int]]]:
-    """The blocks scored in `processes` forked processes (each inherits the rows), or here."""
+    """The blocks scored as tasks on `executor`, in `processes` forked processes (each inherits the
+    rows), or here."""
+    if executor is not None:
+        return list(_score_tasks(executor, rows, ranks, (threshold, spool, bucket_size), max(2, processes)))
     _FORKED.update(rows=rows, blocks=link_blocks(rows, threshold), ranks=ranks)
     try:
         if processes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return [_score(0, 1, threshold, spool, n_buckets)]
+            return [_score(0, 1, threshold, spool, bucket_size)]
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(processes, mp_context=context) as pool:
-            tasks = [pool.submit(_score, t, processes, threshold, spool, n_buckets) for t in range(processes)]
+            tasks = [
+                pool.submit(_score, t, processes, threshold, spool, bucket_size) for t in range(processes)
+            ]
             return [task.result() for task in tasks]
     finally:
         _FORKED.clear()
@@ -119,15 +167,21 @@ def _frame(rows: list[tuple]) -> pd.DataFrame:
 
 
 def write_links(
-    rows: list[LinkRow], threshold: float, out: Path, spool: Path, processes: int = 1
+    rows: list[LinkRow],
+    threshold: float,
+    out: Path,
+    spool: Path,
+    processes: int = 1,
+    executor: Executor | None = None,
 ) -> tuple[list[str], int]:
     """Link the projects of `rows` (`nlp.linking.rows_of`), write links.csv and links.parquet into
     `out`; return the family ids (in order) and the number of links. `spool` holds the buckets;
-    `processes` > 1 scores the blocks in that many forked processes (same files)."""
+    `processes` > 1 scores the blocks in that many forked processes, `executor` (a Dask cluster's) as
+    tasks, `processes` of them in flight (same files)."""
     pids = [r.pid for r in rows]
     ranks = pd.factorize(pd.Series(pids, dtype=object), sort=True)[0].tolist()  # equal ids, equal rank
-    n_buckets = max(1, len(rows) // BUCKET_PROJECTS)
-    scored = _score_all(rows, ranks, threshold, spool, n_buckets, processes)
+    bucket_size = max(1, -(-len(rows) // max(1, len(rows) // BUCKET_PROJECTS)))  # ranks per bucket
+    scored = _score_all(rows, ranks, threshold, spool, bucket_size, processes, executor)
     rows.clear()  # the caller's list: what linking held is released before the links are written
     families = Families(len(pids))
     for pairs, _ in scored:
