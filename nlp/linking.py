@@ -121,25 +121,25 @@ def rows_of(
         sets = [indicator_sets.get(_text(pid)) for pid in columns[0]]
     else:
         sets = indicator_sets
+    described: dict[
+        tuple, tuple
+    ] = {}  # the fields of each distinct (department, unit, project, district, year)
     for pid, doc, department, unit, project, district, year, goal, names in zip(*columns, sets, strict=True):
-        department, unit = _text(department), _text(unit)
-        name = normalize_name(_text(project), department, unit)
-        place = place_of(_text(district)) or place_of(department) or place_of(unit) or name.place
-        rows.append(
-            LinkRow(
-                pid=_text(pid),
-                doc=_text(doc),
-                department=fold_org(department),
-                unit=fold_org(unit),
-                role=_role(unit or department),
-                place=place,
-                year=name.year if name.year is not None else _year(year),
-                name=name,
-                goal=_text(goal),
-                indicators=names,
-            )
-        )
+        key = (department, unit, project, district, year)
+        fields = described.get(key)
+        if fields is None:
+            fields = described[key] = _fields(*key)
+        rows.append(LinkRow(_text(pid), _text(doc), *fields, goal=_text(goal), indicators=names))
     return rows
+
+
+def _fields(department: object, unit: object, project: object, district: object, year: object) -> tuple:
+    """department, unit, role, place, year and name of a LinkRow, from its cells."""
+    department, unit = _text(department), _text(unit)
+    name = normalize_name(_text(project), department, unit)
+    place = place_of(_text(district)) or place_of(department) or place_of(unit) or name.place
+    year_ = name.year if name.year is not None else _year(year)
+    return fold_org(department), fold_org(unit), _role(unit or department), place, year_, name
 
 
 @lru_cache(maxsize=200_000)
