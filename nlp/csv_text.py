@@ -16,8 +16,6 @@ import re
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 _PAD = ",0"  # a second column after each value: a lone empty field would be written as "" otherwise
 _EMPTY_ROW = '""'  # how csv writes a row whose only field is empty
@@ -114,11 +112,9 @@ def csv_text(frame: pd.DataFrame) -> str:
     end = os.linesep  # to_csv's default line terminator, which also decides what is quoted
     distinct = [_distinct(frame.iloc[:, i]) for i in range(frame.shape[1])]
     texts = _texts([values for _, values in distinct], end)
-    columns = [  # each cell's text (code -1, a missing cell: "", na_rep), taken in Arrow
-        pa.array([*t, ""], type=pa.large_string()).take(pa.array(np.where(codes < 0, len(t), codes)))
+    columns = [
+        np.asarray([*t, ""], dtype=object)[codes].tolist()  # code -1, a missing cell: "" (na_rep)
         for (codes, _), t in zip(distinct, texts, strict=True)
     ]
-    text = pa.large_string()
-    lines = pc.binary_join_element_wise(*columns, pa.scalar(",", text)) if len(columns) > 1 else columns[0]
-    lines = pc.if_else(pc.equal(lines, pa.scalar("", text)), pa.scalar(_EMPTY_ROW, text), lines)
-    return end.join(lines.to_pylist()) + end
+    lines = map(",".join, zip(*columns, strict=True))
+    return "".join(f"{line or _EMPTY_ROW}{end}" for line in lines)
