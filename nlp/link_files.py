@@ -85,36 +85,38 @@ _FORKED: dict = {}  # rows, blocks and ranks, set before the scoring processes f
 
 
 def _score(tag: int, parts: int, threshold: float, spool: Path, bucket_size: int) -> tuple[bytes, set[int]]:
-    """Score every `parts`-th block from the `tag`-th on, spill the links; return the pairs of row
-    positions linked (an array of int64, two per link) and the buckets written."""
+    """In a forked process: score every `parts`-th block from the `tag`-th on (see `_score_blocks`)."""
     rows, blocks, ranks = _FORKED["rows"], _FORKED["blocks"], _FORKED["ranks"]
+    return _score_blocks(tag, rows, blocks[tag % parts :: parts], ranks, threshold, spool, bucket_size)
+
+
+def _score_blocks(
+    tag: int,
+    rows: list[LinkRow] | dict[int, LinkRow],
+    blocks: list,
+    ranks: list[int] | dict[int, int],
+    threshold: float,
+    spool: Path,
+    bucket_size: int,
+) -> tuple[bytes, set[int]]:
+    """Score the blocks, spill the links into the files of `tag`; return the pairs of row positions
+    linked (an array of int64, two per link) and the buckets written."""
     for stale in spool.glob(f"links.{tag:03d}.*.pkl"):  # a task run again (its worker lost) starts anew
         stale.unlink()
     buckets = _Buckets(spool, ranks, bucket_size, tag)
     pairs = array("q")
-    for link in scored_links(rows, blocks[tag % parts :: parts], threshold):
+    for link in scored_links(rows, blocks, threshold):
         buckets.add(link)
         pairs.extend(link[:2])
     buckets.flush()
     return pairs.tobytes(), buckets.buckets
 
 
-def _score_shipped(
-    tag: int, rows: dict[int, LinkRow], ranks: dict[int, int], blocks: list[list[tuple[int, int]]], *args
-) -> tuple[bytes, set[int]]:
-    """`_score` on a cluster's worker: the blocks' pairs come with the rows and ranks they need."""
-    _FORKED.update(rows=rows, blocks=blocks, ranks=ranks)
-    try:
-        return _score(tag, 1, *args)
-    finally:
-        _FORKED.clear()
-
-
 def _score_tasks(
     executor: Executor, rows: list[LinkRow], ranks: list[int], args: tuple, window: int
 ) -> Iterator[tuple[bytes, set[int]]]:
     """The blocks scored as tasks of about TASK_PAIRS candidate pairs on `executor` (a Dask cluster):
-    each task gets its blocks' pairs and only the rows they name (a shuffle by blocking key)."""
+    each task gets its blocks' pairs and only the rows and ranks they name (a shuffle by blocking key)."""
     pending: list[Future] = []
     batch: list[list[tuple[int, int]]] = []
     size, tag = 0, 0  # tags number the tasks in order, as their results are returned
@@ -125,7 +127,7 @@ def _score_tasks(
         if batch and (size >= TASK_PAIRS or block is None):
             named = {i for pairs in batch for pair in pairs for i in pair}
             mine, their_ranks = {i: rows[i] for i in named}, {i: ranks[i] for i in named}
-            pending.append(executor.submit(_score_shipped, tag, mine, their_ranks, batch, *args))
+            pending.append(executor.submit(_score_blocks, tag, mine, batch, their_ranks, *args))
             batch, size, tag = [], 0, tag + 1
             if len(pending) >= window:
                 yield pending.pop(0).result()
