@@ -19,7 +19,7 @@ from nlp.achievement import (
     judge,
     score_shares,
 )
-from nlp.quality.rules import isin_text, split_flags
+from nlp.quality.rules import isin_text, per_unique, split_flags
 from nlp.schema import Value
 from nlp.textnorm import fold
 
@@ -300,7 +300,7 @@ def achievement_quality(
 def achievement_report(quality: pd.DataFrame, indicators: pd.DataFrame) -> dict:
     """report.json's `achievement` section: counts by verdict, flags, and each scope's summary."""
     achieved = _text(indicators, "achieved")
-    flags = _text(indicators, "flags").map(split_flags)
+    mismatch = per_unique(lambda f: "score_mismatch" in split_flags(f), _text(indicators, "flags"))
     rows = quality[
         _numbers(quality, "targets_compared").notna() | _numbers(quality, "targets_not_comparable").notna()
     ]
@@ -316,7 +316,7 @@ def achievement_report(quality: pd.DataFrame, indicators: pd.DataFrame) -> dict:
     return {
         "indicators": int((achieved != "").sum()),
         "achieved": {k: int(v) for k, v in achieved[achieved != ""].value_counts().items()},
-        "score_mismatch": int(flags.map(lambda f: "score_mismatch" in f).sum()),
+        "score_mismatch": int(mismatch.astype(bool).sum()),
         "total_mismatch": int(
             _numbers(quality, "flags_total_mismatch")[_text(quality, "scope") == "project"].sum()
         ),

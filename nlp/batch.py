@@ -19,11 +19,11 @@ structures, and the tables are the same as those of `nlp.pipeline.run` (tested).
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import multiprocessing
 import os
-import pickle
 import shutil
 import sys
 import time
@@ -33,8 +33,9 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -53,7 +54,8 @@ from nlp.corrections import Correction, apply_corrections, files_summary, latest
 from nlp.csv_text import csv_text
 from nlp.documents import read_document
 from nlp.documents.discovery import Discovery, discover, relabel
-from nlp.linking import clear_caches, indicator_sets_of, link_projects, no_links
+from nlp.link_files import write_links
+from nlp.linking import LinkRow, clear_caches, indicator_sets_of, no_links, rows_of
 from nlp.outputs import build_report, indicators_frame, projects_frame
 from nlp.pipeline import STALE_OUTPUTS, Options
 from nlp.quality import assess_part, flag_table
@@ -67,7 +69,7 @@ from nlp.values import add_value_columns
 log = logging.getLogger(__name__)
 
 TABLES = ("projects", "indicators", "quality", "links")
-CHUNK_DOCUMENTS = 100  # documents per chunk: about 7,000 indicators, a few MB of tables
+CHUNK_DOCUMENTS = 250  # documents per chunk: about 18,000 indicators, some MB of tables
 LINK_COLUMNS = ("doc", "department", "district", "unit", "project", "project_id", "year", "goal")
 SPOOL = ".jixiao-parts"  # inside the output folder: every worker of a cluster must reach it
 
@@ -77,11 +79,39 @@ class ChunkSummary:
     """What pass 1 keeps of a chunk: compact inputs of the global steps and the report counts."""
 
     link_rows: pd.DataFrame  # LINK_COLUMNS of each project
-    indicator_sets: dict[str, frozenset[str]]  # project_id → folded indicator names
-    signatures: dict[str, Signature]  # project_id → boilerplate signature
-    report: bytes  # build_report of the chunk (flag counts left out), pickled: held until the end
+    indicator_sets: list[frozenset[str] | None]  # folded indicator names of each project
+    signatures: Signatures  # boilerplate signatures
+    report: Path  # build_report of the chunk (flag counts left out), pickled in the spool until the end
     has_actual: bool  # some indicator states an actual value
     flags: set[str]  # every flag the reader raised
+
+
+@dataclass
+class Signatures:
+    """A chunk's boilerplate signatures, compact: the projects' positions among the chunk's projects
+    (-1: a project_id of `missing`, in order), digests of 16 bytes end to end, sizes."""
+
+    positions: np.ndarray
+    digests: bytes
+    sizes: np.ndarray
+    missing: list[str]
+
+    @classmethod
+    def of(cls, signatures: dict[str, Signature], pids: list[str]) -> Signatures:
+        at = {pid: k for k, pid in enumerate(pids)}
+        positions = np.array([at.get(pid, -1) for pid in signatures], dtype=np.int32)
+        digests = b"".join(sig.digest for sig in signatures.values())
+        if any(len(sig.digest) != 16 for sig in signatures.values()):
+            raise ValueError("boilerplate signatures of 16 bytes expected")
+        sizes = np.array([sig.size for sig in signatures.values()], dtype=np.int32)
+        return cls(positions, digests, sizes, [pid for pid in signatures if pid not in at])
+
+    def items(self, pids: list[str]) -> Iterator[tuple[str, Signature]]:
+        """(project_id, signature) in the order of `project_signatures`."""
+        missing = iter(self.missing)
+        for k, (position, size) in enumerate(zip(self.positions.tolist(), self.sizes.tolist(), strict=True)):
+            pid = pids[position] if position >= 0 else next(missing)
+            yield pid, Signature(self.digests[16 * k : 16 * k + 16], size)
 
 
 @dataclass
@@ -143,14 +173,18 @@ def read_chunk(index: int, sources: list[tuple[str, str]], spool: str) -> ChunkS
     unflagged = [frame.drop(columns="flags") for frame in (projects, indicators)]  # counted after quality
     report = build_report(docs, *unflagged)
     report.pop("flags")
+    report_path = Path(spool) / f"report.{index:06d}.pkl"
+    pd.to_pickle(report, report_path)
+    pids = projects["project_id"].tolist()
+    sets = indicator_sets_of(indicators)
     flags = {
         f for cell in pd.concat([projects["flags"], indicators["flags"]]).unique() for f in split_flags(cell)
     }
     return ChunkSummary(
         link_rows=projects[list(LINK_COLUMNS)].copy(),
-        indicator_sets=indicator_sets_of(indicators),
-        signatures=project_signatures(indicators),
-        report=pickle.dumps(report),
+        indicator_sets=[sets.get(pid) for pid in pids],
+        signatures=Signatures.of(project_signatures(indicators), pids),
+        report=report_path,
         has_actual=bool(indicators["actual_value"].notna().any()),
         flags=flags,
     )
@@ -312,17 +346,22 @@ def _department_achievement(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return department_summary(summary, summary["department"])
 
 
-def _compact(summary: ChunkSummary, shared: dict[frozenset[str], frozenset[str]]) -> ChunkSummary:
-    """The summary with its indicator-name sets shared with equal sets of earlier chunks (names interned)."""
-    summary.indicator_sets = {
-        pid: shared.setdefault(names, frozenset(map(sys.intern, names)))
-        for pid, names in summary.indicator_sets.items()
-    }
+def _compact(summary: ChunkSummary, shared: dict, rows: list[LinkRow] | None) -> ChunkSummary:
+    """The summary once its projects' linking rows are added to `rows` (None: linking is off), their
+    texts and indicator-name sets shared with those of earlier chunks; it keeps project ids and titles."""
+    sets = [
+        None if names is None else shared.setdefault(names, frozenset(map(sys.intern, names)))
+        for names in summary.indicator_sets
+    ]
+    if rows is not None:
+        rows += rows_of(summary.link_rows, sets, shared)
+    summary.link_rows = summary.link_rows[["project_id", "project"]]
+    summary.indicator_sets = []
     return summary
 
 
-def _link_rows(summaries: list[ChunkSummary]) -> pd.DataFrame:
-    """The linking columns of all projects, in order; each chunk keeps only its project ids."""
+def _titles(summaries: list[ChunkSummary]) -> pd.DataFrame:
+    """project_id and project of all projects, in order; each chunk keeps only its project ids."""
     projects = pd.concat([s.link_rows for s in summaries], ignore_index=True)
     for s in summaries:
         s.link_rows = s.link_rows[["project_id"]]
@@ -330,23 +369,28 @@ def _link_rows(summaries: list[ChunkSummary]) -> pd.DataFrame:
 
 
 def _link(
-    projects: pd.DataFrame, summaries: list[ChunkSummary], options: Options
-) -> tuple[pd.DataFrame, list[str], str]:
-    """Links, family ids (one per project, in order) and the stage note."""
-    if not options.link:
-        return no_links(), projects["project_id"].astype(str).tolist(), "off"
-    sets = {pid: names for s in summaries for pid, names in s.indicator_sets.items()}
-    linked = link_projects(projects, threshold=options.link_threshold, indicator_sets=sets)
-    families = linked.family_id.reindex(projects.index).tolist()
-    note = f"{len(linked.links)} links, {len(set(families))} families"
-    return linked.links, families, note
+    rows: list[LinkRow] | None,
+    projects: pd.DataFrame,
+    options: Options,
+    out: Path,
+    spool: Path,
+    processes: int,
+    cluster: Executor | None,
+) -> tuple[int, list[str], str]:
+    """Link the projects (`rows`, None when linking is off; blocks scored in `processes` processes, or
+    as tasks on a `cluster`) and write the links (spilled to the spool, not held); return the number
+    of links, the family ids (in order) and the stage note."""
+    if rows is None:
+        return _write_links(no_links(), out), projects["project_id"].astype(str).tolist(), "off"
+    families, n_links = write_links(rows, options.link_threshold, out, spool, processes, cluster)
+    return n_links, families, f"{n_links} links, {len(set(families))} families"
 
 
 def _boilerplate(projects: pd.DataFrame, summaries: list[ChunkSummary], families: list[str]) -> frozenset:
     pids = projects["project_id"].tolist()
     titles = dict(zip(pids, text_column(projects, "project"), strict=True))
     family_of = dict(zip(pids, families, strict=True))
-    signatures = ((pid, sig) for s in summaries for pid, sig in s.signatures.items())
+    signatures = (item for s in summaries for item in s.signatures.items(s.link_rows["project_id"].tolist()))
     return frozenset(clusters_of(signatures, titles, family_of)["project_id"])
 
 
@@ -360,7 +404,7 @@ def _write_links(links: pd.DataFrame, out: Path) -> int:
 def _release(summaries: list[ChunkSummary]) -> None:
     """Drop what only the global steps needed (names, signatures, linking columns and caches)."""
     for s in summaries:
-        s.indicator_sets, s.signatures = {}, {}
+        s.indicator_sets, s.signatures = [], Signatures.of({}, [])
     clear_caches()
     pa.default_memory_pool().release_unused()
 
@@ -400,7 +444,7 @@ class _TableWriter:
             header = pd.DataFrame(columns=part.schema.names).to_csv(index=False)
             self.csv.write(header.encode("utf-8-sig"))
         with open(part.csv, "rb") as rows:
-            shutil.copyfileobj(rows, self.csv)
+            _append(rows, self.csv)
         part.csv.unlink()
         self.parts.append(part)
 
@@ -415,6 +459,20 @@ class _TableWriter:
                     table = pa.ipc.open_file(source).read_all()
                 writer.write_table(table.select(schema.names).cast(schema))
                 part.arrow.unlink()
+
+
+def _append(source: BinaryIO, target: BinaryIO) -> None:
+    """Copy a file's bytes to the end of another, in the kernel where it can (os.sendfile)."""
+    size, sent = os.fstat(source.fileno()).st_size, 0
+    target.flush()
+    try:
+        while sent < size:
+            sent += os.sendfile(target.fileno(), source.fileno(), sent, size - sent)
+    except (AttributeError, OSError):  # no sendfile between files here: the rest through this process
+        source.seek(sent)
+        target.seek(0, os.SEEK_END)
+        shutil.copyfileobj(source, target)
+    target.seek(0, os.SEEK_END)  # the writer's position after the bytes the kernel appended
 
 
 def _unified(schemas: list[pa.Schema]) -> pa.Schema:
@@ -486,15 +544,18 @@ def _run(
     tokenize("预热")  # and jieba's dictionary (the classifiers and linking segment names)
     with _executor(workers, scheduler) as (executor, window):
         read = _ordered(lambda i: executor.submit(read_chunk, i, chunks[i], str(spool)), len(chunks), window)
-        shared: dict[frozenset[str], frozenset[str]] = {}
-        summaries = [_compact(s, shared) for s in _bar(read, len(chunks), "reading", progress)]
+        shared: dict = {}  # texts and indicator-name sets, one object each over all chunks
+        rows: list[LinkRow] | None = [] if options.link else None  # linking rows, built as chunks come
+        summaries = [_compact(s, shared, rows) for s in _bar(read, len(chunks), "reading", progress)]
         del shared
         clock.lap("1. read documents, build tables (per chunk)")
-        projects = _link_rows(summaries)
-        links, families, link_note = _link(projects, summaries, options)
+        projects = _titles(summaries)
+        cluster = executor if scheduler else None  # linking tasks on the cluster, else forked processes
+        n_links, families, link_note = _link(
+            rows, projects, options, out, spool, window if scheduler else workers, cluster
+        )
         boilerplate = _boilerplate(projects, summaries, families)
-        n_links = _write_links(links, out)  # now, so that the links are not held through the next pass
-        del links, projects
+        del projects, rows
         _release(summaries)
         documented = set(flag_table()["flag"])
         extra = tuple(sorted({f for s in summaries for f in s.flags} - documented))
@@ -537,7 +598,7 @@ def _run(
     for writer in writers.values():
         writer.close()
     clock.lap("4. department scores, Parquet, links (global)")
-    report = _merge_reports([pickle.loads(s.report) for s in summaries])
+    report = _merge_reports([pd.read_pickle(s.report) for s in summaries])
     n_read = report["indicators"]["written"]  # before corrections dropped any row
     report["indicators"]["written"] = n_indicators
     report["flags"] = {name: dict(sorted(c.items())) for name, c in flag_counts.items()}
@@ -565,9 +626,12 @@ def _run(
 
 
 def _write_report(report: dict[str, Any], out: Path) -> None:
-    (out / "report.json").write_text(
-        json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-    )
+    """report.json as `json.dumps(..., indent=2)` writes it, written in pieces: the whole text of a large
+    run's report (its lists per document) is never built in memory."""
+    pieces = json.JSONEncoder(ensure_ascii=False, indent=2, default=str).iterencode(report)
+    with open(out / "report.json", "w", encoding="utf-8") as f:
+        while batch := list(itertools.islice(pieces, 10_000)):
+            f.write("".join(batch))
 
 
 class _Corrections:

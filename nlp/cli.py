@@ -41,7 +41,7 @@ def normalize(
     scheduler: str | None = typer.Option(
         None, "--scheduler", help="run on the Dask cluster at this address (tcp://HOST:8786) instead"
     ),
-    chunk_size: int = typer.Option(100, "--chunk-size", min=1, help="documents per chunk (memory)"),
+    chunk_size: int = typer.Option(250, "--chunk-size", min=1, help="documents per chunk (memory)"),
 ) -> None:
     """Read and normalize budget documents: projects, indicators, quality and links tables + report.json."""
     from pathlib import Path

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations, product
@@ -61,7 +61,7 @@ class LinkResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _Row:
+class LinkRow:
     """What linking needs from one projects row."""
 
     pid: str
@@ -73,6 +73,7 @@ class _Row:
     year: int | None
     name: NameKey
     goal: str
+    indicators: frozenset[str] | None  # folded names of its indicators
 
 
 def _year(value: object) -> int | None:
@@ -88,38 +89,57 @@ def _role(unit: str) -> str:
     return key.key if key else ""
 
 
-def _shared_values(column: pd.Series) -> list[object]:
-    """The cells of a column as Python objects, one object per distinct value (None for a missing cell)."""
+def _shared_values(column: pd.Series, shared: dict | None = None) -> list[object]:
+    """The cells of a column as Python objects, one object per distinct value (None for a missing cell),
+    the same object as in earlier calls with the same `shared` dict."""
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    values = [*uniques.tolist(), None]
+    distinct = uniques.tolist()
+    if shared is not None:
+        distinct = [shared.setdefault(value, value) for value in distinct]
+    values = [*distinct, None]
     return [values[code] for code in codes]
 
 
 _ROW_COLUMNS = ("project_id", "doc", "department", "unit", "project", "district", "year", "goal")
 
 
-def _rows(projects: pd.DataFrame) -> list[_Row]:
+def rows_of(
+    projects: pd.DataFrame,
+    indicator_sets: dict[str, frozenset[str]] | list[frozenset[str] | None],
+    shared: dict | None = None,
+) -> list[LinkRow]:
+    """What linking needs from each projects row, in order; `indicator_sets` by project_id or, as a
+    list, one per row. Texts are shared with the rows of earlier calls given the same `shared` dict
+    (a run that builds its rows chunk by chunk)."""
     rows = []
     missing = [None] * len(projects)
-    columns = [_shared_values(projects[c]) if c in projects else missing for c in _ROW_COLUMNS]
-    for pid, doc, department, unit, project, district, year, goal in zip(*columns, strict=True):
-        department, unit = _text(department), _text(unit)
-        name = normalize_name(_text(project), department, unit)
-        place = place_of(_text(district)) or place_of(department) or place_of(unit) or name.place
-        rows.append(
-            _Row(
-                pid=_text(pid),
-                doc=_text(doc),
-                department=fold_org(department),
-                unit=fold_org(unit),
-                role=_role(unit or department),
-                place=place,
-                year=name.year if name.year is not None else _year(year),
-                name=name,
-                goal=_text(goal),
-            )
-        )
+    columns = [
+        (_shared_values(projects[c], None if c == "project_id" else shared) if c in projects else missing)
+        for c in _ROW_COLUMNS
+    ]
+    if isinstance(indicator_sets, dict):
+        sets = [indicator_sets.get(_text(pid)) for pid in columns[0]]
+    else:
+        sets = indicator_sets
+    described: dict[
+        tuple, tuple
+    ] = {}  # the fields of each distinct (department, unit, project, district, year)
+    for pid, doc, department, unit, project, district, year, goal, names in zip(*columns, sets, strict=True):
+        key = (department, unit, project, district, year)
+        fields = described.get(key)
+        if fields is None:
+            fields = described[key] = _fields(*key)
+        rows.append(LinkRow(_text(pid), _text(doc), *fields, goal=_text(goal), indicators=names))
     return rows
+
+
+def _fields(department: object, unit: object, project: object, district: object, year: object) -> tuple:
+    """department, unit, role, place, year and name of a LinkRow, from its cells."""
+    department, unit = _text(department), _text(unit)
+    name = normalize_name(_text(project), department, unit)
+    place = place_of(_text(district)) or place_of(department) or place_of(unit) or name.place
+    year_ = name.year if name.year is not None else _year(year)
+    return fold_org(department), fold_org(unit), _role(unit or department), place, year_, name
 
 
 @lru_cache(maxsize=200_000)
@@ -156,7 +176,7 @@ def _candidate_keys(keys: list[NameKey], floor: float) -> Iterator[tuple[int, in
                 yield i, j, score
 
 
-def _unit_groups(members: list[int], rows: list[_Row]) -> list[list[int]]:
+def _unit_groups(members: list[int], rows: list[LinkRow]) -> list[list[int]]:
     groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for m in members:
         groups[(rows[m].department, rows[m].unit, rows[m].place)].append(m)
@@ -164,7 +184,7 @@ def _unit_groups(members: list[int], rows: list[_Row]) -> list[list[int]]:
     return sorted((sorted(g, key=order) for g in groups.values()), key=lambda g: order(g[0]))
 
 
-def _pairs_within(members: list[int], rows: list[_Row]) -> Iterator[tuple[int, int]]:
+def _pairs_within(members: list[int], rows: list[LinkRow]) -> Iterator[tuple[int, int]]:
     if len(members) * (len(members) - 1) // 2 <= _FULL_PAIRS:
         yield from combinations(members, 2)
         return
@@ -175,7 +195,7 @@ def _pairs_within(members: list[int], rows: list[_Row]) -> Iterator[tuple[int, i
             yield groups[0][0], g[0]  # each unit to the group's anchor
 
 
-def _chain(unit: list[int], rows: list[_Row]) -> Iterator[tuple[int, int]]:
+def _chain(unit: list[int], rows: list[LinkRow]) -> Iterator[tuple[int, int]]:
     """A unit's projects in year order, each linked to the latest earlier one from another document."""
     last, last_other = unit[0], None  # latest member, latest member from a document other than last's
     waiting = [unit[0]]  # members of the first document, linked once another document comes
@@ -192,7 +212,7 @@ def _chain(unit: list[int], rows: list[_Row]) -> Iterator[tuple[int, int]]:
             last = m
 
 
-def _pairs_between(ma: list[int], mb: list[int], rows: list[_Row]) -> Iterator[tuple[int, int]]:
+def _pairs_between(ma: list[int], mb: list[int], rows: list[LinkRow]) -> Iterator[tuple[int, int]]:
     if len(ma) * len(mb) <= _FULL_PAIRS:
         yield from product(ma, mb)
         return
@@ -203,7 +223,7 @@ def _pairs_between(ma: list[int], mb: list[int], rows: list[_Row]) -> Iterator[t
         yield (same[-1] if same else anchor), b
 
 
-def _allowed(a: _Row, b: _Row) -> str:
+def _allowed(a: LinkRow, b: LinkRow) -> str:
     """Empty when the pair may be linked, else the rule that keeps it apart."""
     if a.doc == b.doc and (a.unit != b.unit or a.year == b.year):
         return "same document, same year or other unit"
@@ -219,7 +239,7 @@ def _goal_words(goal: str) -> str:
     return " ".join(tokenize(goal)) if goal else ""
 
 
-def _support(a: _Row, b: _Row, indicators: dict[str, frozenset[str]]) -> tuple[float | None, list[str]]:
+def _support(a: LinkRow, b: LinkRow) -> tuple[float | None, list[str]]:
     parts: list[tuple[float, str]] = []
     if a.role and b.role:
         same = a.role == b.role
@@ -227,7 +247,7 @@ def _support(a: _Row, b: _Row, indicators: dict[str, frozenset[str]]) -> tuple[f
     if a.goal and b.goal:
         g = fuzz.token_set_ratio(_goal_words(a.goal), _goal_words(b.goal)) / 100
         parts.append((g, f"goal text {g:.2f}"))
-    ia, ib = indicators.get(a.pid), indicators.get(b.pid)
+    ia, ib = a.indicators, b.indicators
     if ia and ib:
         j = len(ia & ib) / len(ia | ib)
         parts.append((j, f"indicators {len(ia & ib)}/{len(ia | ib)} shared"))
@@ -236,7 +256,7 @@ def _support(a: _Row, b: _Row, indicators: dict[str, frozenset[str]]) -> tuple[f
     return sum(p for p, _ in parts) / len(parts), [t for _, t in parts]
 
 
-def _evidence(a: _Row, b: _Row, score: float, shared: tuple[str, ...], notes: list[str]) -> str:
+def _evidence(a: LinkRow, b: LinkRow, score: float, shared: tuple[str, ...], notes: list[str]) -> str:
     only_a = [t for t in dict.fromkeys(a.name.tokens) if t not in shared]
     only_b = [t for t in dict.fromkeys(b.name.tokens) if t not in shared]
     aside = sorted({r for r in a.name.removed + b.name.removed})
@@ -292,24 +312,87 @@ class _TextColumn:
         return pd.array(whole.take(pa.array(order, type=pa.int64())), dtype="str")
 
 
-def _families(pids: list[str], links: list[tuple[int, int]]) -> list[str]:
-    parent = list(range(len(pids)))
+class Families:
+    """Connected components of the links as they are accepted (union-find over row positions)."""
 
-    def find(i: int) -> int:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def _find(self, i: int) -> int:
+        parent = self.parent
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
 
-    for i, j in links:
-        ri, rj = find(i), find(j)
+    def join(self, i: int, j: int) -> None:
+        """Rows i and j are linked."""
+        ri, rj = self._find(i), self._find(j)
         if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    smallest: dict[int, str] = {}
-    for i, pid in enumerate(pids):
-        r = find(i)
-        smallest[r] = min(smallest.get(r, pid), pid)
-    return [f"fam-{smallest[find(i)]}" for i in range(len(pids))]
+            self.parent[max(ri, rj)] = min(ri, rj)
+
+    def ids(self, pids: list[str]) -> list[str]:
+        """family_id of each row: "fam-" + the smallest project_id of its component."""
+        smallest: dict[int, str] = {}
+        for i, pid in enumerate(pids):
+            r = self._find(i)
+            smallest[r] = min(smallest.get(r, pid), pid)
+        return [f"fam-{smallest[self._find(i)]}" for i in range(len(pids))]
+
+
+Link = tuple[int, int, tuple, str]  # rows of project a and b (a's project_id first), LINK_COLUMNS values
+
+
+def link_blocks(rows: list[LinkRow], threshold: float) -> list[Iterator[tuple[int, int]]]:
+    """The candidate pairs (row positions), block by block: the projects of one name key, or of two
+    keys sharing a rare word. Blocks are independent: they can be scored in any order or process."""
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        if r.name.tokens:  # a project without a name is kept (own family) but never linked
+            by_key[r.name.key].append(i)
+    keys = [rows[m[0]].name for m in by_key.values()]
+    members = list(by_key.values())
+    floor = max(0.0, threshold - _SUPPORT_SPAN / 2)
+    blocks: list[Iterator[tuple[int, int]]] = [_pairs_within(m, rows) for m in members if len(m) > 1]
+    blocks += [_pairs_between(members[i], members[j], rows) for i, j, _ in _candidate_keys(keys, floor)]
+    log.info("linking: %d projects, %d distinct keys, %d blocks", len(rows), len(keys), len(blocks))
+    return blocks
+
+
+def scored_links(
+    rows: list[LinkRow], blocks: Iterable[Iterator[tuple[int, int]]], threshold: float
+) -> Iterator[Link]:
+    """The accepted links of some blocks, as they are found: rows of a and b, column values, evidence."""
+    for pair in blocks:
+        for i, j in pair:
+            if rows[j].pid < rows[i].pid:
+                i, j = j, i
+            a, b = rows[i], rows[j]
+            if _allowed(a, b):
+                continue
+            ns, shared = name_score(a.name, b.name)
+            support, notes = _support(a, b)
+            score = ns if support is None else min(1.0, max(0.0, ns + _SUPPORT_SPAN * (support - 0.5)))
+            if score < threshold:
+                continue
+            same_place = not (a.place and b.place and a.place != b.place)
+            relation = RELATIONS[0] if same_place else RELATIONS[1]
+            values = (a.pid, b.pid, round(score, 4), ns, relation, a.name.original, b.name.original,
+                      a.name.key, b.name.key, a.doc, b.doc, a.year, b.year, a.place, b.place)  # fmt: skip
+            yield i, j, values, _evidence(a, b, ns, shared, notes)
+
+
+def accepted_links(rows: list[LinkRow], threshold: float) -> Iterator[Link]:
+    """Every accepted link, as it is found (all blocks, in order)."""
+    return scored_links(rows, link_blocks(rows, threshold), threshold)
+
+
+def links_frame(
+    values: dict[str, list[object]], evidence: pd.api.extensions.ExtensionArray | list[str]
+) -> pd.DataFrame:
+    """The links table from its columns (LINK_COLUMNS but evidence, in order) and the evidence."""
+    columns = {c: pd.array(v, dtype=_DTYPES.get(c, "str")) for c, v in values.items()}
+    return pd.DataFrame({**columns, "evidence": pd.array(evidence, dtype="str")})
 
 
 def link_projects(
@@ -323,43 +406,19 @@ def link_projects(
     `indicator_sets` (project_id → folded indicator names, see `indicator_sets_of`) replaces `indicators`
     when a run has gathered them part by part.
     """
-    rows = _rows(projects)
-    by_key: dict[str, list[int]] = defaultdict(list)
-    for i, r in enumerate(rows):
-        if r.name.tokens:  # a project without a name is kept (own family) but never linked
-            by_key[r.name.key].append(i)
-    keys = [rows[m[0]].name for m in by_key.values()]
-    members = list(by_key.values())
     ind = indicator_sets if indicator_sets is not None else indicator_sets_of(indicators)
-    floor = max(0.0, threshold - _SUPPORT_SPAN / 2)
-    pairs: list[Iterator[tuple[int, int]]] = [_pairs_within(m, rows) for m in members if len(m) > 1]
-    pairs += [_pairs_between(members[i], members[j], rows) for i, j, _ in _candidate_keys(keys, floor)]
+    rows = rows_of(projects, ind)
     out: dict[str, list[object]] = {c: [] for c in LINK_COLUMNS if c != "evidence"}
     evidence = _TextColumn()
-    accepted: list[tuple[int, int]] = []
-    for pair in pairs:
-        for i, j in pair:
-            a, b = sorted((rows[i], rows[j]), key=lambda r: r.pid)
-            if _allowed(a, b):
-                continue
-            ns, shared = name_score(a.name, b.name)
-            support, notes = _support(a, b, ind)
-            score = ns if support is None else min(1.0, max(0.0, ns + _SUPPORT_SPAN * (support - 0.5)))
-            if score < threshold:
-                continue
-            same_place = not (a.place and b.place and a.place != b.place)
-            relation = RELATIONS[0] if same_place else RELATIONS[1]
-            values = (a.pid, b.pid, round(score, 4), ns, relation, a.name.original, b.name.original,
-                      a.name.key, b.name.key, a.doc, b.doc, a.year, b.year, a.place, b.place)  # fmt: skip
-            for column, value in zip(out, values, strict=True):
-                out[column].append(value)
-            evidence.append(_evidence(a, b, ns, shared, notes))
-            accepted.append((i, j))
-    order = sorted(range(len(accepted)), key=lambda k: (out["project_id_a"][k], out["project_id_b"][k]))
-    columns = {c: pd.array([v[k] for k in order], dtype=_DTYPES.get(c, "str")) for c, v in out.items()}
-    links = pd.DataFrame({**columns, "evidence": evidence.taken(order)})  # built in sorted order, no copy
-    family = pd.Series(_families([r.pid for r in rows], accepted), index=projects.index, name="family_id")
-    log.info("linking: %d projects, %d distinct keys, %d links", len(rows), len(keys), len(links))
+    families = Families(len(rows))
+    for i, j, values, text in accepted_links(rows, threshold):
+        for column, value in zip(out, values, strict=True):
+            out[column].append(value)
+        evidence.append(text)
+        families.join(i, j)
+    order = sorted(range(len(out["score"])), key=lambda k: (out["project_id_a"][k], out["project_id_b"][k]))
+    links = links_frame({c: [v[k] for k in order] for c, v in out.items()}, evidence.taken(order))
+    family = pd.Series(families.ids([r.pid for r in rows]), index=projects.index, name="family_id")
     return LinkResult(links=links, family_id=family)
 
 

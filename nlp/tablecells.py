@@ -33,5 +33,5 @@ def unique_rows(columns: tuple[pd.Series, ...] | list[pd.Series]) -> tuple[np.nd
         column_codes, uniques = pd.factorize(column)  # -1 for a missing cell
         codes, _ = pd.factorize(codes * (len(uniques) + 1) + (column_codes + 1))
     _, first = np.unique(codes, return_index=True)  # codes run 0..k-1, so first[i] is a row of code i
-    arrays = [column.to_numpy(dtype=object) for column in columns]
-    return codes, [tuple(None if is_missing(array[row]) else array[row] for array in arrays) for row in first]
+    arrays = [column.iloc[first].to_numpy(dtype=object) for column in columns]  # k cells, not all rows
+    return codes, [tuple(None if is_missing(v) else v for v in cells) for cells in zip(*arrays, strict=True)]

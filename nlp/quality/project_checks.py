@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from nlp.documents.common import AMOUNT_TOLERANCE
@@ -21,6 +22,7 @@ from nlp.quality.rules import (
     split_flags,
     text_column,
 )
+from nlp.tablecells import unique_rows
 from nlp.textnorm import fold
 
 
@@ -106,14 +108,21 @@ def project_signatures(indicators: pd.DataFrame) -> dict[str, Signature]:
     value = value.where(value != "", text_column(indicators, "period_value"))
     names = per_unique(lambda n: fold(cell_text(n)), indicators["name"])
     values = per_unique(lambda v: fold(cell_text(v)), value)
-    sets: dict[str, list[tuple[str, str]]] = {}
-    for project_id, name, val in zip(indicators["project_id"], names, values, strict=True):
-        sets.setdefault(project_id, []).append((name, val))
-    return {
-        pid: Signature(hashlib.blake2b(repr(sorted(pairs)).encode(), digest_size=16).digest(), len(pairs))
-        for pid, pairs in sets.items()
-        if len(pairs) >= BOILERPLATE_MIN_INDICATORS
-    }
+    pair_codes, pairs = unique_rows((names, values))  # each distinct (name, value) once
+    project_codes, projects = pd.factorize(indicators["project_id"], use_na_sentinel=False)
+    order = np.argsort(project_codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(project_codes[order])) + 1
+    digests: dict[tuple[int, ...], bytes] = {}  # equal sets (a copied template) are hashed once
+    out = {}
+    for pid, members in zip(projects.tolist(), np.split(pair_codes[order], bounds), strict=True):
+        if len(members) < BOILERPLATE_MIN_INDICATORS:
+            continue
+        key = tuple(sorted(members.tolist()))
+        if key not in digests:
+            text = repr(sorted(pairs[c] for c in key))
+            digests[key] = hashlib.blake2b(text.encode(), digest_size=16).digest()
+        out[pid] = Signature(digests[key], len(members))
+    return out
 
 
 CLUSTER_COLUMNS = ["cluster", "project_id", "project", "n_indicators"]
