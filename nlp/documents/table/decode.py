@@ -117,14 +117,9 @@ def rows_from_roles(
             role = "name"  # the text ends inside a row, after its name (`开展质`): kept, flagged truncated
         elif role == "other" and column in ("", "name") and _unread_name(cells, roles, columns, i, row):
             role = "name"  # before a stated target, after a row read whole (`22.5 | 科目调整次数 | ≤10次`)
-        if role == "project_info":
+        if role == "project_info" or (column == "project" and role == "other"):
             flush()
-            m = _PROJECT.match(cell.text)
-            if m:
-                rest = m.group(1).strip()
-                project, expect_project = (rest, False) if rest else (project, True)
-            elif expect_project:
-                project, expect_project = cell.raw, False
+            project, expect_project = _project(cell, column, project, expect_project)
         elif role == "header":
             flush()
             expect_project = False
@@ -159,6 +154,22 @@ def rows_from_roles(
             previous = role
     flush()
     return rows
+
+
+def _project(cell: Cell, column: str, project: str, expect: bool) -> tuple[str, bool]:
+    """The project in force after a project cell, and whether its name is still expected: `项目名称:X`,
+    `项目名称` then its name, or (a table of several projects) the cell under the header's 项目名称
+    column; a column title is never a project name."""
+    if column_role(cell.text):
+        m = _PROJECT.match(cell.text)
+        return (project, True) if m and not m.group(1).strip() else (project, expect)
+    if column == "project":
+        return cell.raw, False
+    m = _PROJECT.match(cell.text)
+    if m:
+        rest = m.group(1).strip()
+        return (rest, False) if rest else (project, True)
+    return (cell.raw, False) if expect else (project, expect)
 
 
 def _stated_target(cell: Cell, row: Row | None) -> bool:
@@ -256,6 +267,13 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
                 continue  # a name the model read, under a target column it fits less (rows of two groups)
             if roles[i] in _POINTS and column == "actual" and _BARE_NUMBER.match(cells[i].text) and unpointed:
                 continue  # a bare number the model read as 分值 | 得分 under 完成值: empty cells were skipped
+            if (
+                column in _LEVELS
+                and roles[i] in _LEVELS
+                and roles[i] != column
+                and _only_level(roles[i], cells[i])
+            ):
+                continue  # a 一级 name under the 二级 column (a row that omits its merged 一级 cell), or back
             if column in (*_FIELDS, "name") or (column in _LEVELS and fits(column, cells[i]) > 0):
                 out[i] = column
             elif column in _NOT_FIELDS and roles[i] in _LEVEL_NAME:
@@ -263,6 +281,12 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
             elif column in _NOT_FIELDS and roles[i] in _FIELDS and any(columns[j] == roles[i] for j in row):
                 out[i] = "other"  # a 指标解释 cell (`100%(计划标准)`), the row's target is in its own column
     return out
+
+
+def _only_level(role: str, cell: Cell) -> bool:
+    """A level cell that names a level of this rank only (`产出指标` is a 一级 name, no 二级 name)."""
+    one, two = bool(level1_code(cell.text)), bool(level2_code(cell.text))
+    return (one and not two) if role == "level1" else (two and not one)
 
 
 def _states(column: str, text: str) -> bool:
