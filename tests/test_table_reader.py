@@ -170,6 +170,21 @@ def test_a_learned_reading_carries_the_fields_of_the_rule_based_one() -> None:
         assert {k: getattr(row, k) for k in fields} == fields, number
 
 
+def test_a_learned_reading_keeps_level_ranks_and_the_projects_of_a_project_column() -> None:
+    """105: `产出指标` under the 二级 column of a row that omits its 一级 is the 一级; 28: the cells under
+    the 项目名称 column name its two projects (the header's 预算数 names none)."""
+    docs = {}
+    for number in ("105", "28"):
+        path = next((ROOT / "examples" / "realdata").glob(f"{number}_*.txt"))
+        docs[number] = read_learned(str(path), path.read_text(encoding="utf-8"))
+    row = next(i for p in docs["105"].projects for i in p.indicators if i.name == "开设课程数量")
+    assert row.level1 == "1-产出指标"
+    assert [(p.project, len(p.indicators)) for p in docs["28"].projects] == [
+        ("村组干部报酬", 8),
+        ("基层组织活动经费", 5),
+    ]
+
+
 def test_decoder_reads_a_stated_target_and_the_next_name_the_model_left() -> None:
     cells = tokenize("产出指标数量指标足额保障率=100% 22.5 科目调整次数≤10次 22.5\n").cells
     raws = [c.raw for c in cells]
