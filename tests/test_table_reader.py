@@ -14,6 +14,7 @@ from nlp.documents.table.decode import (
     build_document,
     drop_group_headings,
     fake_name,
+    glued_points,
     rows_from_roles,
     trust_header,
 )
@@ -136,6 +137,60 @@ def test_a_row_without_target_before_a_row_with_its_own_points_is_kept() -> None
     roles = ["header"] * 4 + ["name", "weight", "name", "weight", "value", "score"]
     doc = drop_group_headings(build_document("t.txt", tokenize(text), roles))
     assert [i.name for p in doc.projects for i in p.indicators] == ["培训人数", "合格率"]
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("2018", ("20", "18")),
+        ("2020", ("20", "20")),
+        ("105", ("10", "5")),
+        ("30", None),
+        ("100", None),
+        ("1880", None),
+    ],
+)
+def test_a_points_cell_holding_weight_and_score_is_cut_only_where_the_cut_is_unique(
+    text: str, cut: tuple[str, str] | None
+) -> None:
+    assert glued_points(text) == cut  # a 分值 ≤ 100 and a 得分 not above it (`1880`: none)
+
+
+def test_a_score_without_its_weight_and_glued_points_follow_the_header() -> None:
+    text = "三级指标 年度指标值 实际完成值 分值 得分\n培训人数 50件 50件 2018\n合格率 100% 100% 10\n"
+    roles = ["header"] * 5 + ["name", "value", "actual", "weight", "name", "value", "actual", "score"]
+    doc = build_document("t.txt", tokenize(text), roles)
+    rows = [(i.name, i.weight, i.score) for p in doc.projects for i in p.indicators]
+    assert rows == [("培训人数", 20.0, 18.0), ("合格率", 10.0, None)]
+
+
+def test_a_learned_reading_carries_the_fields_of_the_rule_based_one() -> None:
+    """Self-evaluations whose 分值 and 得分 run together (36), whose actuals are sentences (47), whose
+    empty 完成值 cells were skipped (18): the learned reading has the same 分值, 得分 and actuals."""
+    for number, name, fields in [
+        ("36", "演出设备成本件/件", {"weight": 20.0, "score": 18.0, "actual_value": "2万元"}),
+        ("47", "办理法律援助案件", {"annual_value": None, "actual_value": "94件"}),
+        ("18", "足额保障率(参保率)", {"weight": 30.0, "score": None, "actual_value": None}),
+    ]:
+        path = next((ROOT / "examples" / "realdata").glob(f"{number}_*.txt"))
+        doc = read_learned(str(path), path.read_text(encoding="utf-8"))
+        row = next(i for p in doc.projects for i in p.indicators if i.name == name)
+        assert {k: getattr(row, k) for k in fields} == fields, number
+
+
+def test_a_learned_reading_keeps_level_ranks_and_the_projects_of_a_project_column() -> None:
+    """105: `产出指标` under the 二级 column of a row that omits its 一级 is the 一级; 28: the cells under
+    the 项目名称 column name its two projects (the header's 预算数 names none)."""
+    docs = {}
+    for number in ("105", "28"):
+        path = next((ROOT / "examples" / "realdata").glob(f"{number}_*.txt"))
+        docs[number] = read_learned(str(path), path.read_text(encoding="utf-8"))
+    row = next(i for p in docs["105"].projects for i in p.indicators if i.name == "开设课程数量")
+    assert row.level1 == "1-产出指标"
+    assert [(p.project, len(p.indicators)) for p in docs["28"].projects] == [
+        ("村组干部报酬", 8),
+        ("基层组织活动经费", 5),
+    ]
 
 
 def test_decoder_reads_a_stated_target_and_the_next_name_the_model_left() -> None:

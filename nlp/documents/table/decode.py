@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
 
-from nlp.documents.cells import row_indicator
+from nlp.documents.cells import row_indicator, split_body
 from nlp.documents.common import Parts, ProjectDraft
+from nlp.documents.prose import is_selfeval
 from nlp.documents.table.columns import column_role
 from nlp.documents.table.features import aligned_columns, cell_word, fits, header_runs
 from nlp.documents.table.levels import level1_code, level2_code
@@ -44,6 +45,7 @@ _NOT_A_VALUE = ("qualitative", "unspecified")
 _VALUE_START = re.compile(r"^[\d≥≤<>=]")  # a value as written: 15万元。 ≥20人 (not 围墙300米)
 _UNIT_MAX = 3  # characters: a cell this short that reads as a unit after a number is a unit
 _CUT_TAIL = 3  # a row ending this close to the end of the text was cut by the excerpt
+_MAX_WEIGHT = 100  # a 分值 is at most the table's total
 
 
 @dataclass
@@ -115,14 +117,9 @@ def rows_from_roles(
             role = "name"  # the text ends inside a row, after its name (`开展质`): kept, flagged truncated
         elif role == "other" and column in ("", "name") and _unread_name(cells, roles, columns, i, row):
             role = "name"  # before a stated target, after a row read whole (`22.5 | 科目调整次数 | ≤10次`)
-        if role == "project_info":
+        if role == "project_info" or (column == "project" and role == "other"):
             flush()
-            m = _PROJECT.match(cell.text)
-            if m:
-                rest = m.group(1).strip()
-                project, expect_project = (rest, False) if rest else (project, True)
-            elif expect_project:
-                project, expect_project = cell.raw, False
+            project, expect_project = _project(cell, column, project, expect_project)
         elif role == "header":
             flush()
             expect_project = False
@@ -157,6 +154,22 @@ def rows_from_roles(
             previous = role
     flush()
     return rows
+
+
+def _project(cell: Cell, column: str, project: str, expect: bool) -> tuple[str, bool]:
+    """The project in force after a project cell, and whether its name is still expected: `项目名称:X`,
+    `项目名称` then its name, or (a table of several projects) the cell under the header's 项目名称
+    column; a column title is never a project name."""
+    if column_role(cell.text):
+        m = _PROJECT.match(cell.text)
+        return (project, True) if m and not m.group(1).strip() else (project, expect)
+    if column == "project":
+        return cell.raw, False
+    m = _PROJECT.match(cell.text)
+    if m:
+        rest = m.group(1).strip()
+        return (rest, False) if rest else (project, True)
+    return (cell.raw, False) if expect else (project, expect)
 
 
 def _stated_target(cell: Cell, row: Row | None) -> bool:
@@ -247,10 +260,20 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
         points = any(columns[i] in _POINTS for i in fields) and not any(roles[i] in _VALUES for i in fields)
         if not stated and (points or all(roles[i] in _POINTS for i in fields)):
             continue
+        unpointed = not any(columns[i] in _POINTS for i in row)  # the row is short of its 分值 | 得分 columns
         for i in row:
             column = columns[i]
             if roles[i] == "name" and column in _VALUES and fits(column, cells[i]) < fits("name", cells[i]):
                 continue  # a name the model read, under a target column it fits less (rows of two groups)
+            if roles[i] in _POINTS and column == "actual" and _BARE_NUMBER.match(cells[i].text) and unpointed:
+                continue  # a bare number the model read as 分值 | 得分 under 完成值: empty cells were skipped
+            if (
+                column in _LEVELS
+                and roles[i] in _LEVELS
+                and roles[i] != column
+                and _only_level(roles[i], cells[i])
+            ):
+                continue  # a 一级 name under the 二级 column (a row that omits its merged 一级 cell), or back
             if column in (*_FIELDS, "name") or (column in _LEVELS and fits(column, cells[i]) > 0):
                 out[i] = column
             elif column in _NOT_FIELDS and roles[i] in _LEVEL_NAME:
@@ -258,6 +281,12 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
             elif column in _NOT_FIELDS and roles[i] in _FIELDS and any(columns[j] == roles[i] for j in row):
                 out[i] = "other"  # a 指标解释 cell (`100%(计划标准)`), the row's target is in its own column
     return out
+
+
+def _only_level(role: str, cell: Cell) -> bool:
+    """A level cell that names a level of this rank only (`产出指标` is a 一级 name, no 二级 name)."""
+    one, two = bool(level1_code(cell.text)), bool(level2_code(cell.text))
+    return (one and not two) if role == "level1" else (two and not one)
 
 
 def _states(column: str, text: str) -> bool:
@@ -352,6 +381,42 @@ def drop_group_headings(document: Document) -> Document:
     return replace(document, projects=tuple(projects), problems=(*document.problems, *problems))
 
 
+def glued_points(text: str) -> tuple[str, str] | None:
+    """A 分值 cell that holds the 分值 and the 得分 run together (`2018` = 20 | 18): the one cut into
+    a 分值 of at most the total and a 得分 not above it; None when the cell is a 分值 or the cut is not
+    unique."""
+    if not text.isdigit() or int(text) <= _MAX_WEIGHT:
+        return None
+    cuts = [
+        (text[:k], text[k:])
+        for k in range(1, len(text))
+        if (text[k] != "0" or k == len(text) - 1) and int(text[k:]) <= int(text[:k]) <= _MAX_WEIGHT
+    ]
+    return cuts[0] if len(cuts) == 1 else None
+
+
+def _points(rows: list[Row], titles: set[str]) -> None:
+    """A row's 分值 | 得分 as the header has them: a 得分 without a 分值, under a header with a 分值
+    column, is the 分值 (a 得分 is only stated next to its 分值; the empty cells between are not
+    cells); under a header with a 得分 column, a 分值 cell without a 得分 that holds both run together
+    (see glued_points) gives both."""
+    for row in rows:
+        if "weight" in titles and "score" in row.fields and "weight" not in row.fields:
+            row.fields["weight"] = row.fields.pop("score")
+        glued = "score" in titles and "score" not in row.fields
+        cut = glued_points(row.fields.get("weight", "")) if glued else None
+        if cut:
+            row.fields["weight"], row.fields["score"] = cut
+
+
+def _selfeval_actuals(rows: list[Row]) -> None:
+    """In a self-evaluation without a header (indicators written as text), a value is what was done,
+    not the target: the same rule as the prose reader's (nlp/documents/prose.py)."""
+    for row in rows:
+        if "value" in row.fields and "actual" not in row.fields:
+            row.fields["actual"] = row.fields.pop("value")
+
+
 def _department(cells: Sequence[Cell]) -> str:
     for i, cell in enumerate(cells):
         m = _DEPARTMENT.match(cell.text)
@@ -373,6 +438,10 @@ def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document 
     rows = rows_from_roles(tokens.cells, roles, has_period, columns)
     if not rows:
         return None
+    runs = header_runs(tokens.cells)
+    _points(rows, {column_role(c.text) for a, b in runs for c in tokens.cells[a : b + 1]})
+    if not runs and is_selfeval(split_body(tokens.text)):
+        _selfeval_actuals(rows)
     year = _YEAR.search(tokens.text)
     document = Document(
         path=path,
