@@ -619,8 +619,8 @@ def _run(
     if "corrections" in report:  # after `links`, as in nlp.pipeline.run
         report["corrections"] = report.pop("corrections")
     n_projects = report["projects"]["written"]
-    rows = {"projects": n_projects, "indicators": n_indicators, "quality": n_quality + len(departments)}
-    report["tables"] = {**rows, "links": n_links}
+    tables = {"projects": n_projects, "indicators": n_indicators, "quality": n_quality + len(departments)}
+    report["tables"] = {**tables, "links": n_links}
     log.info("%d documents, %d projects, %d indicators", len(files), n_projects, n_indicators)
     return report
 

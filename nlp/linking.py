@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations, product
@@ -121,9 +121,8 @@ def rows_of(
         sets = [indicator_sets.get(_text(pid)) for pid in columns[0]]
     else:
         sets = indicator_sets
-    described: dict[
-        tuple, tuple
-    ] = {}  # the fields of each distinct (department, unit, project, district, year)
+    # the fields of each distinct (department, unit, project, district, year)
+    described: dict[tuple, tuple[str, str, str, str, int | None, NameKey]] = {}
     for pid, doc, department, unit, project, district, year, goal, names in zip(*columns, sets, strict=True):
         key = (department, unit, project, district, year)
         fields = described.get(key)
@@ -133,7 +132,9 @@ def rows_of(
     return rows
 
 
-def _fields(department: object, unit: object, project: object, district: object, year: object) -> tuple:
+def _fields(
+    department: object, unit: object, project: object, district: object, year: object
+) -> tuple[str, str, str, str, int | None, NameKey]:
     """department, unit, role, place, year and name of a LinkRow, from its cells."""
     department, unit = _text(department), _text(unit)
     name = normalize_name(_text(project), department, unit)
@@ -360,7 +361,9 @@ def link_blocks(rows: list[LinkRow], threshold: float) -> list[Iterator[tuple[in
 
 
 def scored_links(
-    rows: list[LinkRow], blocks: Iterable[Iterator[tuple[int, int]]], threshold: float
+    rows: Sequence[LinkRow] | Mapping[int, LinkRow],
+    blocks: Iterable[Iterator[tuple[int, int]]],
+    threshold: float,
 ) -> Iterator[Link]:
     """The accepted links of some blocks, as they are found: rows of a and b, column values, evidence."""
     for pair in blocks:

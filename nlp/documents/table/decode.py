@@ -439,7 +439,7 @@ def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document 
     if not rows:
         return None
     runs = header_runs(tokens.cells)
-    _points(rows, {column_role(c.text) for a, b in runs for c in tokens.cells[a : b + 1]})
+    _points(rows, {r for a, b in runs for c in tokens.cells[a : b + 1] if (r := column_role(c.text))})
     if not runs and is_selfeval(split_body(tokens.text)):
         _selfeval_actuals(rows)
     year = _YEAR.search(tokens.text)
