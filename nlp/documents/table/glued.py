@@ -19,9 +19,11 @@ Each pass is general and decides only what the text settles; an ambiguous cell i
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from functools import lru_cache
 
+from nlp import vocab
 from nlp.documents import cells as _cells
 from nlp.documents import indicator_table as _flat
 from nlp.documents.table.columns import column_role
@@ -30,7 +32,6 @@ from nlp.documents.table.ocr import read_slips
 from nlp.segment import tokenize
 from nlp.values import glued_units
 
-_OPS = "=≥≤<>≧≦"
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 _SCORE_END = re.compile(r"^分[)）]")
 _WEIGHT = re.compile(r"^(?:[1-9]\d?|100)$")  # a 分值: 1 to 100, no leading zero
@@ -38,8 +39,13 @@ _LOOK = 4  # cells after a glued value where the row may state it again (actual,
 _NAME_MIN = 4  # characters of the name left after a unit, where the layout has separators
 _DOUBLE_MIN = 2  # characters of each half of a doubled cell
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_DASHES = "—-－"  # a dash for an empty cell (value_placeholders.tsv)
 _DATE = re.compile(r"\d[年月日]$")  # a date, not a value, before the words of a title (`2021年林业局…`)
+
+
+_OPS = "".join(s for s, _, _ in vocab.rows("value_operators.tsv") if len(s) == 1 and not _CJK.match(s))
+_DASHES = "".join(  # a dash written for an empty cell: the one-character dashes of value_placeholders.tsv
+    s for s, _, _ in vocab.rows("value_placeholders.tsv") if len(s) == 1 and unicodedata.category(s) == "Pd"
+)
 
 
 @lru_cache(maxsize=1)
