@@ -27,7 +27,7 @@ from nlp import vocab
 from nlp.documents import cells as _cells
 from nlp.documents import indicator_table as _flat
 from nlp.documents.table.columns import column_role
-from nlp.documents.table.levels import level1_code, level2_code
+from nlp.documents.table.levels import title_or_level
 from nlp.documents.table.ocr import read_slips
 from nlp.segment import tokenize
 from nlp.values import glued_units
@@ -60,15 +60,15 @@ def _piece(c: _cells.Cell, text: str, raw: str | None = None, first: bool = Fals
     return replace(c, text=text, raw=raw, brk=c.brk and first, soft=c.soft and first, glued=True)
 
 
+def _split(c: _cells.Cell, i: int) -> list[_cells.Cell]:
+    """A cell cut in two at character `i`, text and raw alike (cells whose raw is as long as their text)."""
+    return [_piece(c, c.text[:i], c.raw[:i], first=True), _piece(c, c.text[i:], c.raw[i:])]
+
+
 def _first_word(text: str) -> str:
     """The first word of a text (jieba, with the project's dictionary)."""
     words = tokenize(text)
     return words[0] if words else ""
-
-
-def _known(text: str) -> bool:
-    """A column title or a level name, never cut (`年度指标值` does not start with a unit)."""
-    return bool(column_role(text) or level1_code(text) or level2_code(text))
 
 
 def _same_line(found: list[_cells.Cell], k: int, j: int) -> bool:
@@ -84,10 +84,11 @@ def _glued_titles(found: list[_cells.Cell]) -> list[_cells.Cell]:
     """`指标值产出指标` → `指标值` `产出指标`: a column title glued to the level name (or title) after it."""
     out: list[_cells.Cell] = []
     for c in found:
-        cuts = [i for i in range(2, len(c.text) - 1) if column_role(c.text[:i]) and _known(c.text[i:])]
-        if cuts and not _known(c.text) and len(c.raw) == len(c.text):
+        ends = range(2, len(c.text) - 1)
+        cuts = [i for i in ends if column_role(c.text[:i]) and title_or_level(c.text[i:])]
+        if cuts and not title_or_level(c.text) and len(c.raw) == len(c.text):
             i = cuts[-1]
-            out += [_piece(c, c.text[:i], c.raw[:i], first=True), _piece(c, c.text[i:], c.raw[i:])]
+            out += _split(c, i)
             continue
         out.append(c)
     return out
@@ -103,7 +104,7 @@ def _leading_dash(found: list[_cells.Cell], header: set[str]) -> list[_cells.Cel
         prev = out[-1] if out else None
         after_number = prev is not None and prev.line == c.line and bool(_NUMBER.match(prev.text))
         if after_number and c.text[:1] in _DASHES and _CJK.match(c.text[1:2]) and len(c.raw) == len(c.text):
-            out += [_piece(c, c.text[:1], c.raw[:1], first=True), _piece(c, c.text[1:], c.raw[1:])]
+            out += _split(c, 1)
             continue
         out.append(c)
     return out
@@ -162,7 +163,7 @@ def _unit_before_target(found: list[_cells.Cell]) -> list[_cells.Cell]:
         nxt = found[k + 1].text if _same_line(found, k, k + 1) else ""
         named = len(c.text) > 1 and c.text.endswith("%") and bool(_CJK.match(c.text[-2]))
         if named and nxt[:1] in _OPS and nxt[1:2].isdigit() and len(c.raw) == len(c.text):
-            out += [_piece(c, c.text[:-1], c.raw[:-1], first=True), _piece(c, "%", c.raw[-1])]
+            out += _split(c, len(c.text) - 1)
             continue
         out.append(c)
     return out
@@ -198,8 +199,8 @@ def _units_apart(found: list[_cells.Cell]) -> list[_cells.Cell]:
             unit = next((u for u in _units() if c.text.startswith(u)), "")
             rest = c.text[len(unit) :]
             apart = prev.glued or c.glued or (_NUMBER.match(prev.text) and len(rest) >= _NAME_MIN)
-            fits = (not rest or (_CJK.match(rest) and _first_word(c.text) == unit)) and not _known(c.text)
-            fits = fits and not _DATE.search(prev.text + unit)
+            fits = not rest or (_CJK.match(rest) and _first_word(c.text) == unit)
+            fits = fits and not title_or_level(c.text) and not _DATE.search(prev.text + unit)
             if unit and apart and fits:
                 out[-1] = replace(prev, text=prev.text + unit, raw=prev.raw + unit, glued=True)
                 if rest:
@@ -219,7 +220,7 @@ def _units_back(found: list[_cells.Cell]) -> list[_cells.Cell]:
         m = ending.search(c.text)
         unit = m.group(1) if m and m.group(1) in _units() else ""
         both = nxt is not c and c.glued and nxt.glued and len(c.raw) == len(c.text)
-        begins = both and bool(_CJK.match(nxt.text)) and not _known(nxt.text)
+        begins = both and bool(_CJK.match(nxt.text)) and not title_or_level(nxt.text)
         if unit and begins and _first_word(unit + nxt.text) != unit:
             out.append(replace(c, text=c.text[:-1], raw=c.raw[:-1]))
             found[k + 1] = replace(nxt, text=unit + nxt.text, raw=unit + nxt.raw)
@@ -247,7 +248,7 @@ def _glued_weights(found: list[_cells.Cell], header: set[str]) -> list[_cells.Ce
         ]
         if len(cuts) == 1 and len(c.raw) == len(c.text):
             i = cuts[0]
-            out += [_piece(c, c.text[:i], c.raw[:i], first=True), _piece(c, c.text[i:], c.raw[i:])]
+            out += _split(c, i)
             continue
         out.append(c)
     return out
@@ -262,7 +263,7 @@ def _doubled(found: list[_cells.Cell]) -> list[_cells.Cell]:
         half = next((n for n in range(len(text) // 2, _DOUBLE_MIN - 1, -1) if text[:n] == text[n : 2 * n]), 0)
         words = half and _CJK.search(text[:half]) and not _NUMBER.match(text[:half])
         if c.glued and words and len(c.raw) == len(text):
-            out += [_piece(c, text[:half], c.raw[:half], first=True), _piece(c, text[half:], c.raw[half:])]
+            out += _split(c, half)
             continue
         out.append(c)
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from nlp.documents.table.columns import column_role
 from nlp.levels import canonical_level1, canonical_level2
 
 _TAG = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")  # 数量指标 (必填硬性指标), 产出指标(50分)
@@ -25,3 +26,8 @@ def level2_code(text: str | None, level1: str | None = None) -> str | None:
     '21-经济效益'
     """
     return canonical_level2(text, level1) or canonical_level2(_untagged(text), level1)
+
+
+def title_or_level(text: str) -> bool:
+    """A column title or a level name: a cell the cutters keep whole (`年度指标值`, `数量指标`)."""
+    return bool(column_role(text) or level1_code(text) or level2_code(text))

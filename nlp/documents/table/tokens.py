@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 from nlp.documents import cells as _cells
 from nlp.documents import indicator_table as _flat
-from nlp.documents.table.columns import column_role
 from nlp.documents.table.glued import recut
-from nlp.documents.table.levels import level1_code, level2_code
+from nlp.documents.table.levels import title_or_level
 from nlp.textnorm import fold
 
 _TAB_SHARE = 0.3  # share of non-empty lines with a tab above which the text is tab-separated
@@ -135,17 +134,13 @@ def _split_headers(found: list[_cells.Cell]) -> list[_cells.Cell]:
     return out
 
 
-def _known(text: str) -> bool:
-    return bool(column_role(text) or level1_code(text) or level2_code(text))
-
-
 def _join_split_words(found: list[_cells.Cell]) -> list[_cells.Cell]:
     """Join a level name or column title cut over two cells (`数量` | `指标`, `实际` | `完成值`)."""
     out: list[_cells.Cell] = []
     for c in found:
         prev = out[-1] if out else None
         short = len(c.text) <= _SPLIT_TAIL
-        if prev is not None and short and not _known(c.text) and _known(prev.text + c.text):
+        if prev is not None and short and not title_or_level(c.text) and title_or_level(prev.text + c.text):
             out[-1] = _cells.Cell(prev.text + c.text, prev.raw + c.raw, prev.line, prev.brk, prev.soft)
         else:
             out.append(c)
