@@ -61,9 +61,10 @@ def test_the_cell_before_the_next_rows_level_is_the_target_of_a_row_without_one(
 
 def test_a_weight_or_a_unit_between_a_name_and_its_target_does_not_lose_the_target() -> None:
     cells = tokenize(
+        "三级指标 分值 年度指标值 全年实际值 得分\n"
         "受益人口数 ≥1000人 ≥1000人 10 群众生活条件改善状况 10 显著提升 显著提升 10 及时率 % =99%\n"
     ).cells
-    roles = ["name", "value", "actual", "weight"] + ["other"] * (len(cells) - 4)
+    roles = ["header"] * 5 + ["name", "value", "actual", "weight"] + ["other"] * (len(cells) - 9)
     rows = rows_from_roles(cells, roles, header=frozenset({"name", "weight", "value", "actual", "score"}))
     got = [(r.name, r.fields.get("value"), r.fields.get("weight")) for r in rows]
     assert got[1] == ("群众生活条件改善状况", "显著提升", "10")

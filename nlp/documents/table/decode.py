@@ -87,12 +87,15 @@ def rows_from_roles(
 
     columns: the header column each cell sits under (features.aligned_columns); a cell the model
     left `other` under a target/actual column of a named row that has none yet fills it.
-    header: the column roles of the header; with a target column, the one cell the model left `other`
-    between a name without a target and the next row's level cell is the target (`数量指标 |
-    重点建设工程安排数量 | 2 | 产出指标`).
+    header: the column roles of the header, in force after the first header row: with a target
+    column, the one cell the model left `other` between a name without a target and the next row's
+    level cell is the target (`数量指标 | 重点建设工程安排数量 | 2 | 产出指标`); with a name and a
+    target column, a name and its stated target the model left (see _unread_name) start a row after
+    a name read without a target too, when other cells stand between them.
     """
     rows: list[Row] = []
     full_row = _starts_full_row(cells)
+    opened = min((b for _, b in header_runs(cells)), default=len(cells))  # the header is in force after it
     level1 = level2 = project = ""
     expect_project = False
     row: Row | None = None
@@ -107,6 +110,7 @@ def rows_from_roles(
     for i, (cell, role) in enumerate(zip(cells, roles, strict=True)):
         column = columns[i] if i < len(columns) else ""
         nxt = cells[i + 1] if i + 1 < len(cells) else None
+        titles = header if i > opened else frozenset()
         repeated = role in _LEVEL_NAME or (role != "other" and column in _NOT_FIELDS)
         if repeated and _repeats(row, cell):
             continue  # the name or level again on its row: a 指标描述 column, or a second group (中期 | 年度)
@@ -119,18 +123,18 @@ def rows_from_roles(
             and not _BARE_NUMBER.match(cell.text)  # a bare number the model left: 分值 | 得分 shifted left
         ):
             role = column
-        if role == "other" and previous == "name" and _before_target(cell, nxt, row, header):
+        if role == "other" and previous == "name" and _before_target(cell, nxt, row, titles):
             continue  # a unit or 分值 between a name and its target: the name's target is still expected
         if role == "other" and column in ("", *_VALUES) and previous == "name" and _stated_target(cell, row):
             role = "value"  # a target as written right after its name (`足额保障率 | =100%`)
-        elif role == "other" and previous == "name" and _row_end_target(cells, roles, i, row, header):
+        elif role == "other" and previous == "name" and _row_end_target(cells, roles, i, row, titles):
             role = "value"  # the last cell of a named row without a target, before the next row's level
         elif role == "other" and _second_target(cells, i, row, has_period):
             role = "value"  # the 年度 target after the 中期 one (the first moves to period below)
         elif role == "other" and column == "name" and i == len(cells) - 1 and _names_a_row(cell):
             role = "name"  # the text ends inside a row, after its name (`开展质`): kept, flagged truncated
         elif (
-            role == "other" and column in ("", "name") and _unread_name(cells, roles, columns, i, row, header)
+            role == "other" and column in ("", "name") and _unread_name(cells, roles, columns, i, row, titles)
         ):
             role = "name"  # before a stated target, after a row read whole (`22.5 | 科目调整次数 | ≤10次`)
         if role == "project_info" or (column == "project" and role == "other"):
@@ -274,15 +278,16 @@ def _unread_name(
     header: frozenset[str] = frozenset(),
 ) -> bool:
     """A cell the model left `other` that names the next row: it reads as a name (no column title, no
-    unit, no number first), the row before it has a target, and the next cell (past a 分值 where the
-    header has that column first), also left `other` and under no other column, states a target with
-    its operator or unit."""
+    unit, no number first), the row before it has a target (or, under a header with a name and a
+    target column, ended cells before), and the next cell (past a 分值 where the header has that
+    column first), also left `other` and under no other column, states a target with its operator or
+    unit."""
     j = i + 1
     if j < len(cells) and roles[j] in ("other", *_POINTS) and _points_cell(cells[j], header):
         j += 1  # the 分值 between the name and its target (`水标尺宽度 | 10 | ≥50厘米`)
     if (
         row is None
-        or not set(row.fields) & set(_VALUES)
+        or not (set(row.fields) & set(_VALUES) or ({"name", "value"} <= header and row.last < i - 1))
         or j >= len(cells)
         or roles[j] not in ("other", "value")
     ):
