@@ -43,8 +43,8 @@ def test_a_title_with_a_bracketed_tag_is_its_title_and_the_long_term_target_is_t
     assert column_role("三级指标(年度)") == "name"
     assert column_role("指标值(长期)") == "period"
     assert column_role("指标值(年度)") == "value"
-    assert column_role("得分(10分)") == "score"
-    assert column_role("培训人数(人)") is None
+    assert column_role("培训人数(年度)") is None
+    assert column_role("分值(权重)") is None  # a tag not in title_qualifiers.tsv: no title
 
 
 def test_the_cell_before_the_next_rows_level_is_the_target_of_a_row_without_one() -> None:
@@ -73,3 +73,12 @@ def test_a_weight_or_a_unit_between_a_name_and_its_target_does_not_lose_the_targ
     assert [(r.name, r.fields) for r in rows_from_roles(unit, ["name", "other", "other"])] == [
         ("及时率", {"value": "=99%"})
     ]
+
+
+def test_a_piece_of_a_sentence_or_running_text_into_the_next_level_is_no_target() -> None:
+    cells = tokenize(
+        "一级指标\n三级指标\n指标值\n效益指标\n预算执行率\n10%、产出指标\n满意度指标\n的项目\n其\n效益指标\n"
+    ).cells
+    roles = ["header"] * 3 + ["level1", "name", "value", "level1", "name", "other", "level1"]
+    rows = rows_from_roles(cells, roles, header=frozenset({"level1", "name", "value"}))
+    assert [(r.name, r.fields) for r in rows] == [("预算执行率", {}), ("的项目", {})]

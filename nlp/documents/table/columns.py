@@ -53,22 +53,25 @@ def by_content() -> frozenset[str]:
 
 def column_role(text: str | None) -> str | None:
     """The role of the column a header cell titles (`三级指标` → `name`), None if not a title; a title
-    with a bracketed tag is its title (`三级指标(年度)` → `name`), a target title tagged as the
-    multi-year one in title_qualifiers.tsv the period target (`指标值(长期)` → `period`).
+    with a bracketed tag of title_qualifiers.tsv is its title (`三级指标(年度)` → `name`), a target
+    title so tagged the target the tag names (`指标值(长期)` → `period`). Other tags are no title
+    (`分值(权重)`, where a self-evaluation's summary holds it, is not a header of indicator rows).
 
     >>> column_role("三級指標"), column_role("*指标值"), column_role("培训人数")
     ('name', 'value', None)
     >>> column_role("二级指标(长期)"), column_role("指标值(长期)"), column_role("指标值(年度)")
     ('level2', 'period', 'value')
+    >>> column_role("分值(权重)") is None
+    True
     """
     key = level_key(text)
     roles = title_table()[0]
     role = roles.get(key)
     m = None if role else _QUALIFIED.match(key)
-    if m and m.group(1) in roles:
+    tagged = _qualifiers().get(m.group(2)) if m else None
+    if m and tagged and m.group(1) in roles:
         role = roles[m.group(1)]
-        tagged = _qualifiers().get(m.group(2))
-        return tagged if tagged and role in ("value", "period") else role
+        return tagged if role in ("value", "period") else role
     return role
 
 

@@ -48,6 +48,7 @@ _VALUE_START = re.compile(r"^[\d≥≤<>=]")  # a value as written: 15万元。 
 _UNIT_MAX = 3  # characters: a cell this short that reads as a unit after a number is a unit
 _CUT_TAIL = 3  # a row ending this close to the end of the text was cut by the excerpt
 _MAX_WEIGHT = 100  # a 分值 is at most the table's total
+_TARGET_MIN = 2  # characters of a target read from its place alone (a single digit aside)
 
 
 @dataclass
@@ -96,6 +97,7 @@ def rows_from_roles(
     rows: list[Row] = []
     full_row = _starts_full_row(cells)
     opened = min((b for _, b in header_runs(cells)), default=len(cells))  # the header is in force after it
+    roles = _no_run_on(cells, roles)
     level1 = level2 = project = ""
     expect_project = False
     row: Row | None = None
@@ -203,15 +205,18 @@ def _stated_target(cell: Cell | None, row: Row | None) -> bool:
 def _row_end_target(
     cells: Sequence[Cell], roles: Sequence[str], i: int, row: Row | None, header: frozenset[str]
 ) -> bool:
-    """See rows_from_roles `header`: a cell that is no title, level or project label, under a header
-    with a target column (a bare number only without a 分值 | 得分 column), before a level cell."""
+    """See rows_from_roles `header`: a cell that is no title, level or project label, of two or more
+    characters or a digit, under a header with a target column (a bare number only without a 分值 |
+    得分 column), before a level cell."""
     if "value" not in header or row is None or not row.name or set(row.fields) & set(_VALUES):
         return False
     if i + 1 >= len(cells) or roles[i + 1] not in _LEVELS:
         return False
     text = cells[i].text
-    if column_role(text) or level1_code(text) or level2_code(text) or cell_word(text):
+    if column_role(text) or level1_code(text) or level2_code(text) or cell_word(text) or _runs_on(cells[i]):
         return False
+    if len(text) < _TARGET_MIN and not text.isdigit():
+        return False  # a piece of a cut sentence (`其`), not a target
     return not (_BARE_NUMBER.match(text) and header & set(_POINTS))
 
 
@@ -245,6 +250,19 @@ def _names_a_row(cell: Cell) -> bool:
     if target_word(text):
         return False  # a one-word target (`显著提升`), the row's value
     return not (len(text) <= _UNIT_MAX and parse_value(f"1{text}").unit)  # `≥50 | 厘米`
+
+
+def _no_run_on(cells: Sequence[Cell], roles: Sequence[str]) -> list[str]:
+    """The roles with running text into the next row's level (`10%、产出指标`) read as no target."""
+    return [
+        "other" if role in _VALUES and _runs_on(c) else role for c, role in zip(cells, roles, strict=True)
+    ]
+
+
+def _runs_on(cell: Cell) -> bool:
+    """A cell of running text that ends, after a clause mark, with a level name (`10%、产出指标`)."""
+    parts = _CLAUSE_MARK.split(cell.text)
+    return len(parts) > 1 and bool(level1_code(parts[-1]) or level2_code(parts[-1]))
 
 
 def _before_target(cell: Cell, nxt: Cell | None, row: Row | None, header: frozenset[str]) -> bool:

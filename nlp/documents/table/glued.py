@@ -16,7 +16,9 @@ Each pass is general and decides only what the text settles; an ambiguous cell i
   header has a target and an actual column;
 - a one-word target (nlp/data/target_words.txt) ending a name on a row of its own between level
   names (`生态环境成本指标` `提升博物馆绿化水平提升` `效益指标`) is cut off the name when the header
-  has a target column: the row states no other target.
+  has a target column: the row states no other target;
+- last, OCR slips in words (`顼` for `项`, nlp/data/ocr_slips.tsv `word`) are read where the whole
+  cell then is a column title, a level name or a project label (`顼目产出(30分)`), raw kept.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from nlp.documents import cells as _cells
 from nlp.documents import indicator_table as _flat
 from nlp.documents.table.columns import column_role
 from nlp.documents.table.levels import title_or_level
-from nlp.documents.table.ocr import read_slips
+from nlp.documents.table.ocr import read_slips, read_words
 from nlp.segment import tokenize
 from nlp.textnorm import fold
 from nlp.values import glued_units
@@ -325,4 +327,4 @@ def recut(found: list[_cells.Cell]) -> list[_cells.Cell]:
     found = _value_ends(found)
     found = _units_back(_units_apart(found))
     found = _glued_weights(found, header)
-    return _word_target(_doubled(found), header)
+    return read_words(_word_target(_doubled(found), header))
