@@ -33,6 +33,8 @@ COLUMNS: dict[str, tuple[int, int]] = {
     "prose_words.tsv": (2, 2),
     "quality_words.tsv": (2, 3),
     "table_headers.tsv": (2, 2),
+    "target_words.txt": (1, 1),
+    "title_qualifiers.tsv": (2, 2),
     "userdict.txt": (1, 1),  # jieba's own format: `word freq pos` separated by spaces
     "value_markers.tsv": (3, 3),
     "value_operators.tsv": (3, 3),

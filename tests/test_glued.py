@@ -83,3 +83,20 @@ def test_the_rule_based_reader_reads_the_recut_cells_too() -> None:
     assert doc is not None
     got = [(i.name, i.annual_value) for p in doc.projects for i in p.indicators]
     assert got == [("免费开放天数", "=300天"), ("资金使用效率", "二100百分比")]  # the slip read, raw kept
+
+
+def test_a_one_word_target_glued_to_a_name_between_levels_is_cut_off() -> None:
+    head = "一级指标二级指标三级指标指标值\n"
+    cells = _texts(head + "成本指标生态环境成本指标提升博物馆绿化水平提升效益指标经济效益指标\n")
+    assert cells[-4:-1] == ["提升博物馆绿化水平", "提升", "效益指标"]
+    followed = _texts(head + "效益指标社会效益指标群众生活水平提升≥90%\n")
+    assert "提升" not in followed  # the row states a target of its own: the name keeps its words
+    inside = _texts(head + "效益指标社会效益指标群众提升满意度\n满意度指标\n")
+    assert "提升" not in inside  # not at the end of the name
+
+
+def test_a_slip_in_a_word_is_read_only_where_the_cell_then_is_a_known_title_or_level() -> None:
+    tokens = tokenize("一级指标二级指标三级指标指标值\n顼目产出(30分)数量指标顼目数≥2个\n")
+    by_raw = {c.raw: c.text for c in tokens.cells}
+    assert by_raw["顼目产出(30分)"] == "项目产出(30分)"  # a level name once read
+    assert "顼目数" in by_raw.values()  # a name: no known word once read, left as written

@@ -19,6 +19,8 @@ from nlp.documents.common import Parts, ProjectDraft
 from nlp.documents.prose import is_selfeval
 from nlp.documents.table.columns import column_role
 from nlp.documents.table.features import aligned_columns, cell_word, fits, header_runs
+from nlp.documents.table.glued import target_word
+from nlp.documents.table.header import title_roles
 from nlp.documents.table.levels import level1_code, level2_code
 from nlp.documents.table.tokens import Cell, Tokens
 from nlp.schema import Document, Indicator, Problem, Project
@@ -46,6 +48,7 @@ _VALUE_START = re.compile(r"^[\d≥≤<>=]")  # a value as written: 15万元。 
 _UNIT_MAX = 3  # characters: a cell this short that reads as a unit after a number is a unit
 _CUT_TAIL = 3  # a row ending this close to the end of the text was cut by the excerpt
 _MAX_WEIGHT = 100  # a 分值 is at most the table's total
+_TARGET_MIN = 2  # characters of a target read from its place alone (a single digit aside)
 
 
 @dataclass
@@ -75,15 +78,26 @@ def fake_name(text: str) -> bool:
 
 
 def rows_from_roles(
-    cells: Sequence[Cell], roles: Sequence[str], has_period: bool = False, columns: Sequence[str] = ()
+    cells: Sequence[Cell],
+    roles: Sequence[str],
+    has_period: bool = False,
+    columns: Sequence[str] = (),
+    header: frozenset[str] = frozenset(),
 ) -> list[Row]:
     """Assemble indicator rows from cells and their roles (see the module docstring).
 
     columns: the header column each cell sits under (features.aligned_columns); a cell the model
     left `other` under a target/actual column of a named row that has none yet fills it.
+    header: the column roles of the header, in force after the first header row: with a target
+    column, the one cell the model left `other` between a name without a target and the next row's
+    level cell is the target (`数量指标 | 重点建设工程安排数量 | 2 | 产出指标`); with a name and a
+    target column, a name and its stated target the model left (see _unread_name) start a row after
+    a name read without a target too, when other cells stand between them.
     """
     rows: list[Row] = []
     full_row = _starts_full_row(cells)
+    opened = min((b for _, b in header_runs(cells)), default=len(cells))  # the header is in force after it
+    roles = _no_run_on(cells, roles)
     level1 = level2 = project = ""
     expect_project = False
     row: Row | None = None
@@ -97,6 +111,8 @@ def rows_from_roles(
 
     for i, (cell, role) in enumerate(zip(cells, roles, strict=True)):
         column = columns[i] if i < len(columns) else ""
+        nxt = cells[i + 1] if i + 1 < len(cells) else None
+        titles = header if i > opened else frozenset()
         repeated = role in _LEVEL_NAME or (role != "other" and column in _NOT_FIELDS)
         if repeated and _repeats(row, cell):
             continue  # the name or level again on its row: a 指标描述 column, or a second group (中期 | 年度)
@@ -109,13 +125,19 @@ def rows_from_roles(
             and not _BARE_NUMBER.match(cell.text)  # a bare number the model left: 分值 | 得分 shifted left
         ):
             role = column
+        if role == "other" and previous == "name" and _before_target(cell, nxt, row, titles):
+            continue  # a unit or 分值 between a name and its target: the name's target is still expected
         if role == "other" and column in ("", *_VALUES) and previous == "name" and _stated_target(cell, row):
             role = "value"  # a target as written right after its name (`足额保障率 | =100%`)
+        elif role == "other" and previous == "name" and _row_end_target(cells, roles, i, row, titles):
+            role = "value"  # the last cell of a named row without a target, before the next row's level
         elif role == "other" and _second_target(cells, i, row, has_period):
             role = "value"  # the 年度 target after the 中期 one (the first moves to period below)
         elif role == "other" and column == "name" and i == len(cells) - 1 and _names_a_row(cell):
             role = "name"  # the text ends inside a row, after its name (`开展质`): kept, flagged truncated
-        elif role == "other" and column in ("", "name") and _unread_name(cells, roles, columns, i, row):
+        elif (
+            role == "other" and column in ("", "name") and _unread_name(cells, roles, columns, i, row, titles)
+        ):
             role = "name"  # before a stated target, after a row read whole (`22.5 | 科目调整次数 | ≤10次`)
         if role == "project_info" or (column == "project" and role == "other"):
             flush()
@@ -172,12 +194,30 @@ def _project(cell: Cell, column: str, project: str, expect: bool) -> tuple[str, 
     return (cell.raw, False) if expect else (project, expect)
 
 
-def _stated_target(cell: Cell, row: Row | None) -> bool:
-    """A cell that states a target with its operator or unit (`=100%`, `≤10次`), for a named row
-    that has none yet."""
-    if row is None or set(row.fields) & set(_VALUES):
+def _stated_target(cell: Cell | None, row: Row | None) -> bool:
+    """A cell that states a target with its operator or unit (`=100%`, `≤10次`), or a one-word
+    qualitative target (`提升`, nlp/data/target_words.txt), for a named row that has none yet."""
+    if cell is None or row is None or set(row.fields) & set(_VALUES):
         return False
-    return _target_text(cell)
+    return _target_text(cell) or target_word(cell.text)
+
+
+def _row_end_target(
+    cells: Sequence[Cell], roles: Sequence[str], i: int, row: Row | None, header: frozenset[str]
+) -> bool:
+    """See rows_from_roles `header`: a cell that is no title, level or project label, of two or more
+    characters or a digit, under a header with a target column (a bare number only without a 分值 |
+    得分 column), before a level cell."""
+    if "value" not in header or row is None or not row.name or set(row.fields) & set(_VALUES):
+        return False
+    if i + 1 >= len(cells) or roles[i + 1] not in _LEVELS:
+        return False
+    text = cells[i].text
+    if column_role(text) or level1_code(text) or level2_code(text) or cell_word(text) or _runs_on(cells[i]):
+        return False
+    if len(text) < _TARGET_MIN and not text.isdigit():
+        return False  # a piece of a cut sentence (`其`), not a target
+    return not (_BARE_NUMBER.match(text) and header & set(_POINTS))
 
 
 def _second_target(cells: Sequence[Cell], i: int, row: Row | None, has_period: bool) -> bool:
@@ -202,26 +242,81 @@ def _target_text(cell: Cell) -> bool:
 
 
 def _names_a_row(cell: Cell) -> bool:
-    """A cell that reads as an indicator name: Chinese text, no column title, unit, or number first."""
+    """A cell that reads as an indicator name: Chinese text, no column title, unit, one-word target or
+    number first."""
     text = cell.text
     if fits("name", cell) <= 0 or fake_name(cell.raw) or column_role(text) or _VALUE_START.match(text):
         return False
+    if target_word(text):
+        return False  # a one-word target (`显著提升`), the row's value
     return not (len(text) <= _UNIT_MAX and parse_value(f"1{text}").unit)  # `≥50 | 厘米`
 
 
+def _no_run_on(cells: Sequence[Cell], roles: Sequence[str]) -> list[str]:
+    """The roles with running text into the next row's level (`10%、产出指标`) read as no target."""
+    return [
+        "other" if role in _VALUES and _runs_on(c) else role for c, role in zip(cells, roles, strict=True)
+    ]
+
+
+def _runs_on(cell: Cell) -> bool:
+    """A cell of running text that ends, after a clause mark, with a level name (`10%、产出指标`)."""
+    parts = _CLAUSE_MARK.split(cell.text)
+    return len(parts) > 1 and bool(level1_code(parts[-1]) or level2_code(parts[-1]))
+
+
+def _before_target(cell: Cell, nxt: Cell | None, row: Row | None, header: frozenset[str]) -> bool:
+    """A cell between a name and the target stated after it: the unit of the name standing apart
+    (`及时率 | % | =99百分比`), or its 分值 where the header has that column (`宽度 | 10 | ≥50厘米`),
+    kept in the row."""
+    if row is None or not _stated_target(nxt, row):
+        return False
+    if cell_word(cell.text) == "unit":
+        return True
+    if _points_cell(cell, header):
+        row.fields.setdefault("weight", cell.raw)
+        row.raws.append(cell.raw)
+        return True
+    return False
+
+
+def _points_cell(cell: Cell, header: frozenset[str]) -> bool:
+    """A bare number that can be a 分值, under a header with a 分值 column."""
+    return (
+        "weight" in header and bool(_BARE_NUMBER.match(cell.text)) and cell.text.replace(".", "", 1).isdigit()
+    )
+
+
 def _unread_name(
-    cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[str], i: int, row: Row | None
+    cells: Sequence[Cell],
+    roles: Sequence[str],
+    columns: Sequence[str],
+    i: int,
+    row: Row | None,
+    header: frozenset[str] = frozenset(),
 ) -> bool:
     """A cell the model left `other` that names the next row: it reads as a name (no column title, no
-    unit, no number first), the row before it has a target, and the next cell, also left `other` and
-    under no other column, states a target with its operator or unit."""
-    if row is None or not set(row.fields) & set(_VALUES) or i + 1 >= len(cells) or roles[i + 1] != "other":
+    unit, no number first), the row before it has a target (or, under a header with a name and a
+    target column, ended cells before), and the next cell (past a 分值 where the header has that
+    column first), also left `other` and under no other column, states a target with its operator or
+    unit."""
+    j = i + 1
+    if j < len(cells) and roles[j] in ("other", *_POINTS) and _points_cell(cells[j], header):
+        j += 1  # the 分值 between the name and its target (`水标尺宽度 | 10 | ≥50厘米`)
+    if (
+        row is None
+        or not (set(row.fields) & set(_VALUES) or ({"name", "value"} <= header and row.last < i - 1))
+        or j >= len(cells)
+        or roles[j] not in ("other", "value")
+    ):
         return False
+    if roles[j] == "value" and j == i + 1:
+        return False  # the model read the target: it would have read the name too, were it one
     text = cells[i].text
     if not _names_a_row(cells[i]):
         return False
-    nxt = columns[i + 1] if i + 1 < len(columns) else ""
-    return nxt in ("", *_VALUES) and _stated_target(cells[i + 1], Row(cells[i].line, "", "", "", name=text))
+    nxt = columns[j] if j < len(columns) else ""
+    return nxt in ("", *_VALUES) and _stated_target(cells[j], Row(cells[i].line, "", "", "", name=text))
 
 
 def _starts_full_row(cells: Sequence[Cell]) -> list[bool]:
@@ -429,17 +524,16 @@ def _department(cells: Sequence[Cell]) -> str:
 
 def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document | None:
     """The Document of a table read by roles; None when no indicator row was found."""
-    has_period = any(
-        sum(1 for c in tokens.cells[a : b + 1] if column_role(c.text) == "value") >= 2
-        for a, b in header_runs(tokens.cells)
-    )
+    titles = title_roles(tokens.cells)
+    runs = header_runs(tokens.cells)
+    has_period = any(sum(1 for r in titles[a : b + 1] if r == "value") >= 2 for a, b in runs)
     columns = aligned_columns(tokens.cells)
     roles = trust_header(tokens.cells, roles, columns)
-    rows = rows_from_roles(tokens.cells, roles, has_period, columns)
+    header = frozenset(r for a, b in runs for r in titles[a : b + 1] if r)
+    rows = rows_from_roles(tokens.cells, roles, has_period, columns, header)
     if not rows:
         return None
-    runs = header_runs(tokens.cells)
-    _points(rows, {r for a, b in runs for c in tokens.cells[a : b + 1] if (r := column_role(c.text))})
+    _points(rows, set(header))
     if not runs and is_selfeval(split_body(tokens.text)):
         _selfeval_actuals(rows)
     year = _YEAR.search(tokens.text)

@@ -14,6 +14,7 @@ from itertools import pairwise
 from nlp import vocab
 from nlp.documents.grid.vocab import info_label
 from nlp.documents.table.columns import column_role, ends_table
+from nlp.documents.table.header import title_roles
 from nlp.documents.table.levels import level1_code, level2_code
 from nlp.documents.table.tokens import Cell
 from nlp.levels import level_key
@@ -28,6 +29,7 @@ _PUNCT = re.compile(r"^[\W_]+$")
 _SCORE_NOTE = re.compile(r"\(\d+(?:\.\d+)?分\)")
 _HEADER_GAP = 2  # column titles of one header row are at most this many cells apart
 _HEADER_MIN = 3  # titles that make a header row
+_RUN_ON = 2  # a row of more than this many times the header's cells is several rows run together
 _LENGTHS = ((1, "1"), (3, "2-3"), (6, "4-6"), (12, "7-12"), (30, "13-30"))  # length buckets
 _NEIGHBOURS = (-2, -1, 1, 2)
 _SHARED = ("hdr", "lvl", "word", "kind", "shape", "len", "op", "unit")  # given to the neighbours
@@ -115,8 +117,10 @@ def _own(cell: Cell) -> Features:
 
 
 def header_runs(cells: Sequence[Cell]) -> list[tuple[int, int]]:
-    """(first, last) index of each header row: three or more column titles, at most one cell apart."""
-    titled = [i for i, c in enumerate(cells) if column_role(c.text)]
+    """(first, last) index of each header row: three or more column titles, at most one cell apart
+    (titles as header.title_roles reads them)."""
+    titles = title_roles(cells)
+    titled = [i for i, role in enumerate(titles) if role]
     runs: list[tuple[int, int]] = []
     run: list[int] = []
     for i in titled:
@@ -133,11 +137,12 @@ def _header_columns(cells: Sequence[Cell]) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     header: dict[str, str] = {}
     runs = iter(header_runs(cells))
+    titles = title_roles(cells)
     nxt = next(runs, None)
     for i in range(len(cells)):
         if nxt is not None and i == nxt[0]:
             header = {}
-            roles = [column_role(c.text) or "other" for c in cells[nxt[0] : nxt[1] + 1]]
+            roles = [role or "other" for role in titles[nxt[0] : nxt[1] + 1]]
             for k, role in enumerate(roles):
                 header[f"L{k}"] = role
                 header[f"R{len(roles) - 1 - k}"] = role
@@ -181,17 +186,21 @@ def fits(role: str, cell: Cell) -> float:
 def aligned_columns(cells: Sequence[Cell]) -> list[str]:
     """The header column each cell of a row sits under, the row shifted right past the merged cells
     it omits (a row that starts with its 二级 or its name) by the shift its contents fit best; none
-    after a cell that ends the table (总分, sign-off lines) until the next header."""
+    after a cell that ends the table (总分, sign-off lines) until the next header, and none in a line
+    of many rows run together."""
     out = [""] * len(cells)
     runs = header_runs(cells)
     starts = [i for i, c in enumerate(cells) if c.row_start] + [len(cells)]
     ends = [i for i, c in enumerate(cells) if ends_table(c.text)]
+    titles = title_roles(cells)
     for a, b in pairwise(starts):
         head = next((r for r in reversed(runs) if r[1] < a), None)
         if head is None or any(head[1] < e < b for e in ends):
             continue  # no header, or the table ended (总分, sign-off lines) since the last one
-        roles = [column_role(c.text) or "other" for c in cells[head[0] : head[1] + 1]]
+        roles = [role or "other" for role in titles[head[0] : head[1] + 1]]
         row = cells[a:b]
+        if len(row) > _RUN_ON * len(roles):
+            continue  # rows run together on one line (a document site's text): no column to align to
         best = max(
             range(max(1, len(roles) - len(row) + 1)),
             key=lambda s: sum(fits(roles[s + k], c) for k, c in enumerate(row) if s + k < len(roles)),
@@ -204,6 +213,9 @@ def aligned_columns(cells: Sequence[Cell]) -> list[str]:
 def cell_features(cells: Sequence[Cell]) -> list[Features]:
     """The features of every cell of a table, with those of its neighbours (prefixed -1:, +1: …)."""
     own = [_own(c) for c in cells]
+    for f, title in zip(own, title_roles(cells), strict=True):
+        if title and "hdr" not in f:
+            f["hdr"] = title  # a bare or garbled title read from its column (header.py)
     headers = _header_columns(cells)
     right = _from_right(cells)
     aligned = aligned_columns(cells)

@@ -13,7 +13,12 @@ Each pass is general and decides only what the text settles; an ambiguous cell i
 - digits glued in front of a value that the row states again further on (`102370人` … `2370人`,
   a 分值 column before 指标值 and 实际值) are the 分值, cut off when the header has a 分值 column;
 - a cell holding the same text twice (`显著提升显著提升`: target and actual) is cut in two when the
-  header has a target and an actual column.
+  header has a target and an actual column;
+- a one-word target (nlp/data/target_words.txt) ending a name on a row of its own between level
+  names (`生态环境成本指标` `提升博物馆绿化水平提升` `效益指标`) is cut off the name when the header
+  has a target column: the row states no other target;
+- last, OCR slips in words (`顼` for `项`, nlp/data/ocr_slips.tsv `word`) are read where the whole
+  cell then is a column title, a level name or a project label (`顼目产出(30分)`), raw kept.
 """
 
 from __future__ import annotations
@@ -28,8 +33,9 @@ from nlp.documents import cells as _cells
 from nlp.documents import indicator_table as _flat
 from nlp.documents.table.columns import column_role
 from nlp.documents.table.levels import title_or_level
-from nlp.documents.table.ocr import read_slips
+from nlp.documents.table.ocr import read_slips, read_words
 from nlp.segment import tokenize
+from nlp.textnorm import fold
 from nlp.values import glued_units
 
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
@@ -269,6 +275,49 @@ def _doubled(found: list[_cells.Cell]) -> list[_cells.Cell]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _target_words() -> tuple[str, ...]:
+    """One-word qualitative targets (nlp/data/target_words.txt), longest first."""
+    return tuple(sorted({fold(w) for w in vocab.words("target_words.txt")}, key=len, reverse=True))
+
+
+def target_word(text: str) -> bool:
+    """A cell that is a one-word qualitative target (`提升`, `长远`)."""
+    return fold(text) in _target_words()
+
+
+def _level(found: list[_cells.Cell], k: int, j: int) -> bool:
+    """Cell j is on cell k's line and a level name or column title (or there is none: the line ends)."""
+    return not _same_line(found, k, j) or title_or_level(found[j].text)
+
+
+def _word_boundary(text: str, i: int) -> bool:
+    """Character i of a text falls between two words (jieba, with the project's dictionary)."""
+    ends, pos = set(), 0
+    for word in tokenize(text):  # punctuation is no word of its own: each word found after the last
+        pos = text.find(word, pos) + len(word)
+        ends.add(pos)
+    return i in ends
+
+
+def _word_target(found: list[_cells.Cell], header: set[str]) -> list[_cells.Cell]:
+    """`提升博物馆绿化水平提升` → `提升博物馆绿化水平` `提升`: a one-word target glued to the end of a
+    name that stands between level names (see module docstring); cut at a word boundary only."""
+    if "value" not in header:
+        return found
+    out: list[_cells.Cell] = []
+    for k, c in enumerate(found):
+        between = k > 0 and _same_line(found, k, k - 1) and title_or_level(found[k - 1].text)
+        between = between and _level(found, k, k + 1) and len(c.raw) == len(c.text)
+        tail = next((w for w in _target_words() if c.text.endswith(w)), "") if between else ""
+        cut = len(c.text) - len(tail)
+        if tail and cut >= _NAME_MIN and not title_or_level(c.text) and _word_boundary(c.text, cut):
+            out += _split(c, cut)
+            continue
+        out.append(c)
+    return out
+
+
 def recut(found: list[_cells.Cell]) -> list[_cells.Cell]:
     """The cells of run-together or OCR text with the glued fields above cut apart (see module docstring)."""
     header = {r for c in found if (r := column_role(c.text))}
@@ -278,4 +327,4 @@ def recut(found: list[_cells.Cell]) -> list[_cells.Cell]:
     found = _value_ends(found)
     found = _units_back(_units_apart(found))
     found = _glued_weights(found, header)
-    return _doubled(found)
+    return read_words(_word_target(_doubled(found), header))

@@ -16,6 +16,7 @@ from pathlib import Path
 from nlp.documents.cells import PINYIN
 from nlp.documents.table.columns import column_role
 from nlp.documents.table.features import cell_word, header_runs
+from nlp.documents.table.header import title_roles
 from nlp.documents.table.levels import level1_code, level2_code
 from nlp.documents.table.tokens import Cell
 from nlp.textnorm import fold
@@ -123,15 +124,16 @@ def _locate(
 def align(cells: Sequence[Cell], rows: Sequence[Row]) -> tuple[list[str], int]:
     """Role labels of the cells, and how many rows could not be found among them."""
     roles = ["other"] * len(cells)
+    titles = title_roles(cells)
     for first, last in header_runs(cells):
         for j in range(first, last + 1):
-            roles[j] = "header" if column_role(cells[j].text) else "other"
+            roles[j] = "header" if titles[j] else "other"
     header_has: list[set[str]] = [set() for _ in cells]
     current: set[str] = set()
     runs = {first: last for first, last in header_runs(cells)}
     for i in range(len(cells)):
         if i in runs:
-            current = {column_role(x.text) or "" for x in cells[i : runs[i] + 1]}
+            current = {role or "" for role in titles[i : runs[i] + 1]}
         header_has[i] = current
     for i, c in enumerate(cells):
         word = cell_word(c.text)

@@ -1,4 +1,5 @@
-"""OCR slips in text tables without separators: `IO` read for 10, `二` for `=` before a number.
+"""OCR slips in text tables without separators: `IO` read for 10, `二` for `=` before a number, `顼` for
+`项` in a cell that then is a column title, level name or project label.
 
 The slips are data (nlp/data/ocr_slips.tsv); each is one character for one, so a cell's matching
 text changes while its raw text (what the reader outputs) stays as the document wrote it.
@@ -11,6 +12,8 @@ from dataclasses import replace
 from functools import lru_cache
 
 from nlp.documents import cells as _cells
+from nlp.documents.grid.vocab import info_label
+from nlp.documents.table.levels import title_or_level
 from nlp.numerals import cn_chars
 from nlp.segment import tokenize
 from nlp.vocab import VocabError, rows
@@ -20,14 +23,14 @@ _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 
 
 @lru_cache(maxsize=1)
-def _slips() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """(slips inside numbers, before a digit, as a dash): slip character → the character meant."""
-    kinds: dict[str, dict[str, str]] = {"number": {}, "before_digit": {}, "dash": {}}
+def _slips() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
+    """(slips inside numbers, before a digit, as a dash, in words): slip character → the character meant."""
+    kinds: dict[str, dict[str, str]] = {"number": {}, "before_digit": {}, "dash": {}, "word": {}}
     for slip, meant, where in rows("ocr_slips.tsv"):
         if where.strip() not in kinds:
             raise VocabError(f"nlp/data/ocr_slips.tsv: {slip!r} has an unknown place {where!r}")
         kinds[where.strip()][slip] = meant
-    return kinds["number"], kinds["before_digit"], kinds["dash"]
+    return kinds["number"], kinds["before_digit"], kinds["dash"], kinds["word"]
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +75,15 @@ def _dash(text: str, previous: str) -> str:
     return text
 
 
+def _word(text: str) -> str:
+    """Slips in a cell that, read, is a column title, a level name or a project label as a whole."""
+    slips = _slips()[3]
+    read = "".join(slips.get(ch, ch) for ch in text)
+    if read == text or not (title_or_level(read) or info_label(read) is not None):
+        return text
+    return read
+
+
 def read_slips(found: list[_cells.Cell]) -> list[_cells.Cell]:
     """The cells with their OCR slips read (text only; raw kept as written)."""
     out: list[_cells.Cell] = []
@@ -79,5 +91,15 @@ def read_slips(found: list[_cells.Cell]) -> list[_cells.Cell]:
         following = found[k + 1].text if k + 1 < len(found) and found[k + 1].line == c.line else ""
         previous = found[k - 1].text if k and found[k - 1].line == c.line else ""
         text = _dash(_before_digit(_numbers(c.text), following), previous)
+        out.append(replace(c, text=text) if text != c.text else c)
+    return out
+
+
+def read_words(found: list[_cells.Cell]) -> list[_cells.Cell]:
+    """The cells with the slips in their words read where the cell then is a column title, a level
+    name or a project label (after the recut, on whole cells: `顼目产出(30分)`); raw kept."""
+    out: list[_cells.Cell] = []
+    for c in found:
+        text = _word(c.text)
         out.append(replace(c, text=text) if text != c.text else c)
     return out
