@@ -460,3 +460,12 @@ def test_a_run_together_department_ends_at_the_next_project_label() -> None:
     roles = ["other"] + ["header"] * 3 + ["level1", "name", "value"]
     assert len(tokens.cells) == len(roles)
     assert build_document("t.txt", tokens, roles).department == "青山区教育局"
+
+
+def test_a_run_together_project_name_ends_at_the_next_project_label() -> None:
+    text = "项目名称演出设备更新专项经费主管部门新洲区楚剧团\n"
+    text += "一级指标\t三级指标\t指标值\n产出指标\t培训人数\t≥20人\n"
+    tokens = tokenize(text)
+    roles = ["project_info"] + ["header"] * 3 + ["level1", "name", "value"]
+    assert len(tokens.cells) == len(roles)
+    assert [p.project for p in build_document("t.txt", tokens, roles).projects] == ["演出设备更新专项经费"]

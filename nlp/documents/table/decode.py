@@ -230,7 +230,7 @@ def _project(cell: Cell, column: str, project: str, expect: bool) -> tuple[str, 
         return cell.raw, False
     m = _PROJECT.match(cell.text)
     if m:
-        rest = m.group(1).strip()
+        rest = _before_label(m.group(1).strip())
         return (rest, False) if rest else (project, True)
     return (cell.raw, False) if expect else (project, expect)
 
@@ -511,15 +511,19 @@ def _info_labels() -> tuple[str, ...]:
     return tuple(fold(row[0]) for row in vocab.rows("cell_words.tsv") if row[1] == "project_info")
 
 
+def _before_label(text: str) -> str:
+    """Text after a project-block label up to the next label, where the block is run together
+    (`青山区教育局项目执行单位化工区学校` → `青山区教育局`)."""
+    ends = [k for w in _info_labels() if (k := text.find(w)) > 0]
+    return text[: min(ends)] if ends else text
+
+
 def _department(cells: Sequence[Cell]) -> str:
-    """The department after its label; run-together text ends it at the next project label
-    (`项目主管部门青山区教育局项目执行单位化工区学校`)."""
+    """The department after its label (up to the next label, see _before_label)."""
     for i, cell in enumerate(cells):
         m = _DEPARTMENT.match(cell.text)
         if m:
-            rest = m.group(1).strip()
-            ends = [k for w in _info_labels() if (k := rest.find(w)) > 0]
-            rest = rest[: min(ends)] if ends else rest
+            rest = _before_label(m.group(1).strip())
             nxt = cells[i + 1].raw if i + 1 < len(cells) else ""
             return rest or nxt
     return ""
