@@ -264,6 +264,14 @@ def test_a_second_level_read_as_the_name_before_an_unread_name_is_the_second_lev
     assert [(r.level1, r.level2, r.name) for r in rows][-1] == ("满意度指标(10分)", "满意度指标", "公众满")
 
 
+def test_the_one_cell_between_a_headerless_name_and_the_next_row_is_its_target() -> None:
+    text = "产出指标\n数量指标\n安排数量\n2\n成本指标\n项目成本\n参照成本控制\n数量指标\n人数\n"
+    cells = tokenize(text).cells
+    roles = ["level1", "level2", "name", "other", "level2", "name", "other", "level2", "name"]
+    got = [(r.name, r.fields.get("value")) for r in rows_from_roles(cells, roles)]
+    assert got == [("安排数量", "2"), ("项目成本", "参照成本控制"), ("人数", None)]
+
+
 def test_running_text_that_starts_with_a_number_is_no_target() -> None:
     cells = tokenize("预算执行率 10%、产出指标\n").cells
     rows = rows_from_roles(cells, ["name", "other"])

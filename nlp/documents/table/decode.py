@@ -19,7 +19,7 @@ from nlp import vocab
 from nlp.documents.cells import row_indicator, split_body
 from nlp.documents.common import Parts, ProjectDraft
 from nlp.documents.prose import is_selfeval
-from nlp.documents.table.columns import column_role
+from nlp.documents.table.columns import column_role, ends_table
 from nlp.documents.table.features import (
     aligned_columns,
     cell_word,
@@ -28,7 +28,7 @@ from nlp.documents.table.features import (
     header_runs,
     second_level_name,
 )
-from nlp.documents.table.levels import level1_code, level2_code
+from nlp.documents.table.levels import level1_code, level2_code, title_or_level
 from nlp.documents.table.tokens import Cell, Tokens
 from nlp.schema import Document, Indicator, Problem, Project
 from nlp.textnorm import fold
@@ -127,6 +127,8 @@ def rows_from_roles(
             role = "name"  # the text ends inside a row, after its name (`开展质`): kept, flagged truncated
         elif role == "other" and column in ("", "name") and _unread_name(cells, roles, columns, i, row):
             role = "name"  # before a stated target, after a row read whole (`22.5 | 科目调整次数 | ≤10次`)
+        elif role == "other" and not column and previous == "name" and _lone_cell(cells, roles, i, row):
+            role = "value"  # no header: the one cell between a name and the next row (`安排数量 | 2`)
         elif role == "other" and not column and previous in _VALUES and _points_after_target(cells, i, row):
             role = "weight"  # no header: one bare number after the target (`足额保障率 | =100% | 22.5`)
         if role == "project_info" or (column == "project" and role == "other"):
@@ -250,6 +252,17 @@ def _second_target(cells: Sequence[Cell], i: int, row: Row | None, has_period: b
         return False
     before = cells[i - 1]
     return before.line == cells[i].line and _repeats(row, before) and _target_text(cells[i])
+
+
+def _lone_cell(cells: Sequence[Cell], roles: Sequence[str], i: int, row: Row | None) -> bool:
+    """The one cell the model left between a named row without fields and the next level or name
+    cell, no column title, level name or project label: the row's target."""
+    if row is None or not row.name or row.fields or row.last != i - 1:
+        return False
+    if i + 1 >= len(cells) or roles[i + 1] not in ("level1", "level2", "name"):
+        return False
+    text = cells[i].text
+    return not (title_or_level(text) or cell_word(text) == "project_info" or ends_table(text))
 
 
 def _points_after_target(cells: Sequence[Cell], i: int, row: Row | None) -> bool:
