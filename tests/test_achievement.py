@@ -52,7 +52,7 @@ REALDATA_CASES = [
     ("02", 4, "对维护基建市场公平的影响程度", "met"),  # 效果明显 → 达成预期指标
     ("02", 4, "对控制基建项目成本影响程度", "met"),
     ("02", 4, "对推动基建项目“四项制度”健全和落实的持续性影响", "met"),
-    ("02", 4, "满意度指标(10分)", "not_comparable"),  # the excerpt is cut off in the 满意度 row
+    ("02", 4, "公众满", "not_comparable"),  # the excerpt is cut off in the 满意度 row
     ("02", 4, "公众满", "not_comparable"),
     ("03", 4, "补助村(社区)数量", "met"),  # =8个 → 8
     ("03", 4, "保障村干部人数", "met"),  # =42个 → 42

@@ -203,6 +203,75 @@ def test_decoder_reads_a_stated_target_and_the_next_name_the_model_left() -> Non
     assert got == [("足额保障率", "=100%"), ("科目调整次数", "≤10次")]
 
 
+def test_one_bare_number_after_the_target_of_a_headerless_row_is_its_points() -> None:
+    cells = tokenize("产出指标 数量指标 足额保障率 =100% 22.5 科目调整次数 ≤10次 22.5 合计100\n").cells
+    roles = ["level1", "level2", "name", "value", "other", "name", "value", "other", "other"]
+    rows = rows_from_roles(cells, roles)
+    got = [(r.name, r.fields.get("weight")) for r in rows]
+    assert got == [("足额保障率", "22.5"), ("科目调整次数", "22.5")]
+
+
+@pytest.mark.parametrize("tail", ["≥50个 50 8", "≥50个 8 8", "≥50个 50"])
+def test_a_run_of_numbers_or_the_targets_own_number_is_no_points(tail: str) -> None:
+    cells = tokenize(f"培训人数 {tail}\n").cells
+    rows = rows_from_roles(cells, ["name", "value"] + ["other"] * (len(cells) - 2))
+    assert "weight" not in rows[0].fields
+
+
+def _levels(text: str, roles: list[str]) -> list[tuple[str, str, str]]:
+    doc = build_document("t.txt", tokenize(text), roles)
+    return [(i.level1, i.level2, i.name) for p in doc.projects for i in p.indicators]
+
+
+def test_a_level_cell_is_read_against_the_level_in_force() -> None:
+    text = "产出指标\n数量指标\n宣传次数\n2次\n成本指标\n成本\n10万元\n"
+    text += "满意度指标\n满意度指标\n群众满意度\n90%\n"
+    roles = ["level1", "level2", "name", "value", "level1", "name", "value"]
+    roles += ["level2", "level2", "name", "value"]
+    assert _levels(text, roles) == [
+        ("1-产出指标", "11-数量指标", "宣传次数"),
+        ("1-产出指标", "14-成本指标", "成本"),  # 成本指标 under 产出指标, no 二级 of its own: the 二级
+        ("3-满意度指标", "31-服务对象满意度", "群众满意度"),  # 满意度指标 twice: 一级 and 二级
+    ]
+
+
+def test_a_cost_level_followed_by_its_own_second_level_stays_first_level() -> None:
+    text = "产出指标\n数量指标\n人数\n2人\n成本指标\n经济成本指标\n成本\n10万元\n"
+    roles = ["level1", "level2", "name", "value", "level1", "level2", "name", "value"]
+    assert _levels(text, roles)[1] == ("4-成本指标", "41-经济成本指标", "成本")
+
+
+def test_a_second_level_name_in_the_name_column_gives_the_second_level() -> None:
+    text = "产出指标\n质量指标\n100%\n"
+    assert _levels(text, ["level1", "name", "value"]) == [("1-产出指标", "12-质量指标", "质量指标")]
+
+
+def test_a_heading_line_after_a_first_level_is_no_row() -> None:
+    text = "1.产出指标完成情况分析。\n(1)数量指标。\n办理案件94件。\n"
+    cells = tokenize(text).cells
+    raws = [c.raw for c in cells]
+    roles = ["level1" if r == "产出指标" else "level2" if r == "数量指标" else "other" for r in raws]
+    roles[raws.index("完成情况分析")] = "name"
+    roles[raws.index("办理案件")] = "name"
+    roles[raws.index("94件")] = "value"
+    assert [r.name for r in rows_from_roles(cells, roles)] == ["办理案件"]
+
+
+def test_a_second_level_read_as_the_name_before_an_unread_name_is_the_second_level() -> None:
+    cells = tokenize("效益指标 社会效益指标 影响 明显 满意度指标(10分) 满意度指标 公众满\n").cells
+    roles = ["level1", "level2", "name", "value", "level2", "name", "other"]
+    rows = rows_from_roles(cells, roles)
+    assert [(r.level1, r.level2, r.name) for r in rows][-1] == ("满意度指标(10分)", "满意度指标", "公众满")
+
+
+def test_the_one_cell_between_a_headerless_name_and_the_next_row_is_its_target() -> None:
+    text = "产出指标\n数量指标\n安排数量\n2\n成本指标\n项目成本\n参照成本控制\n数量指标\n人数\n"
+    cells = tokenize(text).cells
+    roles = ["level1", "level2", "name", "other", "level2", "name", "other", "level2", "name"]
+    got = [(r.name, r.fields.get("value")) for r in rows_from_roles(cells, roles)]
+    assert got == [("安排数量", "2"), ("项目成本", "参照成本控制"), ("人数", None)]
+
+
 def test_running_text_that_starts_with_a_number_is_no_target() -> None:
     cells = tokenize("预算执行率 10%、产出指标\n").cells
     rows = rows_from_roles(cells, ["name", "other"])
@@ -390,3 +459,21 @@ def test_sign_off_lines_after_the_table_sit_under_no_column() -> None:
     columns = aligned_columns(cells)
     assert [columns[k] for k, c in enumerate(cells) if c.raw == ">=60亩"] == ["value"]
     assert [columns[k] for k, c in enumerate(cells) if c.raw == "(盖章)"] == [""]
+
+
+def test_a_run_together_department_ends_at_the_next_project_label() -> None:
+    text = "项目主管部门青山区教育局项目执行单位化工区学校\n"
+    text += "一级指标\t三级指标\t指标值\n产出指标\t培训人数\t≥20人\n"
+    tokens = tokenize(text)
+    roles = ["other"] + ["header"] * 3 + ["level1", "name", "value"]
+    assert len(tokens.cells) == len(roles)
+    assert build_document("t.txt", tokens, roles).department == "青山区教育局"
+
+
+def test_a_run_together_project_name_ends_at_the_next_project_label() -> None:
+    text = "项目名称演出设备更新专项经费主管部门新洲区楚剧团\n"
+    text += "一级指标\t三级指标\t指标值\n产出指标\t培训人数\t≥20人\n"
+    tokens = tokenize(text)
+    roles = ["project_info"] + ["header"] * 3 + ["level1", "name", "value"]
+    assert len(tokens.cells) == len(roles)
+    assert [p.project for p in build_document("t.txt", tokens, roles).projects] == ["演出设备更新专项经费"]

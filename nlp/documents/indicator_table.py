@@ -602,8 +602,7 @@ def _department(cells: list[Cell]) -> str:
 def _indicator(doc: str, project_id: str, seq: int, row: _Row, last: bool, cut: bool) -> Indicator:
     v = row.values
     name = v.get("name", "")
-    # 指标名称 column holding the 二级 name (25)
-    level2 = row.level2 or canonical_level2(name) or ""
+    level2 = row.level2
     return row_indicator(
         v,
         doc=doc,

@@ -11,17 +11,26 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
+from nlp import vocab
 from nlp.documents.cells import row_indicator, split_body
 from nlp.documents.common import Parts, ProjectDraft
 from nlp.documents.prose import is_selfeval
-from nlp.documents.table.columns import column_role
-from nlp.documents.table.features import aligned_columns, cell_word, fits, header_runs
+from nlp.documents.table.columns import column_role, ends_table
+from nlp.documents.table.features import (
+    aligned_columns,
+    cell_word,
+    fits,
+    header_fits,
+    header_runs,
+    second_level_name,
+)
 from nlp.documents.table.glued import target_word
 from nlp.documents.table.header import title_roles
-from nlp.documents.table.levels import level1_code, level2_code
+from nlp.documents.table.levels import level1_code, level2_code, title_or_level
 from nlp.documents.table.tokens import Cell, Tokens
 from nlp.schema import Document, Indicator, Problem, Project
 from nlp.textnorm import fold
@@ -95,6 +104,7 @@ def rows_from_roles(
     a name read without a target too, when other cells stand between them.
     """
     rows: list[Row] = []
+    roles = _in_context(cells, roles)
     full_row = _starts_full_row(cells)
     opened = min((b for _, b in header_runs(cells)), default=len(cells))  # the header is in force after it
     roles = _no_run_on(cells, roles)
@@ -111,34 +121,14 @@ def rows_from_roles(
 
     for i, (cell, role) in enumerate(zip(cells, roles, strict=True)):
         column = columns[i] if i < len(columns) else ""
-        nxt = cells[i + 1] if i + 1 < len(cells) else None
         titles = header if i > opened else frozenset()
         repeated = role in _LEVEL_NAME or (role != "other" and column in _NOT_FIELDS)
         if repeated and _repeats(row, cell):
             continue  # the name or level again on its row: a 指标描述 column, or a second group (中期 | 年度)
-        if (
-            role == "other"
-            and column in _VALUES
-            and row is not None
-            and row.name
-            and column not in row.fields
-            and not _BARE_NUMBER.match(cell.text)  # a bare number the model left: 分值 | 得分 shifted left
-        ):
-            role = column
-        if role == "other" and previous == "name" and _before_target(cell, nxt, row, titles):
-            continue  # a unit or 分值 between a name and its target: the name's target is still expected
-        if role == "other" and column in ("", *_VALUES) and previous == "name" and _stated_target(cell, row):
-            role = "value"  # a target as written right after its name (`足额保障率 | =100%`)
-        elif role == "other" and previous == "name" and _row_end_target(cells, roles, i, row, titles):
-            role = "value"  # the last cell of a named row without a target, before the next row's level
-        elif role == "other" and _second_target(cells, i, row, has_period):
-            role = "value"  # the 年度 target after the 中期 one (the first moves to period below)
-        elif role == "other" and column == "name" and i == len(cells) - 1 and _names_a_row(cell):
-            role = "name"  # the text ends inside a row, after its name (`开展质`): kept, flagged truncated
-        elif (
-            role == "other" and column in ("", "name") and _unread_name(cells, roles, columns, i, row, titles)
-        ):
-            role = "name"  # before a stated target, after a row read whole (`22.5 | 科目调整次数 | ≤10次`)
+        if role == "other":
+            role = _reread(cells, roles, columns, i, row, previous, has_period, titles)
+            if not role:
+                continue  # a unit or 分值 between a name and its target: the name's target is still expected
         if role == "project_info" or (column == "project" and role == "other"):
             flush()
             project, expect_project = _project(cell, column, project, expect_project)
@@ -178,6 +168,99 @@ def rows_from_roles(
     return rows
 
 
+def _reread(
+    cells: Sequence[Cell],
+    roles: Sequence[str],
+    columns: Sequence[str],
+    i: int,
+    row: Row | None,
+    previous: str,
+    has_period: bool,
+    titles: frozenset[str],
+) -> str:
+    """The role of a cell the model left `other`, read against its column and the row so far
+    (rows_from_roles); "" for a cell to pass over."""
+    cell = cells[i]
+    column = columns[i] if i < len(columns) else ""
+    nxt = cells[i + 1] if i + 1 < len(cells) else None
+    if (
+        column in _VALUES
+        and row is not None
+        and row.name
+        and column not in row.fields
+        and not _BARE_NUMBER.match(cell.text)  # a bare number the model left: 分值 | 得分 shifted left
+    ):
+        return column
+    if previous == "name" and _before_target(cell, nxt, row, titles):
+        return ""
+    if column in ("", *_VALUES) and previous == "name" and _stated_target(cell, row):
+        return "value"  # a target as written right after its name (`足额保障率 | =100%`)
+    if previous == "name" and _row_end_target(cells, roles, i, row, titles):
+        return "value"  # the last cell of a named row without a target, before the next row's level
+    if _second_target(cells, i, row, has_period):
+        return "value"  # the 年度 target after the 中期 one (the first moves to period below)
+    if column == "name" and i == len(cells) - 1 and _names_a_row(cell):
+        return "name"  # the text ends inside a row, after its name (`开展质`): kept, flagged truncated
+    if column in ("", "name") and _unread_name(cells, roles, columns, i, row, titles):
+        return "name"  # before a stated target, after a row read whole (`22.5 | 科目调整次数 | ≤10次`)
+    if not column and not titles and previous == "name" and _lone_cell(cells, roles, i, row):
+        return "value"  # no header: the one cell between a name and the next row (`安排数量 | 2`)
+    if not column and previous in _VALUES and _points_after_target(cells, i, row):
+        return "weight"  # no header: one bare number after the target (`足额保障率 | =100% | 22.5`)
+    return "other"
+
+
+def _next_role(roles: Sequence[str], i: int) -> str:
+    """The first role after cell i that is not `other` ("" at the end)."""
+    return next((r for r in roles[i + 1 :] if r != "other"), "")
+
+
+def _in_context(cells: Sequence[Cell], roles: Sequence[str]) -> list[str]:
+    """Level and name roles read against the level cells around them:
+    - a name that is a 二级 name, right after a level cell and followed by a cell left unread that
+      reads as a name, is the 二级 of that name (`满意度指标(10分) | 满意度指标 | 公众满`);
+    - a 一级 cell that is also a 二级 name of the 一级 in force, followed by a name and no 二级 cell of
+      its own, is that 二级 (成本指标 under 产出指标: 14-成本指标);
+    - a 二级 cell followed by another 二级 cell, with no name between, is the 一级 where it names one
+      and is no 二级 of the 一级 in force (`满意度指标 | 满意度指标` under 效益指标);
+    - a name ending the line of its 一级 cell, followed by a level cell, is the rest of a heading line
+      (`1.产出指标完成情况分析。` then `(1)数量指标。`), not a row."""
+    out = list(roles)
+    for i in range(1, len(cells) - 1):
+        if (
+            out[i] == "name"
+            and level2_code(cells[i].text)
+            and out[i - 1] in _LEVELS
+            and out[i + 1] == "other"
+            and _names_a_row(cells[i + 1])
+        ):
+            out[i], out[i + 1] = "level2", "name"
+    roles = list(out)
+    level1 = ""
+    for i, (cell, role) in enumerate(zip(cells, roles, strict=True)):
+        nxt = _next_role(roles, i)
+        if role == "level1":
+            own, two = level1_code(cell.text), level2_code(cell.text, level1 or None)
+            if level1 and two and two[0] == level1[0] and own and own[0] != level1[0] and nxt == "name":
+                out[i] = "level2"
+            else:
+                level1 = own or level1
+        elif role == "level2" and nxt == "level2" and (own := level1_code(cell.text)) and own != level1:
+            two = level2_code(cell.text, level1 or None)
+            if not (level1 and two and two[0] == level1[0]):  # 成本指标 twice under 产出指标: the 二级
+                out[i], level1 = "level1", own
+        elif (
+            role == "name"
+            and i > 0
+            and roles[i - 1] == "level1"
+            and cells[i - 1].line == cell.line
+            and (i + 1 == len(cells) or cells[i + 1].line != cell.line)
+            and nxt in _LEVELS
+        ):
+            out[i] = "other"
+    return out
+
+
 def _project(cell: Cell, column: str, project: str, expect: bool) -> tuple[str, bool]:
     """The project in force after a project cell, and whether its name is still expected: `项目名称:X`,
     `项目名称` then its name, or (a table of several projects) the cell under the header's 项目名称
@@ -189,7 +272,7 @@ def _project(cell: Cell, column: str, project: str, expect: bool) -> tuple[str, 
         return cell.raw, False
     m = _PROJECT.match(cell.text)
     if m:
-        rest = m.group(1).strip()
+        rest = _before_label(m.group(1).strip())
         return (rest, False) if rest else (project, True)
     return (cell.raw, False) if expect else (project, expect)
 
@@ -227,6 +310,33 @@ def _second_target(cells: Sequence[Cell], i: int, row: Row | None, has_period: b
         return False
     before = cells[i - 1]
     return before.line == cells[i].line and _repeats(row, before) and _target_text(cells[i])
+
+
+def _lone_cell(cells: Sequence[Cell], roles: Sequence[str], i: int, row: Row | None) -> bool:
+    """The one cell the model left between a named row without fields and the next level or name
+    cell, no column title, level name or project label: the row's target."""
+    if row is None or not row.name or row.fields or row.last != i - 1:
+        return False
+    if i + 1 >= len(cells) or roles[i + 1] not in ("level1", "level2", "name"):
+        return False
+    text = cells[i].text
+    return not (title_or_level(text) or cell_word(text) == "project_info" or ends_table(text))
+
+
+def _points_after_target(cells: Sequence[Cell], i: int, row: Row | None) -> bool:
+    """A bare number of at most the table's total, a cell of its own right after a named row's target
+    on its line, not followed by another bare number (a run of numbers may be actual, 分值 and 得分)
+    and not the target's own number (an actual written without its unit): the row's 分值."""
+    text = cells[i].text
+    if row is None or not row.name or "weight" in row.fields or row.last != i - 1 or cells[i].row_start:
+        return False
+    if not _BARE_NUMBER.match(text) or "%" in text or cells[i].glued:
+        return False  # a number cut out of run-together text may belong to the next words (`9` `月份发放`)
+    if i + 1 < len(cells) and _BARE_NUMBER.match(cells[i + 1].text):
+        return False  # a run of numbers: actual, 分值, 得分
+    number = parse_value(cells[i].raw).number
+    targets = {parse_value(row.fields[k]).number for k in _VALUES if k in row.fields}
+    return number is not None and number <= _MAX_WEIGHT and number not in targets
 
 
 def _target_text(cell: Cell) -> bool:
@@ -336,6 +446,7 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
     model's roles stand."""
     out = list(roles)
     starts = [i for i, c in enumerate(cells) if c.row_start] + [len(cells)]
+    level2_column = "level2" in columns
     for a, b in pairwise(starts):
         row = range(a, min(b, len(columns)))
         names = [i for i in row if columns[i] == "name"]
@@ -346,7 +457,8 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
         # has it, or if the row states more than bare numbers (a heading with its 分值 | 得分 does not)
         agreed = any(roles[i] == columns[i] for i in fields)
         stated = any(_states(columns[i], cells[i].text) for i in fields)
-        named = fits("name", cells[names[0]]) > 0 and not _target_text(cells[names[0]])  # not `10万元`
+        name = cells[names[0]]
+        named = header_fits("name", name, level2_column) > 0 and not _target_text(name)  # not `10万元`
         if roles[names[0]] != "name" and not ((agreed or stated) and named):
             continue
         # only bare numbers: where the model read them all as 分值 | 得分, or the header has a 分值 | 得分
@@ -358,7 +470,12 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
         unpointed = not any(columns[i] in _POINTS for i in row)  # the row is short of its 分值 | 得分 columns
         for i in row:
             column = columns[i]
-            if roles[i] == "name" and column in _VALUES and fits(column, cells[i]) < fits("name", cells[i]):
+            if (
+                roles[i] == "name"
+                and column in _VALUES
+                and fits(column, cells[i]) < fits("name", cells[i])
+                and (level2_column or not second_level_name(name))  # unless the name column holds a 二级 name
+            ):
                 continue  # a name the model read, under a target column it fits less (rows of two groups)
             if roles[i] in _POINTS and column == "actual" and _BARE_NUMBER.match(cells[i].text) and unpointed:
                 continue  # a bare number the model read as 分值 | 得分 under 完成值: empty cells were skipped
@@ -401,13 +518,15 @@ def _repeats(row: Row | None, cell: Cell) -> bool:
 
 def _indicator(doc: str, project_id: str, seq: int, row: Row, cut: bool) -> Indicator:
     level1 = level1_code(row.level1) or ""
+    # no 二级 in force: a name that is a 二级 name gives it (a 指标名称 column holding the 二级 names)
+    level2 = level2_code(row.level2 or row.name, level1 or None) or ""
     return row_indicator(
         row.fields,
         doc=doc,
         project_id=project_id,
         seq=seq,
         name="" if fake_name(row.name) else row.name,
-        levels=(level1, level2_code(row.level2, level1 or None) or "", row.level1, row.level2),
+        levels=(level1, level2, row.level1, row.level2),
         raws=row.raws,
         line=row.line,
         cut=cut,
@@ -512,11 +631,25 @@ def _selfeval_actuals(rows: list[Row]) -> None:
             row.fields["actual"] = row.fields.pop("value")
 
 
+@lru_cache(maxsize=1)
+def _info_labels() -> tuple[str, ...]:
+    """The labels of the project block (cell_words.tsv, project_info) that may follow a department."""
+    return tuple(fold(row[0]) for row in vocab.rows("cell_words.tsv") if row[1] == "project_info")
+
+
+def _before_label(text: str) -> str:
+    """Text after a project-block label up to the next label, where the block is run together
+    (`青山区教育局项目执行单位化工区学校` → `青山区教育局`)."""
+    ends = [k for w in _info_labels() if (k := text.find(w)) > 0]
+    return text[: min(ends)] if ends else text
+
+
 def _department(cells: Sequence[Cell]) -> str:
+    """The department after its label (up to the next label, see _before_label)."""
     for i, cell in enumerate(cells):
         m = _DEPARTMENT.match(cell.text)
         if m:
-            rest = m.group(1).strip()
+            rest = _before_label(m.group(1).strip())
             nxt = cells[i + 1].raw if i + 1 < len(cells) else ""
             return rest or nxt
     return ""
@@ -527,7 +660,7 @@ def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document 
     titles = title_roles(tokens.cells)
     runs = header_runs(tokens.cells)
     has_period = any(sum(1 for r in titles[a : b + 1] if r == "value") >= 2 for a, b in runs)
-    columns = aligned_columns(tokens.cells)
+    columns = aligned_columns(tokens.cells, level_names=True)
     roles = trust_header(tokens.cells, roles, columns)
     header = frozenset(r for a, b in runs for r in titles[a : b + 1] if r)
     rows = rows_from_roles(tokens.cells, roles, has_period, columns, header)

@@ -183,11 +183,31 @@ def fits(role: str, cell: Cell) -> float:
     return 0.0
 
 
-def aligned_columns(cells: Sequence[Cell]) -> list[str]:
+def second_level_name(cell: Cell) -> bool:
+    """A cell that names a 二级 and no 一级 (`质量指标`, not `成本指标`)."""
+    return bool(level2_code(cell.text)) and not level1_code(cell.text)
+
+
+def header_fits(role: str, cell: Cell, level2_column: bool) -> float:
+    """`fits`, where a header without a 二级 column has the 二级 names in its name column (指标类型 |
+    指标名称 | 指标值 with 质量指标 as the 指标名称): such a cell fits the name column, not the 一级 one."""
+    if not level2_column and second_level_name(cell):
+        if role == "name":
+            return 2.0
+        if role == "level1":
+            return 0.5
+    return fits(role, cell)
+
+
+def aligned_columns(cells: Sequence[Cell], level_names: bool = False) -> list[str]:
     """The header column each cell of a row sits under, the row shifted right past the merged cells
     it omits (a row that starts with its 二级 or its name) by the shift its contents fit best; none
     after a cell that ends the table (总分, sign-off lines) until the next header, and none in a line
-    of many rows run together."""
+    of many rows run together.
+
+    level_names: fit by `header_fits` (a header without a 二级 column has the 二级 names in its name
+    column), as the decoder reads rows; the model's features keep `fits` (retrained with
+    `header_fits`, the model lost more rows elsewhere than it gained: README, "Table reader")."""
     out = [""] * len(cells)
     runs = header_runs(cells)
     starts = [i for i, c in enumerate(cells) if c.row_start] + [len(cells)]
@@ -201,9 +221,12 @@ def aligned_columns(cells: Sequence[Cell]) -> list[str]:
         row = cells[a:b]
         if len(row) > _RUN_ON * len(roles):
             continue  # rows run together on one line (a document site's text): no column to align to
+        two = "level2" in roles or not level_names
         best = max(
             range(max(1, len(roles) - len(row) + 1)),
-            key=lambda s: sum(fits(roles[s + k], c) for k, c in enumerate(row) if s + k < len(roles)),
+            key=lambda s: sum(
+                header_fits(roles[s + k], c, two) for k, c in enumerate(row) if s + k < len(roles)
+            ),
         )
         for k in range(len(row)):
             out[a + k] = roles[best + k] if best + k < len(roles) else "past"
