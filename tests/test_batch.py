@@ -205,3 +205,36 @@ def test_cli_workers_name_the_stale_report_removed(tmp_path):
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert report["removed_stale"] == ["report.html"]
     assert not (tmp_path / "report.html").exists()
+
+
+def test_cli_reads_and_writes_file_urls(tmp_path):
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    plain = ["normalize", CORPUS[0], "--out", str(tmp_path / "plain"), "-q"]
+    url = ["normalize", Path(CORPUS[0]).as_uri(), "--out", (tmp_path / "url").as_uri(), "-q"]
+    for args in (plain, url):
+        result = CliRunner().invoke(app, [*args, "--workers", "2"])
+        assert result.exit_code == 0, result.output
+    _same_tables(tmp_path / "plain", tmp_path / "url")
+
+
+@pytest.mark.parametrize(
+    "where, says",
+    [
+        ("nosuch://corpus", "Protocol not known: nosuch"),
+        ("memory://corpus", "object stores are not read yet"),
+    ],
+)
+def test_cli_url_it_cannot_read_is_one_error_line(tmp_path, where, says):
+    pytest.importorskip("fsspec")
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    result = CliRunner().invoke(app, ["normalize", where, "--out", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {where}: ") and says in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
