@@ -24,7 +24,9 @@ one machine (tests/test_batch.py, on a `distributed.LocalCluster` of processes).
 
 from __future__ import annotations
 
+import logging
 import pickle
+import time
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -51,6 +53,8 @@ from nlp.linking import (
 from nlp.pipeline import Options
 from nlp.quality.project_checks import clusters_of
 from nlp.quality.rules import text_column
+
+log = logging.getLogger(__name__)
 
 SAMPLE = 100  # every SAMPLE-th project id (sorted, per chunk) comes back to place the link buckets
 PARTITION_PROJECTS = 50_000  # projects per partition of a shuffle (at least two per worker thread)
@@ -147,13 +151,17 @@ def global_steps(
         spool, max(2 * threads, -(-n // PARTITION_PROJECTS)), offsets, options.link_threshold,
         ByBounds(sample[step::step]),
     )  # fmt: skip
+    start = time.perf_counter()
     if options.link:
         scored = _link(client, plan, len(parked))
+        log.info("linking: %d projects, %d partitions, %.1f s", n, plan.parts, time.perf_counter() - start)
         labels, n_families = _components(n, [pairs for _, (pairs, _) in scored])
         n_links = write_link_files(spool, {tag: written for tag, (_, written) in scored}, out)
     else:  # no links: each project its own family
         labels, n_families, n_links = np.arange(n, dtype=np.int64), n, None
+    log.info("components and links written: %.1f s", time.perf_counter() - start)
     _families_and_boilerplate(client, plan, labels)
+    log.info("families and boilerplate: %.1f s", time.perf_counter() - start)
     return n_links, n_families
 
 
