@@ -3,7 +3,10 @@
 `nlp.batch` runs them in the client process on compact structures when it runs on one machine. On a
 cluster (`jixiao normalize --scheduler`) the first pass parks each chunk's inputs of the global steps
 in the spool (`park`), and the client keeps only counts and a sample of project ids. Then, as
-`dask.bag` shuffles (`groupby` on a partition number, a stable hash of the key):
+shuffles by key: in each stage, every task writes the elements it makes into the spool, one file per
+partition of the next stage (a stable hash of the key: CRC-32), and each task of the next stage reads
+one partition's files (the spool is on a disk every worker mounts; through it the data move once,
+without passing through the scheduler):
 
 1. linking rows are built on the workers and grouped by name key; each key partition scores the pairs
    within its keys (`nlp.linking.pairs_within`), keeps its keys' rows in the spool, and sends each
@@ -26,13 +29,12 @@ from __future__ import annotations
 
 import logging
 import pickle
+import shutil
 import time
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import wraps
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +77,6 @@ def _parked_file(spool: Path, index: int) -> Path:
     return spool / f"globals-in.{index:06d}.pkl"
 
 
-def _chunk_file(spool: Path, index: int) -> Path:
-    return spool / f"globals-out.{index:06d}.pkl"
-
-
 def _keys_file(spool: Path, part: int) -> Path:
     return spool / f"keys.{part:05d}.pkl"
 
@@ -101,8 +99,7 @@ def finish(index: int, spool: str, glob: Any, options: Options) -> Any:
 
     link_rows, _, _ = _load(_parked_file(Path(spool), index))
     pids = link_rows["project_id"].tolist()
-    out = _chunk_file(Path(spool), index)
-    families, boilerplate = _load(out) if out.exists() else ({}, set())
+    families, boilerplate = _chunk_globals(Path(spool), index)
     alone = "fam-" if options.link else ""  # the family id of a project alone (linking off: its id)
     named = [families.get(k, f"{alone}{pid}") for k, pid in enumerate(pids)]
     mine = frozenset(boilerplate) & set(pids)
@@ -168,13 +165,13 @@ def global_steps(
 # ---------------------------------------------------------------- linking
 
 
-def _chunk_rows(chunks: Iterable[int], plan: Plan) -> Iterator[tuple[int, int, LinkRow]]:
-    """(key partition, position, linking row) of each named project of the chunks."""
+def _chunk_rows(chunks: Iterable[int], plan: Plan) -> Iterator[tuple[str, int, int, LinkRow]]:
+    """To the key partitions: the position and linking row of each named project of the chunks."""
     for c in chunks:
         link_rows, sets, _ = _load(_parked_file(plan.spool, c))
         for k, row in enumerate(rows_of(link_rows, sets)):
             if row.name.tokens:  # a project without a name is kept (own family) but never linked
-                yield _part(row.name.key, plan.parts), plan.offsets[c] + k, row
+                yield "rows", _part(row.name.key, plan.parts), plan.offsets[c] + k, row
 
 
 def _by_key(groups: Iterable[tuple[int, list]], plan: Plan) -> Iterator[tuple]:
@@ -191,10 +188,10 @@ def _by_key(groups: Iterable[tuple[int, list]], plan: Plan) -> Iterator[tuple]:
         for key, m in members.items():
             name = rows[m[0]].name
             for word in core_words(name):
-                yield "W", _part(word, plan.parts), word, m[0], key, name
+                yield "words", _part(word, plan.parts), word, m[0], key, name
 
 
-def _by_word(groups: Iterable[tuple[int, list]], plan: Plan) -> Iterator[tuple[int, str, str]]:
+def _by_word(groups: Iterable[tuple[int, list]], plan: Plan) -> Iterator[tuple[str, int, str, str]]:
     """A word partition: the candidate key pairs of each rare word, as (first key's partition, first
     key, second key), keys in the order they first occur."""
     floor = candidate_floor(plan.threshold)
@@ -206,7 +203,7 @@ def _by_word(groups: Iterable[tuple[int, list]], plan: Plan) -> Iterator[tuple[i
             keys.sort(key=lambda k: k[0])
             key_of = {first: key for first, key, _ in keys}
             for i, j in word_candidates([(first, name) for first, _, name in keys], floor):
-                yield _part(key_of[i], plan.parts), key_of[i], key_of[j]
+                yield "candidates", _part(key_of[i], plan.parts), key_of[i], key_of[j]
 
 
 def _first_sides(groups: Iterable[tuple[int, list]], plan: Plan) -> Iterator[tuple]:
@@ -219,7 +216,7 @@ def _first_sides(groups: Iterable[tuple[int, list]], plan: Plan) -> Iterator[tup
             if first not in sides:
                 side = side_of(members[first], rows)
                 sides[first] = (side, {pos: rows[pos] for pos in side.positions()})
-            yield _part(second, plan.parts), second, *sides[first]
+            yield "sides", _part(second, plan.parts), second, *sides[first]
 
 
 def _between(groups: Iterable[tuple[int, list]], plan: Plan) -> Iterator[tuple]:
@@ -236,39 +233,16 @@ def _between(groups: Iterable[tuple[int, list]], plan: Plan) -> Iterator[tuple]:
         )
 
 
-def _shuffled(bag: Any, plan: Plan) -> Any:
-    """The elements grouped by their first field, a partition number: (number, elements) per group."""
-    return bag.groupby(itemgetter(0), npartitions=plan.parts, shuffle="tasks")
-
-
-def _listed(step: Callable[..., Iterable[Any]]) -> Callable[..., list[Any]]:
-    """A step of a bag's partitions whose output is a list (a generator cannot travel between workers)."""
-
-    @wraps(step)
-    def listed(*args: Any) -> list[Any]:
-        return list(step(*args))
-
-    return listed
-
-
-def _of_kind(elements: Iterable[tuple], kind: str) -> list[tuple]:
-    """The elements of one kind (their first field), without it."""
-    return [e[1:] for e in elements if e[0] == kind]
-
-
 def _link(client: Any, plan: Plan, chunks: int) -> list[tuple[int, Scored]]:
     """The blocks scored on the cluster: (tag, scored) of each task."""
-    import dask.bag as db
-
-    rows = db.from_sequence(range(chunks), npartitions=chunks).map_partitions(_listed(_chunk_rows), plan)
-    keyed = _shuffled(rows, plan).map_partitions(_listed(_by_key), plan)
-    words = _shuffled(keyed.map_partitions(_of_kind, "W"), plan)
-    candidates = words.map_partitions(_listed(_by_word), plan)
-    sides = _shuffled(candidates, plan).map_partitions(_listed(_first_sides), plan)
-    between = _shuffled(sides, plan).map_partitions(_listed(_between), plan)
-    scored = db.concat([keyed.map_partitions(_of_kind, "L"), between.map_partitions(_of_kind, "L")])
-    found = client.compute(scored).result()
-    for part in range(plan.parts):  # the keys' rows, parked for the candidates
+    _stage(client, plan, _chunk_rows, list(range(chunks)))
+    found = _stage(client, plan, _by_key, _parts("rows", plan))
+    _stage(client, plan, _by_word, _parts("words", plan))
+    _stage(client, plan, _first_sides, _parts("candidates", plan))
+    found += _stage(client, plan, _between, _parts("sides", plan))
+    for stage in ("rows", "words", "candidates", "sides"):  # what only linking needed
+        shutil.rmtree(plan.spool / stage, ignore_errors=True)
+    for part in range(plan.parts):
         _keys_file(plan.spool, part).unlink(missing_ok=True)
     return [(tag, result) for tag, result in found]
 
@@ -298,7 +272,7 @@ def _chunk_keys(specs: Iterable[tuple[int, np.ndarray]], plan: Plan) -> Iterator
         pids = link_rows["project_id"].tolist()
         for k, (pid, label) in enumerate(zip(pids, labels.tolist(), strict=True)):
             if label >= 0:
-                yield "F", _part(str(label), plan.parts), label, pid, c, k
+                yield "families", _part(str(label), plan.parts), label, pid, c, k
         titles = dict(zip(pids, text_column(link_rows, "project"), strict=True))
         at = {pid: k for k, pid in enumerate(pids)}
         for pid, signature in signatures.items(pids):
@@ -308,20 +282,20 @@ def _chunk_keys(specs: Iterable[tuple[int, np.ndarray]], plan: Plan) -> Iterator
             else:
                 component = int(labels[row]) if labels[row] >= 0 else -1 - (plan.offsets[c] + row)
             title = titles.get(pid, pid)
-            yield "S", _part(signature.digest, plan.parts), signature, pid, title, component, c
+            yield "signatures", _part(signature.digest, plan.parts), signature, pid, title, component, c
 
 
-def _family_names(groups: Iterable[tuple[int, list]]) -> Iterator[tuple[int, tuple]]:
+def _family_names(groups: Iterable[tuple[int, list]], plan: Plan) -> Iterator[tuple[str, int, tuple]]:
     """A component partition: each member's family id ("fam-" + the smallest project id), by chunk."""
     for _, elements in groups:
         smallest: dict[int, str] = {}
         for _, label, pid, _, _ in elements:
             smallest[label] = min(smallest.get(label, pid), pid)
         for _, label, _, c, k in elements:
-            yield c, ("F", k, f"fam-{smallest[label]}")
+            yield "chunks", c, ("F", k, f"fam-{smallest[label]}")
 
 
-def _boilerplate(groups: Iterable[tuple[int, list]]) -> Iterator[tuple[int, tuple]]:
+def _boilerplate(groups: Iterable[tuple[int, list]], plan: Plan) -> Iterator[tuple[str, int, tuple]]:
     """A digest partition: the members of boilerplate clusters (`clusters_of`), by chunk."""
     for _, elements in groups:
         signatures = [(pid, signature) for _, signature, pid, _, _, _ in elements]
@@ -329,29 +303,73 @@ def _boilerplate(groups: Iterable[tuple[int, list]]) -> Iterator[tuple[int, tupl
         families = {pid: component for _, _, pid, _, component, _ in elements}
         chunk_of = {pid: c for _, _, pid, _, _, c in elements}
         for pid in clusters_of(signatures, titles, families)["project_id"]:
-            yield chunk_of[pid], ("B", pid)
-
-
-def _write_chunks(groups: Iterable[tuple[int, list]], plan: Plan) -> Iterator[int]:
-    """A chunk partition: each chunk's family ids (by row) and boilerplate projects, into the spool."""
-    for c, elements in groups:
-        payloads = [payload for _, payload in elements]
-        families = {p[1]: p[2] for p in payloads if p[0] == "F"}
-        boilerplate = {p[1] for p in payloads if p[0] == "B"}
-        _dump((families, boilerplate), _chunk_file(plan.spool, c))
-        yield c
+            yield "chunks", chunk_of[pid], ("B", pid)
 
 
 def _families_and_boilerplate(client: Any, plan: Plan, labels: np.ndarray) -> None:
     """Family ids and boilerplate projects of each chunk, into the spool (see the module's step 3)."""
-    import dask.bag as db
-
     sizes = np.bincount(labels, minlength=1)
     shared = np.where(sizes[labels] > 1, labels, -1)  # a project alone is its own family
     o = plan.offsets
-    specs = [(c, shared[o[c] : o[c + 1]]) for c in range(len(o) - 1)]
-    keys = db.from_sequence(specs, npartitions=max(1, len(specs))).map_partitions(_listed(_chunk_keys), plan)
-    named = _shuffled(keys.map_partitions(_of_kind, "F"), plan).map_partitions(_listed(_family_names))
-    signed = _shuffled(keys.map_partitions(_of_kind, "S"), plan).map_partitions(_listed(_boilerplate))
-    written = _shuffled(db.concat([named, signed]), plan).map_partitions(_listed(_write_chunks), plan)
-    client.compute(written).result()
+    _stage(client, plan, _chunk_keys, [(c, shared[o[c] : o[c + 1]]) for c in range(len(o) - 1)])
+    _stage(client, plan, _family_names, _parts("families", plan))
+    _stage(client, plan, _boilerplate, _parts("signatures", plan))
+
+
+def _chunk_globals(spool: Path, index: int) -> tuple[dict[int, str], set[str]]:
+    """A chunk's family ids (by row; a project alone is absent) and boilerplate projects."""
+    families, boilerplate = {}, set()
+    for _, _, payload in _read_part(spool, "chunks", index):
+        if payload[0] == "F":
+            families[payload[1]] = payload[2]
+        else:
+            boilerplate.add(payload[1])
+    return families, boilerplate
+
+
+# ---------------------------------------------------------------- shuffling through the spool
+
+
+def _parts(stage: str, plan: Plan) -> list[tuple[str, int]]:
+    """The inputs of the tasks that read a stage's partitions."""
+    return [(stage, part) for part in range(plan.parts)]
+
+
+def _read_part(spool: Path, stage: str, part: int) -> list[tuple]:
+    """The elements written for one partition of a stage, by every task (in task order)."""
+    elements: list[tuple] = []
+    for path in sorted((spool / stage).glob(f"{part:06d}.*.pkl")):
+        elements += _load(path)
+    return elements
+
+
+def _task(step: Callable[..., Iterable[tuple]], task: int, given: Any, plan: Plan) -> list[tuple]:
+    """One task of a stage: `step` on its input (a partition of an earlier stage, read from the spool,
+    or what was given); each element it yields as (stage, partition, ...) is written into that stage's
+    partition in the spool, those of stage "L" (links scored) are returned."""
+    if isinstance(given, tuple) and len(given) == 2 and isinstance(given[0], str):
+        stage, part = given
+        groups: Any = [(part, [e[1:] for e in _read_part(plan.spool, stage, part)])]
+    else:
+        groups = [given]
+    returned: list[tuple] = []
+    out: dict[tuple[str, int], list[tuple]] = defaultdict(list)
+    for element in step(groups, plan):
+        if element[0] == "L":
+            returned.append(element[1:])
+        else:
+            out[element[0], element[1]].append(element)
+    for (stage, part), elements in out.items():
+        (plan.spool / stage).mkdir(exist_ok=True)
+        _dump(elements, plan.spool / stage / f"{part:06d}.{step.__name__}-{task:06d}.pkl")
+    return returned
+
+
+def _stage(client: Any, plan: Plan, step: Callable[..., Iterable[tuple]], inputs: list[Any]) -> list[tuple]:
+    """`step` on each input as a task on the cluster, all finished before the next stage reads what
+    they wrote (a shuffle: every task writes each partition's elements, one task reads a partition)."""
+    from distributed import wait
+
+    tasks = [client.submit(_task, step, k, given, plan, pure=False) for k, given in enumerate(inputs)]
+    wait(tasks)
+    return [element for task in client.gather(tasks) for element in task]
