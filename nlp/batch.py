@@ -543,7 +543,8 @@ def _run(
     clock = _Clock(timings)
     corrections = _Corrections(options.corrections) if options.corrections else None
     error = _classify_error(options.model_dir)  # loaded before the workers fork, so they share the models
-    tokenize("预热")  # and jieba's dictionary (the classifiers and linking segment names)
+    if not scheduler:  # on a cluster the workers segment names, the client never does (65 MB less)
+        tokenize("预热")  # and jieba's dictionary (the classifiers and linking segment names)
     summaries: list[ChunkSummary] | list[shuffle.Parked]
     with _executor(workers, scheduler) as (executor, window, client):
         if client is None:
