@@ -190,10 +190,8 @@ def main() -> None:
         keys = ("seconds", "single_mb", "total_mb", "cpu", "worker_mb", "client_mb")
         med = {key: statistics.median(r[key] for r in runs) for key in keys}
         if args.dask_workers:
-            where = (
-                f"Dask LocalCluster, {args.dask_workers} workers (peak {med['worker_mb']:,.0f} MB per worker, "
-                f"{med['client_mb']:,.0f} MB the client with the scheduler)"
-            )
+            peaks = f"peak {med['worker_mb']:,.0f} MB per worker, {med['client_mb']:,.0f} MB the client"
+            where = f"Dask LocalCluster, {args.dask_workers} workers ({peaks} with the scheduler)"
         steps = [statistics.median(r["steps"][i] for r in runs) for i in range(4)]
         n = runs[0]["indicators"]
         cells = [f"{n:,}", where, f"{med['seconds']:.1f}", *(f"{s:.1f}" for s in steps)]
