@@ -130,7 +130,7 @@ def child(corpus: Path, workers: int, dask_workers: int, progress: bool = False)
     n = report["indicators"]["written"]
     steps = list(timings.values())
     print(json.dumps({"seconds": seconds, "steps": steps, "single_mb": single, "total_mb": total, "cpu": cpu,
-                      "worker_mb": worker_mb, "indicators": n}))  # fmt: skip
+                      "worker_mb": worker_mb, "client_mb": peak.main, "indicators": n}))  # fmt: skip
 
 
 def run_once(corpus: Path, workers: int, dask_workers: int, progress: bool = False) -> dict:
@@ -187,12 +187,11 @@ def main() -> None:
         finally:
             if args.corpus is None:
                 shutil.rmtree(corpus)
-        keys = ("seconds", "single_mb", "total_mb", "cpu", "worker_mb")
+        keys = ("seconds", "single_mb", "total_mb", "cpu", "worker_mb", "client_mb")
         med = {key: statistics.median(r[key] for r in runs) for key in keys}
         if args.dask_workers:
-            where = (
-                f"Dask LocalCluster, {args.dask_workers} workers (peak {med['worker_mb']:,.0f} MB per worker)"
-            )
+            peaks = f"peak {med['worker_mb']:,.0f} MB per worker, {med['client_mb']:,.0f} MB the client"
+            where = f"Dask LocalCluster, {args.dask_workers} workers ({peaks} with the scheduler)"
         steps = [statistics.median(r["steps"][i] for r in runs) for i in range(4)]
         n = runs[0]["indicators"]
         cells = [f"{n:,}", where, f"{med['seconds']:.1f}", *(f"{s:.1f}" for s in steps)]

@@ -6,7 +6,8 @@ The run has two passes over chunks of documents, with the global steps in betwee
    tables, park them in a spool file, and return only what the global steps need: the linking columns
    of each project, its folded indicator names, its boilerplate signature, and the report counts.
 2. Global steps (once): link the projects (family ids; the links are written at once), find the
-   boilerplate clusters, then drop what only these steps needed.
+   boilerplate clusters, then drop what only these steps needed. On a Dask cluster these run on the
+   workers as shuffles by key (`nlp.shuffle`), the first pass leaving their inputs in the spool.
 3. `finish_chunk` (per chunk, in any process): values, classifiers, the corrections about the chunk's
    documents, self-evaluation verdicts, quality flags and project scores, each table written into the
    spool as CSV rows and an Arrow file; the department sums, the per-project self-evaluation summaries
@@ -41,6 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from nlp import shuffle
 from nlp.achievement_tables import (
     SUMMARY_COLUMNS,
     achievement_report,
@@ -279,19 +281,20 @@ def _client(scheduler: str):  # -> distributed.Client
 
 
 @contextmanager
-def _executor(workers: int, scheduler: str | None) -> Iterator[tuple[Executor, int]]:
-    """The executor of the chunk tasks and how many tasks to keep in flight; closed on exit."""
+def _executor(workers: int, scheduler: str | None) -> Iterator[tuple[Executor, int, Any]]:
+    """The executor of the chunk tasks, how many tasks to keep in flight and the Dask client (None on
+    one machine); closed on exit."""
     if scheduler:
         with _client(scheduler) as client:
             n = max(1, sum(client.nthreads().values()))
-            yield client.get_executor(pure=False), 2 * n
+            yield client.get_executor(pure=False), 2 * n, client
     elif workers <= 1:
-        yield _Inline(), 1
+        yield _Inline(), 1, None
     else:
         # fork where the platform has it: the workers inherit the loaded models instead of loading them
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-            yield pool, 2 * workers
+            yield pool, 2 * workers, None
 
 
 def _chunks(files: list[tuple[str, str]], size: int) -> list[list[tuple[str, str]]]:
@@ -375,14 +378,13 @@ def _link(
     out: Path,
     spool: Path,
     processes: int,
-    cluster: Executor | None,
 ) -> tuple[int, list[str], str]:
-    """Link the projects (`rows`, None when linking is off; blocks scored in `processes` processes, or
-    as tasks on a `cluster`) and write the links (spilled to the spool, not held); return the number
-    of links, the family ids (in order) and the stage note."""
+    """Link the projects (`rows`, None when linking is off; blocks scored in `processes` processes)
+    and write the links (spilled to the spool, not held); return the number of links, the family ids
+    (in order) and the stage note."""
     if rows is None:
         return _write_links(no_links(), out), projects["project_id"].astype(str).tolist(), "off"
-    families, n_links = write_links(rows, options.link_threshold, out, spool, processes, cluster)
+    families, n_links = write_links(rows, options.link_threshold, out, spool, processes)
     return n_links, families, f"{n_links} links, {len(set(families))} families"
 
 
@@ -541,36 +543,30 @@ def _run(
     clock = _Clock(timings)
     corrections = _Corrections(options.corrections) if options.corrections else None
     error = _classify_error(options.model_dir)  # loaded before the workers fork, so they share the models
-    tokenize("预热")  # and jieba's dictionary (the classifiers and linking segment names)
-    with _executor(workers, scheduler) as (executor, window):
-        read = _ordered(lambda i: executor.submit(read_chunk, i, chunks[i], str(spool)), len(chunks), window)
-        shared: dict = {}  # texts and indicator-name sets, one object each over all chunks
-        rows: list[LinkRow] | None = [] if options.link else None  # linking rows, built as chunks come
-        summaries = [_compact(s, shared, rows) for s in _bar(read, len(chunks), "reading", progress)]
-        del shared
-        clock.lap("1. read documents, build tables (per chunk)")
-        projects = _titles(summaries)
-        cluster = executor if scheduler else None  # linking tasks on the cluster, else forked processes
-        n_links, families, link_note = _link(
-            rows, projects, options, out, spool, window if scheduler else workers, cluster
-        )
-        boilerplate = _boilerplate(projects, summaries, families)
-        del projects, rows
-        _release(summaries)
+    if not scheduler:  # on a cluster the workers segment names, the client never does (65 MB less)
+        tokenize("预热")  # and jieba's dictionary (the classifiers and linking segment names)
+    summaries: list[ChunkSummary] | list[shuffle.Parked]
+    with _executor(workers, scheduler) as (executor, window, client):
+        if client is None:
+            summaries, globals_of, n_links, n_families, link_note = _global_steps(
+                executor, window, chunks, out, spool, options, workers, progress, clock
+            )
+            finish: Callable[..., ChunkOutput] = finish_chunk
+        else:  # on the cluster, as shuffles by key: the client holds counts and one label per project
+            summaries, globals_of, n_links, n_families, link_note = _cluster_steps(
+                client, executor, window, chunks, out, spool, options, progress, clock
+            )
+            finish = shuffle.finish
         documented = set(flag_table()["flag"])
         extra = tuple(sorted({f for s in summaries for f in s.flags} - documented))
         has_actual = any(s.has_actual for s in summaries)
         clock.lap("2. link projects, boilerplate clusters (global)")
-        offsets = [0]
-        for s in summaries:
-            offsets.append(offsets[-1] + len(s.link_rows))
 
         def submit(i: int) -> Future:
-            mine = frozenset(p for p in summaries[i].link_rows["project_id"] if p in boilerplate)
             answers = None if corrections is None else corrections.about({doc for _, doc in chunks[i]})
-            family = families[offsets[i] : offsets[i + 1]]
-            glob = ChunkGlobals(family, mine, has_actual, extra, error, answers)
-            return executor.submit(finish_chunk, i, str(spool), glob, options)
+            families, mine = globals_of(i)
+            glob = ChunkGlobals(families, mine, has_actual, extra, error, answers)
+            return executor.submit(finish, i, str(spool), glob, options)
 
         writers = {name: _TableWriter(out, name) for name in ("projects", "indicators", "quality")}
         sums, classified, n_quality, n_indicators = [], 0, 0, 0
@@ -615,7 +611,7 @@ def _run(
     report["discovery"] = found.summary()
     report["problems"] += [asdict(p) for p in found.problems]
     report["problem_counts"]["warning"] = report["problem_counts"].get("warning", 0) + len(found.problems)
-    report["links"] = {"written": n_links, "families": len(set(families))}
+    report["links"] = {"written": n_links, "families": n_families}
     if "corrections" in report:  # after `links`, as in nlp.pipeline.run
         report["corrections"] = report.pop("corrections")
     n_projects = report["projects"]["written"]
@@ -623,6 +619,70 @@ def _run(
     report["tables"] = {**tables, "links": n_links}
     log.info("%d documents, %d projects, %d indicators", len(files), n_projects, n_indicators)
     return report
+
+
+def _global_steps(
+    executor: Executor,
+    window: int,
+    chunks: list[list[tuple[str, str]]],
+    out: Path,
+    spool: Path,
+    options: Options,
+    workers: int,
+    progress: bool,
+    clock: _Clock,
+) -> tuple[list[ChunkSummary], Callable[[int], tuple[list[str], frozenset[str]]], int, int, str]:
+    """Pass 1 and the global steps on one machine: the chunks' summaries, the family ids and
+    boilerplate projects of each chunk, the number of links and families, the link stage's note."""
+    read = _ordered(lambda i: executor.submit(read_chunk, i, chunks[i], str(spool)), len(chunks), window)
+    shared: dict = {}  # texts and indicator-name sets, one object each over all chunks
+    rows: list[LinkRow] | None = [] if options.link else None  # linking rows, built as chunks come
+    summaries = [_compact(s, shared, rows) for s in _bar(read, len(chunks), "reading", progress)]
+    del shared
+    clock.lap("1. read documents, build tables (per chunk)")
+    projects = _titles(summaries)
+    n_links, families, link_note = _link(rows, projects, options, out, spool, workers)
+    boilerplate = _boilerplate(projects, summaries, families)
+    del projects, rows
+    _release(summaries)
+    offsets = [0]
+    for s in summaries:
+        offsets.append(offsets[-1] + len(s.link_rows))
+
+    def globals_of(i: int) -> tuple[list[str], frozenset[str]]:
+        mine = frozenset(p for p in summaries[i].link_rows["project_id"] if p in boilerplate)
+        return families[offsets[i] : offsets[i + 1]], mine
+
+    return summaries, globals_of, n_links, len(set(families)), link_note
+
+
+def _cluster_steps(
+    client: Any,
+    executor: Executor,
+    window: int,
+    chunks: list[list[tuple[str, str]]],
+    out: Path,
+    spool: Path,
+    options: Options,
+    progress: bool,
+    clock: _Clock,
+) -> tuple[list[shuffle.Parked], Callable[[int], tuple[list[str], frozenset[str]]], int, int, str]:
+    """Pass 1 and the global steps on a Dask cluster (`nlp.shuffle`): the chunks' counts, nothing per
+    chunk (the tasks of pass 2 read their family ids and boilerplate projects from the spool), the
+    number of links and families, the link stage's note."""
+
+    def submit(i: int) -> Future:
+        return executor.submit(shuffle.park, i, chunks[i], str(spool), shuffle.SAMPLE)
+
+    read = _ordered(submit, len(chunks), window)
+    parked = list(_bar(read, len(chunks), "reading", progress))
+    clock.lap("1. read documents, build tables (per chunk)")
+    n_links, n_families = shuffle.global_steps(client, parked, spool, out, options)
+    if n_links is None:
+        n_links, link_note = _write_links(no_links(), out), "off"
+    else:
+        link_note = f"{n_links} links, {n_families} families"
+    return parked, lambda i: ([], frozenset()), n_links, n_families, link_note
 
 
 def _write_report(report: dict[str, Any], out: Path) -> None:

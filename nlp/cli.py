@@ -54,6 +54,13 @@ def normalize(
     if not 0.0 <= threshold <= 1.0:
         typer.echo(f"error: --link-threshold must be between 0 and 1, got {threshold}", err=True)
         raise typer.Exit(code=2)
+    from nlp.locations import LocationError, local_path
+
+    try:  # file:// URLs (fsspec) name local or shared-disk paths
+        paths, out = [local_path(p) for p in paths], local_path(out)
+    except LocationError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=1) from err
     fixes = tuple(Path(c) for c in corrections or ())
     for path in fixes:
         if not path.is_file():

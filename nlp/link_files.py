@@ -7,18 +7,21 @@ a file in the spool every `FLUSH` links; then each bucket is read back alone, so
 `link_projects` sorts (by project_id_a, project_id_b, stable) and appended to links.csv and as a row
 group to links.parquet. Memory holds at most `FLUSH` links and one bucket. The blocks of candidate
 pairs (`nlp.linking.link_blocks`) are independent, so N forked processes can score every N-th block
-each, into their own bucket files, read back together; on a Dask cluster, tasks of blocks get the
-rows their pairs name and write their bucket files into the spool, which every worker reaches. The
-files are those of `link_projects(...).links` written by `to_csv`/`to_parquet` (tests/test_link_files.py).
+each, into their own bucket files, read back together; on a Dask cluster (`nlp.shuffle`) the tasks
+that score blocks write their bucket files into the spool, which every worker reaches, buckets placed
+by ranges of project ids from a sample. The files are those of `link_projects(...).links` written by
+`to_csv`/`to_parquet` (tests/test_link_files.py).
 """
 
 from __future__ import annotations
 
+import bisect
 import multiprocessing
 import pickle
 from array import array
-from collections.abc import Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,22 +34,42 @@ from nlp.linking import LINK_COLUMNS, Families, Link, LinkRow, link_blocks, link
 
 BUCKET_PROJECTS = 5_000  # projects per bucket: about as many links, some 40 MB when read back
 FLUSH = 20_000  # links held before they are pickled into their buckets' files
-TASK_PAIRS = 50_000  # candidate pairs per linking task on a cluster
+
+
+@dataclass(frozen=True)
+class ByRank:
+    """The bucket of a link: its first project's position in sorted project id order, `size` a bucket."""
+
+    ranks: list[int] | dict[int, int]
+    size: int
+
+    def __call__(self, row: int, pid: str) -> int:
+        return self.ranks[row] // self.size
+
+
+@dataclass(frozen=True)
+class ByBounds:
+    """The bucket of a link: the range of project ids its first project falls in (sorted bounds)."""
+
+    bounds: list[str]
+
+    def __call__(self, row: int, pid: str) -> int:
+        return bisect.bisect_right(self.bounds, pid)
 
 
 class _Buckets:
-    """Links spilled into one file per bucket of first projects (positions in sorted project id order);
+    """Links spilled into one file per bucket of first projects (ranges of project ids, in order);
     `tag` tells apart the files of processes that score blocks side by side."""
 
-    def __init__(self, spool: Path, ranks: list[int] | dict[int, int], size: int, tag: int = 0) -> None:
-        self.spool, self.ranks, self.size, self.tag = spool, ranks, size, tag  # size: ranks per bucket
+    def __init__(self, spool: Path, bucket_of: ByRank | ByBounds, tag: int = 0) -> None:
+        self.spool, self.bucket_of, self.tag = spool, bucket_of, tag
         self.pending: dict[int, list[tuple]] = {}
         self.held = 0
         self.buckets: set[int] = set()  # those with a file
 
     def add(self, link: Link) -> None:
         i, _, values, evidence = link
-        self.pending.setdefault(self.ranks[i] // self.size, []).append((*values, evidence))
+        self.pending.setdefault(self.bucket_of(i, values[0]), []).append((*values, evidence))
         self.held += 1
         if self.held >= FLUSH:
             self.flush()
@@ -84,26 +107,29 @@ def _read(spool: Path, written: dict[int, set[int]]) -> Iterator[list[tuple]]:
 _FORKED: dict = {}  # rows, blocks and ranks, set before the scoring processes fork (they inherit it)
 
 
-def _score(tag: int, parts: int, threshold: float, spool: Path, bucket_size: int) -> tuple[bytes, set[int]]:
-    """In a forked process: score every `parts`-th block from the `tag`-th on (see `_score_blocks`)."""
+def _score(tag: int, parts: int, threshold: float, spool: Path, bucket_size: int) -> Scored:
+    """In a forked process: score every `parts`-th block from the `tag`-th on (see `score_blocks`)."""
     rows, blocks, ranks = _FORKED["rows"], _FORKED["blocks"], _FORKED["ranks"]
-    return _score_blocks(tag, rows, blocks[tag % parts :: parts], ranks, threshold, spool, bucket_size)
+    mine = blocks[tag % parts :: parts]
+    return score_blocks(tag, rows, mine, ByRank(ranks, bucket_size), threshold, spool)
 
 
-def _score_blocks(
+Scored = tuple[bytes, set[int]]  # the pairs of row positions linked (int64, two per link), buckets written
+
+
+def score_blocks(
     tag: int,
-    rows: list[LinkRow] | dict[int, LinkRow],
-    blocks: list,
-    ranks: list[int] | dict[int, int],
+    rows: Sequence[LinkRow] | Mapping[int, LinkRow],
+    blocks: Iterable[Iterator[tuple[int, int]]],
+    bucket_of: ByRank | ByBounds,
     threshold: float,
     spool: Path,
-    bucket_size: int,
-) -> tuple[bytes, set[int]]:
+) -> Scored:
     """Score the blocks, spill the links into the files of `tag`; return the pairs of row positions
-    linked (an array of int64, two per link) and the buckets written."""
+    linked and the buckets written."""
     for stale in spool.glob(f"links.{tag:03d}.*.pkl"):  # a task run again (its worker lost) starts anew
         stale.unlink()
-    buckets = _Buckets(spool, ranks, bucket_size, tag)
+    buckets = _Buckets(spool, bucket_of, tag)
     pairs = array("q")
     for link in scored_links(rows, blocks, threshold):
         buckets.add(link)
@@ -112,42 +138,10 @@ def _score_blocks(
     return pairs.tobytes(), buckets.buckets
 
 
-def _score_tasks(
-    executor: Executor, rows: list[LinkRow], ranks: list[int], args: tuple, window: int
-) -> Iterator[tuple[bytes, set[int]]]:
-    """The blocks scored as tasks of about TASK_PAIRS candidate pairs on `executor` (a Dask cluster):
-    each task gets its blocks' pairs and only the rows and ranks they name (a shuffle by blocking key)."""
-    pending: list[Future] = []
-    batch: list[list[tuple[int, int]]] = []
-    size, tag = 0, 0  # tags number the tasks in order, as their results are returned
-    for block in [*link_blocks(rows, args[0]), None]:
-        if block is not None:
-            batch.append(list(block))
-            size += len(batch[-1])
-        if batch and (size >= TASK_PAIRS or block is None):
-            named = {i for pairs in batch for pair in pairs for i in pair}
-            mine, their_ranks = {i: rows[i] for i in named}, {i: ranks[i] for i in named}
-            pending.append(executor.submit(_score_blocks, tag, mine, batch, their_ranks, *args))
-            batch, size, tag = [], 0, tag + 1
-            if len(pending) >= window:
-                yield pending.pop(0).result()
-    for task in pending:
-        yield task.result()
-
-
 def _score_all(
-    rows: list[LinkRow],
-    ranks: list[int],
-    threshold: float,
-    spool: Path,
-    bucket_size: int,
-    processes: int,
-    executor: Executor | None = None,
-) -> list[tuple[bytes, set[int]]]:
-    """The blocks scored as tasks on `executor`, in `processes` forked processes (each inherits the
-    rows), or here."""
-    if executor is not None:
-        return list(_score_tasks(executor, rows, ranks, (threshold, spool, bucket_size), max(2, processes)))
+    rows: list[LinkRow], ranks: list[int], threshold: float, spool: Path, bucket_size: int, processes: int
+) -> list[Scored]:
+    """The blocks scored in `processes` forked processes (each inherits the rows), or here."""
     _FORKED.update(rows=rows, blocks=link_blocks(rows, threshold), ranks=ranks)
     try:
         if processes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
@@ -169,21 +163,15 @@ def _frame(rows: list[tuple]) -> pd.DataFrame:
 
 
 def write_links(
-    rows: list[LinkRow],
-    threshold: float,
-    out: Path,
-    spool: Path,
-    processes: int = 1,
-    executor: Executor | None = None,
+    rows: list[LinkRow], threshold: float, out: Path, spool: Path, processes: int = 1
 ) -> tuple[list[str], int]:
     """Link the projects of `rows` (`nlp.linking.rows_of`), write links.csv and links.parquet into
     `out`; return the family ids (in order) and the number of links. `spool` holds the buckets;
-    `processes` > 1 scores the blocks in that many forked processes, `executor` (a Dask cluster's) as
-    tasks, `processes` of them in flight (same files)."""
+    `processes` > 1 scores the blocks in that many forked processes (same files)."""
     pids = [r.pid for r in rows]
     ranks = pd.factorize(pd.Series(pids, dtype=object), sort=True)[0].tolist()  # equal ids, equal rank
     bucket_size = max(1, -(-len(rows) // max(1, len(rows) // BUCKET_PROJECTS)))  # ranks per bucket
-    scored = _score_all(rows, ranks, threshold, spool, bucket_size, processes, executor)
+    scored = _score_all(rows, ranks, threshold, spool, bucket_size, processes)
     rows.clear()  # the caller's list: what linking held is released before the links are written
     families = Families(len(pids))
     for pairs, _ in scored:
@@ -191,17 +179,22 @@ def write_links(
         for k in range(0, len(linked), 2):
             families.join(linked[k], linked[k + 1])
     family_ids = families.ids(pids)
-    buckets = _read(spool, {tag: written for tag, (_, written) in enumerate(scored)})
+    return family_ids, write_link_files(spool, {tag: written for tag, (_, written) in enumerate(scored)}, out)
+
+
+def write_link_files(spool: Path, written: dict[int, set[int]], out: Path) -> int:
+    """links.csv and links.parquet from the buckets spilled by `score_blocks` (tag → buckets written);
+    returns the number of links."""
     n, writer = 0, None
     with open(out / "links.csv", "wb") as csv:
         csv.write(pd.DataFrame(columns=list(LINK_COLUMNS)).to_csv(index=False).encode("utf-8-sig"))
-        for bucket in buckets:
+        for bucket in _read(spool, written):
             writer = _write(_frame(bucket), csv, writer, out)
             n += len(bucket)
         if writer is None:  # no links: the empty table, typed
             writer = _write(_frame([]), csv, writer, out)
     writer.close()
-    return family_ids, n
+    return n
 
 
 def _write(

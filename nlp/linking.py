@@ -157,11 +157,31 @@ def name_score(a: NameKey, b: NameKey) -> tuple[float, tuple[str, ...]]:
     return round(0.7 * dice + 0.3 * chars, 4), shared
 
 
+def core_words(key: NameKey) -> set[str]:
+    """The words of a key that make candidates (not boilerplate)."""
+    return {t for t, w in zip(key.tokens, key.weights, strict=True) if w >= _CORE_WEIGHT}
+
+
+def candidate_floor(threshold: float) -> float:
+    """The name score two keys need to be candidates: supporting evidence can add at most this much."""
+    return max(0.0, threshold - _SUPPORT_SPAN / 2)
+
+
+def word_candidates(keys: list[tuple[int, NameKey]], floor: float) -> Iterator[tuple[int, int]]:
+    """Pairs of the distinct keys having one word (numbered in the order they first occur, given in
+    that order) with their name score ≥ floor; none when the word is not rare (in more than _MAX_DF)."""
+    if len(keys) > _MAX_DF:
+        return
+    for (i, a), (j, b) in combinations(keys, 2):
+        if name_score(a, b)[0] >= floor:
+            yield i, j
+
+
 def _candidate_keys(keys: list[NameKey], floor: float) -> Iterator[tuple[int, int, float]]:
     """Pairs of distinct keys sharing a rare content word, with their name score ≥ floor."""
     index: dict[str, list[int]] = defaultdict(list)
     for i, k in enumerate(keys):
-        for t in {t for t, w in zip(k.tokens, k.weights, strict=True) if w >= _CORE_WEIGHT}:
+        for t in core_words(k):
             index[t].append(i)
     seen: set[tuple[int, int]] = set()
     for token, ids in index.items():
@@ -177,7 +197,7 @@ def _candidate_keys(keys: list[NameKey], floor: float) -> Iterator[tuple[int, in
                 yield i, j, score
 
 
-def _unit_groups(members: list[int], rows: list[LinkRow]) -> list[list[int]]:
+def _unit_groups(members: list[int], rows: Sequence[LinkRow] | Mapping[int, LinkRow]) -> list[list[int]]:
     groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for m in members:
         groups[(rows[m].department, rows[m].unit, rows[m].place)].append(m)
@@ -185,7 +205,10 @@ def _unit_groups(members: list[int], rows: list[LinkRow]) -> list[list[int]]:
     return sorted((sorted(g, key=order) for g in groups.values()), key=lambda g: order(g[0]))
 
 
-def _pairs_within(members: list[int], rows: list[LinkRow]) -> Iterator[tuple[int, int]]:
+def pairs_within(
+    members: list[int], rows: Sequence[LinkRow] | Mapping[int, LinkRow]
+) -> Iterator[tuple[int, int]]:
+    """The candidate pairs among the projects of one key (row positions, in row order)."""
     if len(members) * (len(members) - 1) // 2 <= _FULL_PAIRS:
         yield from combinations(members, 2)
         return
@@ -196,7 +219,7 @@ def _pairs_within(members: list[int], rows: list[LinkRow]) -> Iterator[tuple[int
             yield groups[0][0], g[0]  # each unit to the group's anchor
 
 
-def _chain(unit: list[int], rows: list[LinkRow]) -> Iterator[tuple[int, int]]:
+def _chain(unit: list[int], rows: Sequence[LinkRow] | Mapping[int, LinkRow]) -> Iterator[tuple[int, int]]:
     """A unit's projects in year order, each linked to the latest earlier one from another document."""
     last, last_other = unit[0], None  # latest member, latest member from a document other than last's
     waiting = [unit[0]]  # members of the first document, linked once another document comes
@@ -213,15 +236,48 @@ def _chain(unit: list[int], rows: list[LinkRow]) -> Iterator[tuple[int, int]]:
             last = m
 
 
-def _pairs_between(ma: list[int], mb: list[int], rows: list[LinkRow]) -> Iterator[tuple[int, int]]:
+@dataclass(frozen=True)
+class Side:
+    """What the candidate pairs between two keys need of the first key's projects (row positions): all
+    of them when few, else the latest of each unit and the anchor (the smallest project id)."""
+
+    size: int
+    members: list[int] | None  # None when more than _FULL_PAIRS
+    last_of_unit: dict[tuple[str, str, str], int]
+    anchor: int
+
+    def positions(self) -> set[int]:
+        """The rows the pairs can name on this side."""
+        return {*(self.members or ()), *self.last_of_unit.values(), self.anchor}
+
+
+def side_of(members: list[int], rows: Sequence[LinkRow] | Mapping[int, LinkRow]) -> Side:
+    """The first key's side of `_pairs_between` (members in row order)."""
+    groups = _unit_groups(members, rows) if len(members) > 1 else [members]
+    last = {(rows[g[0]].department, rows[g[0]].unit, rows[g[0]].place): g[-1] for g in groups}
+    anchor = min(members, key=lambda m: rows[m].pid)
+    return Side(len(members), members if len(members) <= _FULL_PAIRS else None, last, anchor)
+
+
+def _pairs_between(
+    ma: list[int], mb: list[int], rows: Sequence[LinkRow] | Mapping[int, LinkRow]
+) -> Iterator[tuple[int, int]]:
     if len(ma) * len(mb) <= _FULL_PAIRS:
         yield from product(ma, mb)
+    else:
+        yield from pairs_between(side_of(ma, rows), mb, rows)
+
+
+def pairs_between(
+    a: Side, mb: list[int], rows: Sequence[LinkRow] | Mapping[int, LinkRow]
+) -> Iterator[tuple[int, int]]:
+    """The candidate pairs between the projects of two keys sharing a rare word: every pair when few,
+    else each project of the second key to the latest of its unit in the first, or to the anchor."""
+    if a.members is not None and a.size * len(mb) <= _FULL_PAIRS:
+        yield from product(a.members, mb)
         return
-    by_unit = {(rows[g[0]].department, rows[g[0]].unit, rows[g[0]].place): g for g in _unit_groups(ma, rows)}
-    anchor = min(ma, key=lambda m: rows[m].pid)
     for b in mb:
-        same = by_unit.get((rows[b].department, rows[b].unit, rows[b].place))
-        yield (same[-1] if same else anchor), b
+        yield a.last_of_unit.get((rows[b].department, rows[b].unit, rows[b].place), a.anchor), b
 
 
 def _allowed(a: LinkRow, b: LinkRow) -> str:
@@ -353,8 +409,8 @@ def link_blocks(rows: list[LinkRow], threshold: float) -> list[Iterator[tuple[in
             by_key[r.name.key].append(i)
     keys = [rows[m[0]].name for m in by_key.values()]
     members = list(by_key.values())
-    floor = max(0.0, threshold - _SUPPORT_SPAN / 2)
-    blocks: list[Iterator[tuple[int, int]]] = [_pairs_within(m, rows) for m in members if len(m) > 1]
+    floor = candidate_floor(threshold)
+    blocks: list[Iterator[tuple[int, int]]] = [pairs_within(m, rows) for m in members if len(m) > 1]
     blocks += [_pairs_between(members[i], members[j], rows) for i, j, _ in _candidate_keys(keys, floor)]
     log.info("linking: %d projects, %d distinct keys, %d blocks", len(rows), len(keys), len(blocks))
     return blocks

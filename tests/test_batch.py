@@ -59,13 +59,67 @@ def test_no_spool_left_behind(tmp_path):
     )
 
 
-def test_dask_cluster_gives_the_single_process_tables(in_memory, tmp_path):
+@pytest.fixture(scope="module")
+def cluster():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, memory_limit="1GiB", dashboard_address=None
     ) as cluster:
-        normalize_to(CORPUS, tmp_path / "out", scheduler=cluster.scheduler_address, chunk_size=5)
+        yield cluster
+
+
+def test_dask_cluster_gives_the_single_process_tables(in_memory, tmp_path, cluster):
+    normalize_to(CORPUS, tmp_path / "out", scheduler=cluster.scheduler_address, chunk_size=5)
     _same_tables(in_memory, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        [f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")] + ["report.json"]
+    )  # the spool is gone
+
+
+def test_dask_shuffles_give_the_single_process_tables(tmp_path, monkeypatch, cluster):
+    """Many partitions in every shuffle, many link buckets, and sparse pairs within and between keys
+    (a few copies of the seeds, as benchmarks/bench_normalize.py makes them)."""
+    import importlib
+    import sys
+
+    from distributed import Client
+
+    from nlp import link_files, linking, shuffle
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    generate = importlib.import_module("bench_normalize").generate
+    (tmp_path / "corpus").mkdir()
+    generate(6, tmp_path / "corpus")
+    full = linking._FULL_PAIRS
+
+    def full_pairs(n: int) -> None:  # in each worker: link sparsely above n project pairs
+        importlib.import_module("nlp.linking")._FULL_PAIRS = n
+
+    monkeypatch.setattr(linking, "_FULL_PAIRS", 4)
+    monkeypatch.setattr(shuffle, "PARTITION_PROJECTS", 7)
+    monkeypatch.setattr(shuffle, "SAMPLE", 3)
+    monkeypatch.setattr(link_files, "BUCKET_PROJECTS", 12)
+    run([tmp_path / "corpus"]).write(tmp_path / "in-memory")
+    with Client(cluster) as client:
+        client.run(full_pairs, 4)
+        try:
+            normalize_to(
+                [tmp_path / "corpus"], tmp_path / "out", scheduler=cluster.scheduler_address, chunk_size=4
+            )
+        finally:
+            client.run(full_pairs, full)
+    _same_tables(tmp_path / "in-memory", tmp_path / "out")
+    links = pq.ParquetFile(tmp_path / "out" / "links.parquet")
+    assert links.metadata.num_rows > 100 and links.num_row_groups > 3
+
+
+def test_dask_cluster_without_linking(tmp_path, cluster):
+    from nlp.pipeline import Options
+
+    options = Options(link=False)
+    run(CORPUS, options=options).write(tmp_path / "a")
+    normalize_to(CORPUS, tmp_path / "b", options, scheduler=cluster.scheduler_address, chunk_size=9)
+    _same_tables(tmp_path / "a", tmp_path / "b")
 
 
 def test_cli_workers_give_the_same_files(tmp_path):
@@ -151,3 +205,36 @@ def test_cli_workers_name_the_stale_report_removed(tmp_path):
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert report["removed_stale"] == ["report.html"]
     assert not (tmp_path / "report.html").exists()
+
+
+def test_cli_reads_and_writes_file_urls(tmp_path):
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    plain = ["normalize", CORPUS[0], "--out", str(tmp_path / "plain"), "-q"]
+    url = ["normalize", Path(CORPUS[0]).as_uri(), "--out", (tmp_path / "url").as_uri(), "-q"]
+    for args in (plain, url):
+        result = CliRunner().invoke(app, [*args, "--workers", "2"])
+        assert result.exit_code == 0, result.output
+    _same_tables(tmp_path / "plain", tmp_path / "url")
+
+
+@pytest.mark.parametrize(
+    "where, says",
+    [
+        ("nosuch://corpus", "Protocol not known: nosuch"),
+        ("memory://corpus", "object stores are not read yet"),
+    ],
+)
+def test_cli_url_it_cannot_read_is_one_error_line(tmp_path, where, says):
+    pytest.importorskip("fsspec")
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    result = CliRunner().invoke(app, ["normalize", where, "--out", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {where}: ") and says in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()

@@ -64,24 +64,3 @@ def test_no_links_is_the_empty_typed_table(tables, tmp_path):
     assert (tmp_path / "links.csv").read_bytes() == (tmp_path / "s" / "links.csv").read_bytes()
     left, right = pq.read_table(tmp_path / "links.parquet"), pq.read_table(tmp_path / "s" / "links.parquet")
     assert left.schema.equals(right.schema)
-
-
-def test_linking_tasks_on_a_dask_cluster_write_the_same_files(tables, tmp_path, monkeypatch):
-    distributed = pytest.importorskip("distributed")
-    projects, indicators = tables
-    monkeypatch.setattr(link_files, "BUCKET_PROJECTS", 7)
-    monkeypatch.setattr(link_files, "TASK_PAIRS", 40)  # many tasks, each with the rows of its pairs
-    whole, spilled = tmp_path / "whole", tmp_path / "spilled"
-    whole.mkdir(), spilled.mkdir()
-    family = _whole(projects, indicators, whole)
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, memory_limit="1GiB", dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        rows = rows_of(projects, indicator_sets_of(indicators))
-        families, n = link_files.write_links(rows, 0.75, spilled, spilled, 4, client.get_executor())
-    assert n > 40 and families == family.tolist()  # more links than pairs per task: several tasks
-    assert (whole / "links.csv").read_bytes() == (spilled / "links.csv").read_bytes()
-    assert sorted(p.name for p in spilled.iterdir()) == ["links.csv", "links.parquet"]
