@@ -192,8 +192,11 @@ def _parse_cell(text: str) -> tuple[str, tuple[_Item, ...]]:
     return disp, (_unparsed(0, disp.strip(_STRIP)),)
 
 
+@lru_cache(maxsize=20_000)
 def starts_indicator_list(text: str) -> int | None:
     """Offset in clean(text) where an indicator list starts (coded item or prose heading), else None.
+
+    Cached per distinct cell or line text.
 
     >>> starts_indicator_list("保障运行。 1、1-产出指标；11-数量指标；x；年度指标值:1。")
     6

@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from nlp.documents.common import (
@@ -49,13 +50,19 @@ def _split(line: str, delimiter: str) -> list[str]:
     return next(csv.reader(io.StringIO(line)), [])
 
 
+@lru_cache(maxsize=20_000)
+def _cell_fields(cell: str) -> tuple[str, ...]:
+    """The fields whose header word a cell holds, in _HEADER order (once per distinct cell text)."""
+    text = fold(cell)
+    return tuple(name for word, name in _HEADER if word in text)
+
+
 def _header_map(cells: list[str]) -> dict[str, int] | None:
     """Column index per field when `cells` is a header row (needs 项目名称 and 总计), else None."""
     found: dict[str, int] = {}
     for i, cell in enumerate(cells):
-        text = fold(cell)
-        for word, name in _HEADER:
-            if word in text and name not in found:
+        for name in _cell_fields(cell):
+            if name not in found:
                 found[name] = i
                 break
     return found if {"project", "total"} <= found.keys() else None
