@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict
+from operator import attrgetter
 from pathlib import Path
 
 import pandas as pd
@@ -127,15 +128,12 @@ def indicators_frame(docs: Iterable[Document]) -> pd.DataFrame:
     pairs = [(p, i) for d in docs for p in d.projects for i in p.indicators]
     if not pairs:
         return _frame([], INDICATOR_COLUMNS)
-    columns: dict[str, list] = {}
-    for c in INDICATOR_COLUMNS:
-        if c == "project":
-            columns[c] = [p.project for p, _ in pairs]
-        elif c == "flags":
-            columns[c] = [";".join(i.flags) for _, i in pairs]
-        else:
-            attr = _INDICATOR_ATTRS.get(c, c)
-            columns[c] = [getattr(i, attr) for _, i in pairs]
+    plain = [c for c in INDICATOR_COLUMNS if c not in ("project", "flags")]
+    cells = attrgetter(*(_INDICATOR_ATTRS.get(c, c) for c in plain))  # all attributes of a row in one call
+    rows = [cells(i) for _, i in pairs]
+    columns: dict[str, list] = {c: list(col) for c, col in zip(plain, zip(*rows, strict=True), strict=True)}
+    columns["project"] = [p.project for p, _ in pairs]
+    columns["flags"] = [";".join(i.flags) for _, i in pairs]
     return _frame(columns, INDICATOR_COLUMNS)
 
 

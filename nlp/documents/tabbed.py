@@ -133,8 +133,8 @@ def read_tabbed(path: str, text: str) -> Document | None:
             if started and clean(line):
                 what = f"text outside the table columns: {clean(line)[:60]!r}"
                 parts.problems.append(Problem(path, n, what))
-            elif not started and head.year is None:
-                head = replace(head, year=year_of(line))
+            elif not started and head.year is None and (year := year_of(line)) is not None:
+                head = replace(head, year=year)  # a new Document only once a year is found
             continue
         header = _header_map(cells)
         if header:

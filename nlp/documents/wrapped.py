@@ -83,8 +83,8 @@ def read_wrapped(path: str, text: str) -> Document | None:
             if _TOTAL.match(raw) and m:
                 parts.subtotals.append(UnitTotal("", *_two(m.group("nums")), n))
                 state = "unit"
-            elif not _HEADER.search(s) and head.year is None:
-                head = replace(head, year=year_of(s))
+            elif not _HEADER.search(s) and head.year is None and (year := year_of(s)) is not None:
+                head = replace(head, year=year)  # a new Document only once a year is found
             continue
         if _INDENTED.match(raw):
             row = _Row(line=n, unit=unit)
