@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 from nlp.levels import level_headings
@@ -192,6 +192,25 @@ def _parse_cell(text: str) -> tuple[str, tuple[_Item, ...]]:
     return disp, (_unparsed(0, disp.strip(_STRIP)),)
 
 
+# Indicator's fields with their defaults, in field order (the required ones are always given)
+_FIELDS = {f.name: f.default for f in fields(Indicator)}
+
+
+def _indicator(**given: object) -> Indicator:
+    """`Indicator(**given)`, built without the frozen dataclass's `__setattr__` call per field.
+
+    A reader makes one per indicator, and the 23 calls cost about five times what filling the
+    instance dict at once does (the fields have plain defaults and Indicator no `__post_init__`;
+    tests/test_indicators.py checks the result equals the constructor's).
+    """
+    unknown = given.keys() - _FIELDS.keys()
+    if unknown:
+        raise TypeError(f"Indicator has no fields {sorted(unknown)}")
+    ind = object.__new__(Indicator)
+    ind.__dict__.update(_FIELDS, **given)
+    return ind
+
+
 @lru_cache(maxsize=20_000)
 def starts_indicator_list(text: str) -> int | None:
     """Offset in clean(text) where an indicator list starts (coded item or prose heading), else None.
@@ -225,7 +244,7 @@ def parse_indicator_list(
     """
     _, items = _parse_cell(text)
     return [
-        Indicator(
+        _indicator(
             doc=doc,
             project_id=project_id,
             seq=seq,
