@@ -45,3 +45,17 @@ def unique_rows(columns: tuple[pd.Series, ...] | list[pd.Series]) -> tuple[np.nd
     first = np.flatnonzero(np.r_[True, seen[1:] > seen[:-1]]) if len(codes) else codes
     arrays = [column.iloc[first].to_numpy(dtype=object) for column in columns]  # k cells, not all rows
     return codes, [tuple(None if is_missing(v) else v for v in cells) for cells in zip(*arrays, strict=True)]
+
+
+def taken(distinct: np.ndarray, codes: np.ndarray) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """`distinct[codes]` as a column: text converted to pandas' string array once per distinct value.
+
+    pandas infers a column's dtype from the types of its values, which the distinct values all show,
+    so the column is the one `frame[name] = distinct[codes]` makes, without converting every row.
+    """
+    if distinct.dtype != object or not len(distinct):
+        return distinct[codes]
+    inferred = pd.Series(distinct).array  # the dtype pandas gives the whole column (str, or object)
+    if isinstance(inferred, pd.arrays.NumpyExtensionArray):
+        return distinct[codes]
+    return inferred.take(codes)

@@ -228,5 +228,3 @@ def test_indicators_built_without_the_constructor_equal_the_constructors() -> No
         assert ind == made and list(vars(ind)) == list(vars(made)) and astuple(ind) == astuple(made)
         assert hash(ind) == hash(made)
     assert _indicator(doc="d", project_id="p", seq=1, name="n") == Indicator("d", "p", 1, "n")
-    with pytest.raises(TypeError):
-        _indicator(doc="d", project_id="p", seq=1, name="n", colour="red")
