@@ -47,18 +47,21 @@ _HEADING = re.compile(
 
 
 _PLACEHOLDERS = tuple(fold(w).lower() for w in words("name_placeholders.txt"))
+_PLACEHOLDER = re.compile("|".join(map(re.escape, _PLACEHOLDERS)))  # any of them, anywhere
 
 
+@lru_cache(maxsize=50_000)
 def is_placeholder_name(text: str | None) -> bool:
     """Template text left in a name (待单位补充, XXX …; nlp/data/name_placeholders.txt), any letter case.
 
     The one rule: the readers flag such an indicator `placeholder`, the quality stage asks here too.
+    Cached per distinct name or value text.
 
     >>> is_placeholder_name("XXX完成率"), is_placeholder_name("请填写"), is_placeholder_name("完成率")
     (True, True, False)
     """
     folded = fold(text).lower()
-    return bool(folded) and any(marker in folded for marker in _PLACEHOLDERS)
+    return bool(folded) and _PLACEHOLDER.search(folded) is not None
 
 
 @dataclass(frozen=True)
@@ -77,15 +80,25 @@ class _Item:
     level2_raw: str = ""
 
 
-@lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    folded = fold(ch)
-    return folded if len(folded) == 1 else ch
+class _FoldTable(dict[int, str]):
+    """str.translate table: each character's fold() where that is one character, else the character.
+
+    Filled on first sight of a character, so it holds at most one entry per distinct character.
+    """
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = fold(ch)
+        self[code] = folded if len(folded) == 1 else ch
+        return self[code]
+
+
+_FOLD_TABLE = _FoldTable()
 
 
 def _fold_same_length(text: str) -> str:
     """fold() character by character, so that offsets into the result are offsets into `text`."""
-    return "".join(map(_fold_char, text))
+    return text.translate(_FOLD_TABLE)
 
 
 def _value(text: str) -> str | None:
