@@ -267,6 +267,15 @@ def department_summary(summary: pd.DataFrame, departments: pd.Index | pd.Series)
     return dept
 
 
+def _rows_at(table: pd.DataFrame, key: pd.Series) -> dict[str, pd.Series]:
+    """`key.map(table[column])` for each SUMMARY_COLUMNS column, the keys looked up once for all of them
+    (no keys at all: map itself, whose empty result has the dtype the columns must keep)."""
+    if not len(key):
+        return {column: key.map(table[column]) for column in SUMMARY_COLUMNS}
+    rows = table.reindex(key)
+    return {column: rows[column] for column in SUMMARY_COLUMNS}
+
+
 def with_summary(
     quality: pd.DataFrame, per_project: pd.DataFrame, per_department: pd.DataFrame
 ) -> pd.DataFrame:
@@ -275,8 +284,9 @@ def with_summary(
     out = quality.drop(columns=[c for c in SUMMARY_COLUMNS if c in quality.columns])
     key = _text(out, "key")
     is_project = _text(out, "scope") == "project"
+    project_rows, department_rows = _rows_at(per_project, key), _rows_at(per_department, key)
     for column in SUMMARY_COLUMNS:
-        values = np.where(is_project, key.map(per_project[column]), key.map(per_department[column]))
+        values = np.where(is_project, project_rows[column], department_rows[column])
         numbers = pd.to_numeric(pd.Series(values, index=out.index), errors="coerce")
         out[column] = numbers.astype("Int64") if column in _COUNTS else numbers
     return out

@@ -39,6 +39,7 @@ from nlp.corrections import with_extra
 from nlp.levels import level1_of
 from nlp.schema import LEVEL1, LEVEL2, NAME_KINDS
 from nlp.segment import strip_ruby, tokenize
+from nlp.tablecells import taken, unique_rows
 from nlp.textnorm import fold
 
 log = logging.getLogger(__name__)
@@ -433,10 +434,10 @@ def add_predictions(indicators: pd.DataFrame, model_dir: str | Path = DEFAULT_MO
         raise ValueError("indicators table has no 'name' column")
     names = indicators["name"].where(indicators["name"].notna(), "").astype(str)
     stated = indicators.get("level1", pd.Series(None, index=indicators.index, dtype=object))
-    keys = pd.DataFrame({"name": names, "level1": stated.where(stated.isin(LEVEL1), None)})
-    distinct = keys[names.str.strip() != ""].drop_duplicates()
-    predicted = predict_names(distinct["name"].tolist(), distinct["level1"].tolist(), model_dir)
-    merged = keys.merge(predicted.reset_index(), on=["name", "level1"], how="left")
+    codes, keys = unique_rows([names, stated.where(stated.isin(LEVEL1), None)])  # (name, level1) once each
+    named = (pd.Series([name for name, _ in keys], dtype=names.dtype).str.strip() != "").to_numpy()
+    wanted = np.flatnonzero(named)
+    predicted = predict_names([keys[i][0] for i in wanted], [keys[i][1] for i in wanted], model_dir)
     out = indicators.copy()
     for column, source in (
         ("level2_predicted", "level2"),
@@ -444,7 +445,10 @@ def add_predictions(indicators: pd.DataFrame, model_dir: str | Path = DEFAULT_MO
         ("name_kind", "name_kind"),
         ("name_kind_proba", "name_kind_proba"),
     ):
-        out[column] = merged[source].to_numpy()
+        found = predicted[source].to_numpy()
+        values = np.full(len(keys), np.nan, dtype=float if found.dtype.kind == "f" else object)
+        values[wanted] = found  # an empty name: no prediction (NaN)
+        out[column] = taken(values, codes)
     return out
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 from nlp.levels import level_headings
@@ -47,18 +47,21 @@ _HEADING = re.compile(
 
 
 _PLACEHOLDERS = tuple(fold(w).lower() for w in words("name_placeholders.txt"))
+_PLACEHOLDER = re.compile("|".join(map(re.escape, _PLACEHOLDERS)))  # any of them, anywhere
 
 
+@lru_cache(maxsize=50_000)
 def is_placeholder_name(text: str | None) -> bool:
     """Template text left in a name (待单位补充, XXX …; nlp/data/name_placeholders.txt), any letter case.
 
     The one rule: the readers flag such an indicator `placeholder`, the quality stage asks here too.
+    Cached per distinct name or value text.
 
     >>> is_placeholder_name("XXX完成率"), is_placeholder_name("请填写"), is_placeholder_name("完成率")
     (True, True, False)
     """
     folded = fold(text).lower()
-    return bool(folded) and any(marker in folded for marker in _PLACEHOLDERS)
+    return bool(folded) and _PLACEHOLDER.search(folded) is not None
 
 
 @dataclass(frozen=True)
@@ -77,15 +80,25 @@ class _Item:
     level2_raw: str = ""
 
 
-@lru_cache(maxsize=4096)
-def _fold_char(ch: str) -> str:
-    folded = fold(ch)
-    return folded if len(folded) == 1 else ch
+class _FoldTable(dict[int, str]):
+    """str.translate table: each character's fold() where that is one character, else the character.
+
+    Filled on first sight of a character, so it holds at most one entry per distinct character.
+    """
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = fold(ch)
+        self[code] = folded if len(folded) == 1 else ch
+        return self[code]
+
+
+_FOLD_TABLE = _FoldTable()
 
 
 def _fold_same_length(text: str) -> str:
     """fold() character by character, so that offsets into the result are offsets into `text`."""
-    return "".join(map(_fold_char, text))
+    return text.translate(_FOLD_TABLE)
 
 
 def _value(text: str) -> str | None:
@@ -192,8 +205,28 @@ def _parse_cell(text: str) -> tuple[str, tuple[_Item, ...]]:
     return disp, (_unparsed(0, disp.strip(_STRIP)),)
 
 
+# Indicator's fields with their defaults, in field order (the required ones are always given)
+_FIELDS = {f.name: f.default for f in fields(Indicator)}
+
+
+def _indicator(**given: object) -> Indicator:
+    """`Indicator(**given)`, built without the frozen dataclass's `__setattr__` call per field.
+
+    A reader makes one per indicator, and the 23 calls cost about five times what filling the
+    instance dict at once does (the fields have plain defaults and Indicator no `__post_init__`).
+    Only parse_indicator_list calls it, with field names only: tests/test_indicators.py checks its
+    Indicators equal the constructor's.
+    """
+    ind = object.__new__(Indicator)
+    ind.__dict__.update(_FIELDS, **given)
+    return ind
+
+
+@lru_cache(maxsize=20_000)
 def starts_indicator_list(text: str) -> int | None:
     """Offset in clean(text) where an indicator list starts (coded item or prose heading), else None.
+
+    Cached per distinct cell or line text.
 
     >>> starts_indicator_list("保障运行。 1、1-产出指标；11-数量指标；x；年度指标值:1。")
     6
@@ -222,7 +255,7 @@ def parse_indicator_list(
     """
     _, items = _parse_cell(text)
     return [
-        Indicator(
+        _indicator(
             doc=doc,
             project_id=project_id,
             seq=seq,

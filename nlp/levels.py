@@ -34,8 +34,9 @@ def level1_of(code: str | None) -> str | None:
     return LEVEL1[int(digit) - 1] if digit in ("1", "2", "3", "4") else None
 
 
+@lru_cache(maxsize=100_000)
 def level_key(text: str | None) -> str:
-    """Matching key of a level cell: folded, no spaces or */★, no trailing score.
+    """Matching key of a level cell: folded, no spaces or */★, no trailing score (cached per cell text).
 
     >>> level_key("產出指標(50分)")
     '产出指标'

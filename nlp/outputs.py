@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, fields
+from operator import attrgetter
 from pathlib import Path
 
 import pandas as pd
 
 from nlp.documents.common import amount_checks
 from nlp.documents.formats import format_counts
-from nlp.schema import Document, Problem
+from nlp.schema import Document, Problem, Project
 
 PROJECT_COLUMNS = (
     "doc",
@@ -65,6 +66,7 @@ REQUIRED_COLUMNS = {"projects": ("project_id", "project"), "indicators": ("proje
 _INTS = ("year", "n_indicators", "line", "seq")  # nullable integer columns (pandas Int64)
 # table column ← Indicator attribute, where they differ: the separate 指标性质 / 计量单位 / 指标方向性
 # cells of other provinces' tables, kept apart from the normalized `*_op` / `*_unit` value fields
+_PROJECT_FIELDS = {f.name for f in fields(Project)}
 _INDICATOR_ATTRS = {"stated_op": "op", "stated_unit": "unit", "stated_direction": "direction"}
 
 
@@ -108,18 +110,22 @@ def _frame(rows: list[dict] | dict[str, list], columns: tuple[str, ...]) -> pd.D
     return frame
 
 
+def _columns(records: list, attrs: list[str], names: list[str]) -> dict[str, list]:
+    """Attributes `attrs` of the records as lists named `names` (one attrgetter call per record)."""
+    rows = list(map(attrgetter(*attrs), records))
+    if not rows:
+        return {name: [] for name in names}
+    return {name: list(cells) for name, cells in zip(names, zip(*rows, strict=True), strict=True)}
+
+
 def projects_frame(docs: Iterable[Document]) -> pd.DataFrame:
     """One row per project, columns PROJECT_COLUMNS (flags joined by ";")."""
-    rows = [
-        {
-            **{c: getattr(p, c) for c in PROJECT_COLUMNS if hasattr(p, c)},
-            "n_indicators": len(p.indicators),
-            "flags": ";".join(p.flags),
-        }
-        for d in docs
-        for p in d.projects
-    ]
-    return _frame(rows, PROJECT_COLUMNS)
+    projects = [p for d in docs for p in d.projects]
+    attrs = [c for c in PROJECT_COLUMNS if c in _PROJECT_FIELDS and c != "flags"]
+    columns = _columns(projects, attrs, attrs)
+    columns["n_indicators"] = [len(p.indicators) for p in projects]
+    columns["flags"] = [";".join(p.flags) for p in projects]
+    return _frame(columns if projects else [], PROJECT_COLUMNS)
 
 
 def indicators_frame(docs: Iterable[Document]) -> pd.DataFrame:
@@ -127,15 +133,10 @@ def indicators_frame(docs: Iterable[Document]) -> pd.DataFrame:
     pairs = [(p, i) for d in docs for p in d.projects for i in p.indicators]
     if not pairs:
         return _frame([], INDICATOR_COLUMNS)
-    columns: dict[str, list] = {}
-    for c in INDICATOR_COLUMNS:
-        if c == "project":
-            columns[c] = [p.project for p, _ in pairs]
-        elif c == "flags":
-            columns[c] = [";".join(i.flags) for _, i in pairs]
-        else:
-            attr = _INDICATOR_ATTRS.get(c, c)
-            columns[c] = [getattr(i, attr) for _, i in pairs]
+    plain = [c for c in INDICATOR_COLUMNS if c not in ("project", "flags")]
+    columns = _columns([i for _, i in pairs], [_INDICATOR_ATTRS.get(c, c) for c in plain], plain)
+    columns["project"] = [p.project for p, _ in pairs]
+    columns["flags"] = [";".join(i.flags) for _, i in pairs]
     return _frame(columns, INDICATOR_COLUMNS)
 
 

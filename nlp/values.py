@@ -19,7 +19,7 @@ import pandas as pd
 
 from nlp.numerals import cn_chars, cn_to_number, expand_percent_words, multiplier, numeral_table, parse_arabic
 from nlp.schema import Value
-from nlp.tablecells import is_missing, unique_rows
+from nlp.tablecells import is_missing, taken, unique_rows
 from nlp.textnorm import fold
 from nlp.vocab import rows
 
@@ -477,8 +477,9 @@ def add_value_columns(indicators: pd.DataFrame, *, actual: bool | None = None) -
             "flags": np.array([_flags_text(p.flags) for p in parsed], dtype=object),
         }
         for field, array in table.items():
-            out[f"{prefix}_{field}"] = array[codes]
+            out[f"{prefix}_{field}"] = taken(array, codes)
     return out
+
 
 
 def value_record(value: Value) -> dict:

@@ -29,7 +29,7 @@ from nlp.documents.prose import bracketed_rows, is_selfeval, prose_rows
 from nlp.documents.table.columns import title_table
 from nlp.levels import canonical_level1, canonical_level2, level_key, level_words
 from nlp.schema import Document, Indicator, Problem, Project
-from nlp.textnorm import fold
+from nlp.textnorm import fold, fold_text
 
 log = logging.getLogger(__name__)
 
@@ -639,7 +639,7 @@ def read_indicator_table(path: str, text: str) -> Document | None:
         rows, layout = _unreadable(cells), "unreadable"
         if not rows:
             return None
-    folded = fold("\n".join(body.lines))
+    folded = fold_text("\n".join(body.lines))  # whole table: not cached
     year = _YEAR.search(folded)
     head = Document(
         path=path,

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from nlp.documents.common import Joined, Parts, district_of, project_id, year_of
 from nlp.levels import canonical_level1, canonical_level2, level_headings
 from nlp.schema import Document, Indicator, Problem, Project
-from nlp.textnorm import clean, fold
+from nlp.textnorm import clean, fold, fold_text
 
 LAYOUT = "selfeval"
 _NUM = r"\d+(?:\.\d+)?"
@@ -56,7 +56,7 @@ def read_selfeval(path: str, text: str) -> Document | None:
     table = Joined()
     for n, ln in enumerate(lines[start:], start=start + 1):
         table.add(n, ln)
-    flat = fold(table.text)
+    flat = fold_text(table.text)  # the whole document: not cached
     fields = {k: clean(m.group("v")) if (m := rx.search(table.text)) else "" for k, rx in _FIELD.items()}
     m_year = _DOC_YEAR.search(flat)
     head = Document(

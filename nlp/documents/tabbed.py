@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from nlp.documents.common import (
@@ -49,13 +50,19 @@ def _split(line: str, delimiter: str) -> list[str]:
     return next(csv.reader(io.StringIO(line)), [])
 
 
+@lru_cache(maxsize=20_000)
+def _cell_fields(cell: str) -> tuple[str, ...]:
+    """The fields whose header word a cell holds, in _HEADER order (once per distinct cell text)."""
+    text = fold(cell)
+    return tuple(name for word, name in _HEADER if word in text)
+
+
 def _header_map(cells: list[str]) -> dict[str, int] | None:
     """Column index per field when `cells` is a header row (needs 项目名称 and 总计), else None."""
     found: dict[str, int] = {}
     for i, cell in enumerate(cells):
-        text = fold(cell)
-        for word, name in _HEADER:
-            if word in text and name not in found:
+        for name in _cell_fields(cell):
+            if name not in found:
                 found[name] = i
                 break
     return found if {"project", "total"} <= found.keys() else None
@@ -126,8 +133,8 @@ def read_tabbed(path: str, text: str) -> Document | None:
             if started and clean(line):
                 what = f"text outside the table columns: {clean(line)[:60]!r}"
                 parts.problems.append(Problem(path, n, what))
-            elif not started and head.year is None:
-                head = replace(head, year=year_of(line))
+            elif not started and head.year is None and (year := year_of(line)) is not None:
+                head = replace(head, year=year)  # a new Document only once a year is found
             continue
         header = _header_map(cells)
         if header:

@@ -29,6 +29,7 @@ LAYOUT = "wrapped"
 _INDENTED = re.compile(r"^[ \u3000]{2,}\S")  # a project name line starts indented
 # A line ending in one to four amounts with two decimals: "编外人员聘用经费 81.50 81.50" or "2.85 2.85".
 _AMOUNTS = re.compile(r"(?P<head>.*?)\s*(?P<nums>(?<![\d.])\d[\d,]*\.\d{2}(?:\s+\d[\d,]*\.\d{2}){0,3})")
+_AMOUNT_END = re.compile(r"[\d,]\.\d{2}\Z")  # how a line that _AMOUNTS matches ends
 _TOTAL = re.compile(r"^\s*合\s*计\s+\d")  # the 合计 line
 _HEADER = re.compile(r"项目名称.*总计")  # the column header line
 _AMOUNT_FIELDS = ("total", "fiscal", "special_account", "other")
@@ -77,13 +78,13 @@ def read_wrapped(path: str, text: str) -> Document | None:
         s = clean(raw)
         if not s:
             continue
-        m = _AMOUNTS.fullmatch(s)
+        m = _AMOUNTS.fullmatch(s) if _AMOUNT_END.search(s) else None  # the cheap test first
         if state == "preamble":
             if _TOTAL.match(raw) and m:
                 parts.subtotals.append(UnitTotal("", *_two(m.group("nums")), n))
                 state = "unit"
-            elif not _HEADER.search(s) and head.year is None:
-                head = replace(head, year=year_of(s))
+            elif not _HEADER.search(s) and head.year is None and (year := year_of(s)) is not None:
+                head = replace(head, year=year)  # a new Document only once a year is found
             continue
         if _INDENTED.match(raw):
             row = _Row(line=n, unit=unit)

@@ -58,14 +58,25 @@ def _unit_conflict(v: IndicatorView) -> pd.Series:
     return hit | v.value_flags.has("unit_conflict")
 
 
+def _first_code_digit(text: str | None) -> str:
+    return code_digits(text)[:1]
+
+
 def _level_mismatch(v: IndicatorView) -> pd.Series:
-    l1, l2 = per_unique(code_digits, v.column("level1")), per_unique(code_digits, v.column("level2"))
-    return (l1 != "") & (l2 != "") & (l1.str[:1] != l2.str[:1])
+    """Both level codes given (a code has at least one digit) and their first digits differ."""
+    l1 = per_unique(_first_code_digit, v.column("level1"))
+    l2 = per_unique(_first_code_digit, v.column("level2"))
+    return (l1 != "") & (l2 != "") & (l1 != l2)
+
+
+def _sign(op: str | None) -> str:
+    first = (op or "")[:1]
+    return first if first in ("<", ">") else ""
 
 
 def _direction(op: pd.Series) -> pd.Series:
-    first = op.str[:1]
-    return first.where(first.isin(["<", ">"]), "")
+    """'<' or '>' where the operator starts with one, else '' (once per distinct operator)."""
+    return per_unique(_sign, op)
 
 
 def _period_annual_conflict(v: IndicatorView) -> pd.Series:

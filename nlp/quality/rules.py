@@ -103,7 +103,12 @@ def per_unique(func: Callable[..., object], *columns: pd.Series) -> pd.Series:
 def isin_text(column: pd.Series, values: Iterable[object]) -> pd.Series:
     """`column.isin(values)`, hashed as Python objects: pandas 3's string `isin` makes an Arrow scalar of
     each value, which costs more than the whole lookup when the values are a chunk's project ids."""
-    listed = values.astype(object) if isinstance(values, pd.Series) else list(values)
+    if isinstance(values, pd.Series):
+        listed = values.astype(object)
+    elif isinstance(values, pd.api.extensions.ExtensionArray):  # `Series.unique()`: converted at once,
+        listed = values.to_numpy(dtype=object)  # not iterated cell by cell
+    else:
+        listed = list(values)
     return column.astype(object).isin(listed).astype(bool)
 
 

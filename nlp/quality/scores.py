@@ -193,7 +193,8 @@ def department_sums(projects: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFr
     pid = projects["project_id"].astype(str)
     department = projects.get("department", pd.Series("", index=projects.index)).fillna("").astype(str)
     has = _has_levels(pid, measures).set_index(department.to_numpy())
-    m_dept = measures["project_id"].astype(str).map(dict(zip(pid, department, strict=True))).fillna("")
+    dept_of = dict(zip(pid.tolist(), department.tolist(), strict=True))  # lists: not iterated cell by cell
+    m_dept = measures["project_id"].astype(str).map(dept_of).fillna("")
     per_project = has.assign(n_projects=1, n_levels=has.sum(axis=1)).groupby(level=0).sum()
     counts = flag_counts(pd.concat([measures["flags"], projects["flags"]]), pd.concat([m_dept, department]))
     sums = pd.concat([per_project, _sums_by(measures, m_dept), counts], axis=1)

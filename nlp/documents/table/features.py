@@ -41,8 +41,15 @@ def _words(name: str, column: int = 0) -> dict[str, str]:
     return {level_key(row[0]): row[column] for row in vocab.rows(name)}
 
 
+@lru_cache(maxsize=1)
+def _info_prefixes() -> tuple[str, ...]:
+    """The project_info words of cell_words.tsv long enough to name a cell by its start."""
+    return tuple(w for w, c in _words("cell_words.tsv", 1).items() if c == "project_info" and len(w) >= 4)
+
+
+@lru_cache(maxsize=50_000)
 def cell_word(text: str) -> str:
-    """The class of a whole-cell word (direction/standard/project_info/op/unit) or "".
+    """The class of a whole-cell word (direction/standard/project_info/op/unit) or "" (cached per text).
 
     >>> cell_word("正向"), cell_word("其中:当年财政拨款"), cell_word("培训人数")
     ('direction', 'project_info', '')
@@ -55,7 +62,7 @@ def cell_word(text: str) -> str:
         return "op"
     if key in _words("value_units.tsv") or key.strip("()") in _words("value_units.tsv"):
         return "unit"
-    if any(key.startswith(w) for w, c in words.items() if c == "project_info" and len(w) >= 4):
+    if key.startswith(_info_prefixes()):
         return "project_info"
     if info_label(text) is not None:  # a fund line of the project block: 其中:当年财政拨款, 其他资金
         return "project_info"

@@ -16,7 +16,7 @@ from nlp.documents import cells as _cells
 from nlp.documents import indicator_table as _flat
 from nlp.documents.table.glued import recut
 from nlp.documents.table.levels import title_or_level
-from nlp.textnorm import fold
+from nlp.textnorm import fold_text
 
 _TAB_SHARE = 0.3  # share of non-empty lines with a tab above which the text is tab-separated
 _LINE_SHARE = 0.8  # share of non-empty lines holding one token above which a line is a cell
@@ -183,4 +183,4 @@ def tokenize(text: str) -> Tokens:
         found = recut(found)
     found = _join_split_words([c for c in found if c.text or c.brk])
     cells = _positions([c for c in found if c.text], rows=sep in ("spaces", "none"))
-    return Tokens(tuple(cells), sep + pages, plain.source, plain.note, fold("\n".join(body.lines)))
+    return Tokens(tuple(cells), sep + pages, plain.source, plain.note, fold_text("\n".join(body.lines)))
