@@ -167,34 +167,32 @@ def candidate_floor(threshold: float) -> float:
     return max(0.0, threshold - _SUPPORT_SPAN / 2)
 
 
-def word_candidates(keys: list[tuple[int, NameKey]], floor: float) -> Iterator[tuple[int, int]]:
+def word_candidates(
+    keys: list[tuple[int, NameKey]], floor: float, word: str = ""
+) -> Iterator[tuple[int, int]]:
     """Pairs of the distinct keys having one word (numbered in the order they first occur, given in
     that order) with their name score ≥ floor; none when the word is not rare (in more than _MAX_DF)."""
     if len(keys) > _MAX_DF:
+        log.debug("blocking: %r is in %d keys, not used", word, len(keys))
         return
     for (i, a), (j, b) in combinations(keys, 2):
         if name_score(a, b)[0] >= floor:
             yield i, j
 
 
-def _candidate_keys(keys: list[NameKey], floor: float) -> Iterator[tuple[int, int, float]]:
-    """Pairs of distinct keys sharing a rare content word, with their name score ≥ floor."""
+def _candidate_keys(keys: list[NameKey], floor: float) -> Iterator[tuple[int, int]]:
+    """Pairs of distinct keys sharing a rare content word, with their name score ≥ floor, each once
+    (the word's pairs are those of `word_candidates`, as on a cluster)."""
     index: dict[str, list[int]] = defaultdict(list)
     for i, k in enumerate(keys):
         for t in core_words(k):
             index[t].append(i)
     seen: set[tuple[int, int]] = set()
     for token, ids in index.items():
-        if len(ids) > _MAX_DF:
-            log.debug("blocking: %r is in %d keys, not used", token, len(ids))
-            continue
-        for i, j in combinations(ids, 2):
-            if (i, j) in seen:
-                continue
-            seen.add((i, j))
-            score, _ = name_score(keys[i], keys[j])
-            if score >= floor:
-                yield i, j, score
+        for pair in word_candidates([(i, keys[i]) for i in ids], floor, token):
+            if pair not in seen:
+                seen.add(pair)
+                yield pair
 
 
 def _unit_groups(members: list[int], rows: Sequence[LinkRow] | Mapping[int, LinkRow]) -> list[list[int]]:
@@ -411,7 +409,7 @@ def link_blocks(rows: list[LinkRow], threshold: float) -> list[Iterator[tuple[in
     members = list(by_key.values())
     floor = candidate_floor(threshold)
     blocks: list[Iterator[tuple[int, int]]] = [pairs_within(m, rows) for m in members if len(m) > 1]
-    blocks += [_pairs_between(members[i], members[j], rows) for i, j, _ in _candidate_keys(keys, floor)]
+    blocks += [_pairs_between(members[i], members[j], rows) for i, j in _candidate_keys(keys, floor)]
     log.info("linking: %d projects, %d distinct keys, %d blocks", len(rows), len(keys), len(blocks))
     return blocks
 

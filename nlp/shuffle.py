@@ -199,10 +199,10 @@ def _by_word(groups: Iterable[tuple[int, list]], plan: Plan) -> Iterator[tuple[s
         by_word: dict[str, list[tuple[int, str, Any]]] = defaultdict(list)
         for _, word, first, key, name in elements:
             by_word[word].append((first, key, name))
-        for keys in by_word.values():
+        for word, keys in by_word.items():
             keys.sort(key=lambda k: k[0])
             key_of = {first: key for first, key, _ in keys}
-            for i, j in word_candidates([(first, name) for first, _, name in keys], floor):
+            for i, j in word_candidates([(first, name) for first, _, name in keys], floor, word):
                 yield "candidates", _part(key_of[i], plan.parts), key_of[i], key_of[j]
 
 
