@@ -398,12 +398,17 @@ class Families:
 Link = tuple[int, int, tuple, str]  # rows of project a and b (a's project_id first), LINK_COLUMNS values
 
 
+def linkable(row: LinkRow) -> bool:
+    """A project with a name: one without is kept (its own family) but never linked."""
+    return bool(row.name.tokens)
+
+
 def link_blocks(rows: list[LinkRow], threshold: float) -> list[Iterator[tuple[int, int]]]:
     """The candidate pairs (row positions), block by block: the projects of one name key, or of two
     keys sharing a rare word. Blocks are independent: they can be scored in any order or process."""
     by_key: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
-        if r.name.tokens:  # a project without a name is kept (own family) but never linked
+        if linkable(r):
             by_key[r.name.key].append(i)
     keys = [rows[m[0]].name for m in by_key.values()]
     members = list(by_key.values())

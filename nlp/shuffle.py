@@ -46,6 +46,7 @@ from nlp.linking import (
     LinkRow,
     candidate_floor,
     core_words,
+    linkable,
     pairs_between,
     pairs_within,
     rows_of,
@@ -170,7 +171,7 @@ def _chunk_rows(chunks: Iterable[int], plan: Plan) -> Iterator[tuple[str, int, i
     for c in chunks:
         link_rows, sets, _ = _load(_parked_file(plan.spool, c))
         for k, row in enumerate(rows_of(link_rows, sets)):
-            if row.name.tokens:  # a project without a name is kept (own family) but never linked
+            if linkable(row):
                 yield "rows", _part(row.name.key, plan.parts), plan.offsets[c] + k, row
 
 
