@@ -125,12 +125,12 @@ def align(cells: Sequence[Cell], rows: Sequence[Row]) -> tuple[list[str], int]:
     """Role labels of the cells, and how many rows could not be found among them."""
     roles = ["other"] * len(cells)
     titles = title_roles(cells)
-    for first, last in header_runs(cells):
+    runs = dict(header_runs(cells))  # first → last cell of each header row
+    for first, last in runs.items():
         for j in range(first, last + 1):
             roles[j] = "header" if titles[j] else "other"
     header_has: list[set[str]] = [set() for _ in cells]
     current: set[str] = set()
-    runs = {first: last for first, last in header_runs(cells)}
     for i in range(len(cells)):
         if i in runs:
             current = {role or "" for role in titles[i : runs[i] + 1]}
