@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,10 @@ from nlp.documents.table.decode import (
     rows_from_roles,
     trust_header,
 )
+from nlp.documents.table.evaluate import score
 from nlp.documents.table.features import aligned_columns
 from nlp.documents.table.labels import ROLES, Row, align, load_rows
+from nlp.documents.table.places import inferred_columns
 from nlp.documents.table.reader import read_learned, read_table
 from nlp.documents.table.roles import MODEL_NAME, RoleModelError, RoleTagger
 from nlp.documents.table.tokens import tokenize
@@ -270,6 +273,47 @@ def test_the_one_cell_between_a_headerless_name_and_the_next_row_is_its_target()
     roles = ["level1", "level2", "name", "other", "level2", "name", "other", "level2", "name"]
     got = [(r.name, r.fields.get("value")) for r in rows_from_roles(cells, roles)]
     assert got == [("安排数量", "2"), ("项目成本", "参照成本控制"), ("人数", None)]
+
+
+HEADERLESS = (
+    "产出指标\n质量指标\n美化环境\n美化环境\n美化环境\n产出指标\n成本指标\n项目成本\n15万元\n按合同10.5万元\n"
+    "效益指标\n社会效益指标\n群众受益\n道路整洁\n道路整洁\n"
+)
+
+
+def test_a_headerless_table_takes_its_columns_from_the_rows_the_model_read() -> None:
+    cells = tokenize(HEADERLESS).cells
+    row = ["level1", "level2", "name", "other", "other"]
+    roles = [*row, "level1", "level2", "name", "value", "actual", *row]
+    got = [(r.name, r.fields.get("value"), r.fields.get("actual")) for r in rows_from_roles(cells, roles)]
+    assert got == [
+        ("美化环境", "美化环境", "美化环境"),
+        ("项目成本", "15万元", "按合同10.5万元"),
+        ("群众受益", "道路整洁", "道路整洁"),
+    ]
+
+
+def test_rows_of_every_length_or_a_place_read_two_ways_give_no_columns() -> None:
+    cells = tokenize(HEADERLESS + "满意度指标\n满意度\n很高\n较高\n").cells
+    row = ["level1", "level2", "name", "other", "other"]
+    roles = [*row, "level1", "level2", "name", "value", "actual", *row, "level2", "name", "actual", "other"]
+    places = inferred_columns(cells, roles)
+    # the 1st place read as target and as actual gives no column; the 2nd gives the actual to rows without one
+    assert [places[i] for i in (3, 4, 13, 14, 18)] == ["", "actual", "", "actual", ""]
+    text = "数量指标\n人数\n20人\n另有\n说明\n质量指标\n合格率\n很高\n成本指标\n成本\n低\n高\n"
+    roles = ["level2", "name", "value", "other", "other", "level2", "name", "other", "level2", "name"]
+    cells = tokenize(text).cells
+    assert set(inferred_columns(cells, [*roles, "other", "other"])) == {""}  # rows of 3, 1 and 2 cells
+
+
+def test_a_row_labeled_by_an_amount_in_its_name_column_counts_when_read_without_a_name() -> None:
+    text = "产出指标\n成本指标\n15万元\n15万元\n按合同10万元\n"
+    doc = build_document("t.txt", tokenize(text), ["level1", "level2", "name", "value", "actual"])
+    (ind,) = doc.projects[0].indicators
+    assert (ind.name, ind.annual_value, "unparsed" in ind.flags) == ("", "15万元", True)
+    label = Row("t.txt", 3, "", "产出指标", "成本指标", "15万元", "", "15万元", "", "按合同10万元", "team")
+    assert score("t.txt", [label], doc).matched == 1
+    assert score("t.txt", [replace(label, name="项目成本")], doc).matched == 0
 
 
 def test_running_text_that_starts_with_a_number_is_no_target() -> None:

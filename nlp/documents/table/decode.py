@@ -31,6 +31,7 @@ from nlp.documents.table.features import (
 from nlp.documents.table.glued import target_word
 from nlp.documents.table.header import title_roles
 from nlp.documents.table.levels import level1_code, level2_code, title_or_level
+from nlp.documents.table.places import inferred_columns
 from nlp.documents.table.tokens import Cell, Tokens
 from nlp.schema import Document, Indicator, Problem, Project
 from nlp.textnorm import fold
@@ -108,6 +109,7 @@ def rows_from_roles(
     full_row = _starts_full_row(cells)
     opened = min((b for _, b in header_runs(cells)), default=len(cells))  # the header is in force after it
     roles = _no_run_on(cells, roles)
+    places = inferred_columns(cells, roles)
     level1 = level2 = project = ""
     expect_project = False
     row: Row | None = None
@@ -125,6 +127,8 @@ def rows_from_roles(
         repeated = role in _LEVEL_NAME or (role != "other" and column in _NOT_FIELDS)
         if repeated and _repeats(row, cell):
             continue  # the name or level again on its row: a 指标描述 column, or a second group (中期 | 年度)
+        if role == "other" and places[i] and row is not None and row.name and places[i] not in row.fields:
+            role = places[i]  # no header: the field the model read at this place of the other rows
         if role == "other":
             role = _reread(cells, roles, columns, i, row, previous, has_period, titles)
             if not role:
