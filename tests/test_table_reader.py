@@ -352,6 +352,38 @@ def test_a_percentage_under_the_target_column_lets_the_header_name_the_row() -> 
     assert rows == [("资金支出率", "95%", 10.0)]
 
 
+GAPPED = "一级指标  二级指标  三级指标  指标性质  指标值  度量单位  权重\n"
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("产出指标  成本指标  培训费  320  人/天  3", ["value", "unit", "weight"]),  # empty 指标性质
+        ("产出指标  时效指标  完成时限  1  5", ["value", "weight"]),  # empty 指标性质 and 度量单位
+        ("产出指标  质量指标  合格率  定性  高  10", ["op", "value", "weight"]),  # empty 度量单位
+        ("产出指标  数量指标  培训人数  定量  20  人", ["op", "value", "unit"]),  # the last cell empty
+    ],
+)
+def test_a_row_short_of_cells_skips_the_empty_field_cells_inside_it(row: str, expected: list[str]) -> None:
+    cells = tokenize(GAPPED + row + "\n").cells
+    columns = aligned_columns(cells, level_names=True)
+    assert columns[10:] == expected
+    assert aligned_columns(cells)[7:10] == ["level1", "level2", "name"]  # the model's features: shifted only
+
+
+def test_the_header_reads_a_row_whose_empty_field_cell_was_skipped() -> None:
+    tokens = tokenize(GAPPED + "产出指标  成本指标  培训费  320  人/天  3\n")
+    roles = ["header"] * 7 + ["level1", "level2", "name", "weight", "value", "weight"]  # a misread row
+    (ind,) = build_document("t.txt", tokens, roles).projects[0].indicators
+    assert (ind.name, ind.annual_value, ind.unit, ind.weight) == ("培训费", "320", "人/天", 3.0)
+
+
+def test_an_omitted_level_cell_inside_a_row_is_no_gap() -> None:
+    header = "一级指标\t二级指标\t三级指标\t指标值\t二级指标\t三级指标\t指标值\n"
+    cells = tokenize(header + "购买标准试剂\t≥100个\t购买标准试剂\t≥100个\n").cells
+    assert aligned_columns(cells, level_names=True)[7:] == ["name", "value", "level2", "name"]
+
+
 def test_two_groups_of_targets_side_by_side_give_period_and_annual() -> None:
     text = (
         "一级指标\t二级指标\t三级指标\t指标值\t二级指标\t三级指标\t指标值\n"

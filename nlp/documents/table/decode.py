@@ -455,7 +455,8 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
         row = range(a, min(b, len(columns)))
         names = [i for i in row if columns[i] == "name"]
         fields = [i for i in row if columns[i] in _FIELDS]
-        if len(names) != 1 or not fields or not all(fits(columns[i], cells[i]) > 0 for i in fields):
+        fitting = all(header_fits(columns[i], cells[i], level2_column) > 0 for i in fields)
+        if len(names) != 1 or not fields or not fitting:
             continue
         # the model missed the name: the header decides if the model read a field where the header
         # has it, or if the row states more than bare numbers (a heading with its 分值 | 得分 does not)

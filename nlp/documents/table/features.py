@@ -26,9 +26,13 @@ _ENUM = re.compile(r"^[(（]?\d{1,2}[、.)）]")  # 1、 2. (3)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DIGIT = re.compile(r"\d")
 _PUNCT = re.compile(r"^[\W_]+$")
+_PER = re.compile(r"/每?|每")  # between the parts of a compound unit
 _SCORE_NOTE = re.compile(r"\(\d+(?:\.\d+)?分\)")
 _HEADER_GAP = 2  # column titles of one header row are at most this many cells apart
 _HEADER_MIN = 3  # titles that make a header row
+_GAP_COST = 1.0  # what skipping a column inside a row costs its placement (aligned_columns)
+_EPS = 1e-9
+_MERGED = ("level1", "level2", "name")  # columns whose cell a row omits at its start, not inside it
 _RUN_ON = 2  # a row of more than this many times the header's cells is several rows run together
 _LENGTHS = ((1, "1"), (3, "2-3"), (6, "4-6"), (12, "7-12"), (30, "13-30"))  # length buckets
 _NEIGHBOURS = (-2, -1, 1, 2)
@@ -67,6 +71,13 @@ def cell_word(text: str) -> str:
     if info_label(text) is not None:  # a fund line of the project block: 其中:当年财政拨款, 其他资金
         return "project_info"
     return ""
+
+
+def _compound_unit(text: str) -> bool:
+    """Units of value_units.tsv joined by / or 每 (人/天, 元/人), as nlp/values.py reads them after a
+    number."""
+    parts = _PER.split(level_key(text))
+    return len(parts) > 1 and all(part in _words("value_units.tsv") for part in parts)
 
 
 def _shape(text: str) -> str:
@@ -196,13 +207,16 @@ def second_level_name(cell: Cell) -> bool:
 
 
 def header_fits(role: str, cell: Cell, level2_column: bool) -> float:
-    """`fits`, where a header without a 二级 column has the 二级 names in its name column (指标类型 |
-    指标名称 | 指标值 with 质量指标 as the 指标名称): such a cell fits the name column, not the 一级 one."""
+    """`fits`, as the decoder reads rows: a header without a 二级 column has the 二级 names in its name
+    column (指标类型 | 指标名称 | 指标值 with 质量指标 as the 指标名称): such a cell fits the name
+    column, not the 一级 one; a compound unit (人/天) fits the unit column."""
     if not level2_column and second_level_name(cell):
         if role == "name":
             return 2.0
         if role == "level1":
             return 0.5
+    if role == "unit" and _compound_unit(cell.text):
+        return 2.0
     return fits(role, cell)
 
 
@@ -213,7 +227,8 @@ def aligned_columns(cells: Sequence[Cell], level_names: bool = False) -> list[st
     of many rows run together.
 
     level_names: fit by `header_fits` (a header without a 二级 column has the 二级 names in its name
-    column), as the decoder reads rows; the model's features keep `fits` (retrained with
+    column), and a row short of cells may have skipped an empty cell inside it (_with_gaps), as the
+    decoder reads rows; the model's features keep `fits` (retrained with
     `header_fits`, the model lost more rows elsewhere than it gained: README, "Table reader")."""
     out = [""] * len(cells)
     runs = header_runs(cells)
@@ -228,16 +243,53 @@ def aligned_columns(cells: Sequence[Cell], level_names: bool = False) -> list[st
         row = cells[a:b]
         if len(row) > _RUN_ON * len(roles):
             continue  # rows run together on one line (a document site's text): no column to align to
-        two = "level2" in roles or not level_names
+        two = "level2" in roles
         best = max(
             range(max(1, len(roles) - len(row) + 1)),
             key=lambda s: sum(
-                header_fits(roles[s + k], c, two) for k, c in enumerate(row) if s + k < len(roles)
+                _fit(roles[s + k], c, level_names, two) for k, c in enumerate(row) if s + k < len(roles)
             ),
         )
-        for k in range(len(row)):
-            out[a + k] = roles[best + k] if best + k < len(roles) else "past"
+        placed = [best + k for k in range(len(row))]
+        if level_names and len(row) < len(roles):
+            placed = _with_gaps(roles, row, two, placed)
+        for k, c in enumerate(placed):
+            out[a + k] = roles[c] if c < len(roles) else "past"
     return out
+
+
+def _fit(role: str, cell: Cell, level_names: bool, level2_column: bool) -> float:
+    return header_fits(role, cell, level2_column) if level_names else fits(role, cell)
+
+
+def _with_gaps(roles: Sequence[str], row: Sequence[Cell], two: bool, placed: list[int]) -> list[int]:
+    """The columns of a row short of cells where an empty field cell inside it was skipped (the
+    tokenizer keeps no empty cell: an empty 指标性质 or 完成值): the order-keeping placement of its
+    cells that fits them best, each column skipped inside the row costing _GAP_COST and none of them
+    a level or name column, taken where it fits strictly better than the row shifted whole
+    (`placed`)."""
+    fit = [[header_fits(role, c, two) for role in roles] for c in row]
+    shifted = sum(fit[k][c] for k, c in enumerate(placed) if c < len(roles))
+    n = len(roles)
+    score = [fit[0][:]]  # score[k][c]: best placement of cells 0..k with cell k under column c
+    back: list[list[int]] = [[-1] * n]
+    for k in range(1, len(row)):
+        score.append([float("-inf")] * n)
+        back.append([-1] * n)
+        for c in range(k, n):
+            for p in range(k - 1, c):
+                if any(role in _MERGED for role in roles[p + 1 : c]):
+                    continue  # a merged level or name cell is omitted at the start of a row only
+                got = score[k - 1][p] + fit[k][c] - _GAP_COST * (c - p - 1)
+                if got > score[k][c]:
+                    score[k][c], back[k][c] = got, p
+    last = max(range(n), key=lambda c: score[-1][c])
+    if score[-1][last] <= shifted + _EPS:
+        return placed
+    out = [last]
+    for k in range(len(row) - 1, 0, -1):
+        out.append(back[k][out[-1]])
+    return out[::-1]
 
 
 def cell_features(cells: Sequence[Cell]) -> list[Features]:
