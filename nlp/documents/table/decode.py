@@ -32,6 +32,7 @@ from nlp.documents.table.glued import target_word
 from nlp.documents.table.header import title_roles
 from nlp.documents.table.levels import level1_code, level2_code, title_or_level
 from nlp.documents.table.tokens import Cell, Tokens
+from nlp.documents.table.totals import settle_points
 from nlp.schema import Document, Indicator, Problem, Project
 from nlp.textnorm import fold
 from nlp.values import parse_value
@@ -108,6 +109,7 @@ def rows_from_roles(
     full_row = _starts_full_row(cells)
     opened = min((b for _, b in header_runs(cells)), default=len(cells))  # the header is in force after it
     roles = _no_run_on(cells, roles)
+    roles = _points_only(cells, roles, opened, header)
     level1 = level2 = project = ""
     expect_project = False
     row: Row | None = None
@@ -362,6 +364,26 @@ def _names_a_row(cell: Cell) -> bool:
     return not (len(text) <= _UNIT_MAX and parse_value(f"1{text}").unit)  # `≥50 | 厘米`
 
 
+def _points_only(
+    cells: Sequence[Cell], roles: Sequence[str], opened: int, header: frozenset[str]
+) -> list[str]:
+    """A line of two cells the model left unread, under a header with a name and a 分值 column: a cell
+    that reads as a name, then a bare number of at most the total, is a row stating its name and
+    分值 and no target (its empty cells are no cells): `规章制度建立与否 | 20`."""
+    out = list(roles)
+    if not {"name", "weight"} <= header:
+        return out
+    for i in range(opened + 1, len(cells) - 1):
+        name, points = cells[i], cells[i + 1]
+        alone = name.row_start and (i + 2 == len(cells) or cells[i + 2].row_start)
+        if not alone or points.row_start or roles[i] != "other" or roles[i + 1] != "other":
+            continue
+        number = parse_value(points.raw).number if _BARE_NUMBER.match(points.text) else None
+        if number is not None and number <= _MAX_WEIGHT and "%" not in points.text and _names_a_row(name):
+            out[i], out[i + 1] = "name", "weight"
+    return out
+
+
 def _no_run_on(cells: Sequence[Cell], roles: Sequence[str]) -> list[str]:
     """The roles with running text into the next row's level (`10%、产出指标`) read as no target."""
     return [
@@ -595,32 +617,13 @@ def drop_group_headings(document: Document) -> Document:
     return replace(document, projects=tuple(projects), problems=(*document.problems, *problems))
 
 
-def glued_points(text: str) -> tuple[str, str] | None:
-    """A 分值 cell that holds the 分值 and the 得分 run together (`2018` = 20 | 18): the one cut into
-    a 分值 of at most the total and a 得分 not above it; None when the cell is a 分值 or the cut is not
-    unique."""
-    if not text.isdigit() or int(text) <= _MAX_WEIGHT:
-        return None
-    cuts = [
-        (text[:k], text[k:])
-        for k in range(1, len(text))
-        if (text[k] != "0" or k == len(text) - 1) and int(text[k:]) <= int(text[:k]) <= _MAX_WEIGHT
-    ]
-    return cuts[0] if len(cuts) == 1 else None
-
-
 def _points(rows: list[Row], titles: set[str]) -> None:
-    """A row's 分值 | 得分 as the header has them: a 得分 without a 分值, under a header with a 分值
-    column, is the 分值 (a 得分 is only stated next to its 分值; the empty cells between are not
-    cells); under a header with a 得分 column, a 分值 cell without a 得分 that holds both run together
-    (see glued_points) gives both."""
+    """A 得分 without a 分值, under a header with a 分值 column, is the 分值 (a 得分 is only stated next
+    to its 分值; the empty cells between are not cells). Numbers run together in the 分值 | 得分 cells
+    are split by the table's 总分 after this (table/totals.py)."""
     for row in rows:
         if "weight" in titles and "score" in row.fields and "weight" not in row.fields:
             row.fields["weight"] = row.fields.pop("score")
-        glued = "score" in titles and "score" not in row.fields
-        cut = glued_points(row.fields.get("weight", "")) if glued else None
-        if cut:
-            row.fields["weight"], row.fields["score"] = cut
 
 
 def _selfeval_actuals(rows: list[Row]) -> None:
@@ -667,6 +670,7 @@ def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document 
     if not rows:
         return None
     _points(rows, set(header))
+    settle_points(rows, tokens.cells, runs, titles)
     if not runs and is_selfeval(split_body(tokens.text)):
         _selfeval_actuals(rows)
     year = _YEAR.search(tokens.text)
