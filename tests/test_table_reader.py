@@ -206,6 +206,33 @@ def test_the_learned_reading_carries_the_fields_of_the_rule_based_branches(
     assert {k: getattr(row, k) for k in fields} == fields
 
 
+def _learned(number: str):
+    path = next((ROOT / "examples" / "realdata").glob(f"{number}_*.txt"))
+    return read_learned(str(path), path.read_text(encoding="utf-8"))
+
+
+def test_a_second_tables_project_label_and_header_start_a_project_not_rows() -> None:
+    """45: `项目名称 | 办案业务费…` after the first table names the second project (the model left
+    both cells), and the second header is no row of the first header (`三级指标`, `指标值`)."""
+    doc = _learned("45")
+    assert [(p.project, len(p.indicators)) for p in doc.projects] == [
+        ("安全隐患维修", 6),
+        ("办案业务费(陪审员及互联网专线)", 5),
+    ]
+    assert not any(
+        i.name == "三级指标" or i.annual_value == "指标值" for p in doc.projects for i in p.indicators
+    )
+
+
+def test_a_project_name_is_no_label_and_ends_at_the_next_label() -> None:
+    """32: `项目名称:` states no name (the next cell is the 主管部门 label); 109: a name run together
+    with the next label (`…安装项目负责人及电话谢凯`) ends there."""
+    assert [p.project for p in _learned("32").projects] == [""]
+    assert [p.project for p in _learned("109").projects] == [
+        "中江县农业水价综合改革精准补贴和节水奖励项目小型水库水标尺制作安装"
+    ]
+
+
 def test_a_learned_reading_keeps_level_ranks_and_the_projects_of_a_project_column() -> None:
     """105: `产出指标` under the 二级 column of a row that omits its 一级 is the 一级; 28: the cells under
     the 项目名称 column name its two projects (the header's 预算数 names none)."""

@@ -127,6 +127,8 @@ def rows_from_roles(
         repeated = role in _LEVEL_NAME or (role != "other" and column in _NOT_FIELDS)
         if repeated and _repeats(row, cell):
             continue  # the name or level again on its row: a 指标描述 column, or a second group (中期 | 年度)
+        if role == "other" and _project_label(cells, i, expect_project):
+            role = "project_info"  # `项目名称 | 办案业务费` the model left after a table: the next project
         if role == "other":
             role = _reread(cells, roles, columns, i, row, previous, has_period, titles)
             if not role:
@@ -266,7 +268,8 @@ def _in_context(cells: Sequence[Cell], roles: Sequence[str]) -> list[str]:
 def _project(cell: Cell, column: str, project: str, expect: bool) -> tuple[str, bool]:
     """The project in force after a project cell, and whether its name is still expected: `项目名称:X`,
     `项目名称` then its name, or (a table of several projects) the cell under the header's 项目名称
-    column; a column title is never a project name."""
+    column; a column title or a label of the project block is never a project name, and a name run
+    together with the next label ends there."""
     if column_role(cell.text):
         m = _PROJECT.match(cell.text)
         return (project, True) if m and not m.group(1).strip() else (project, expect)
@@ -276,7 +279,23 @@ def _project(cell: Cell, column: str, project: str, expect: bool) -> tuple[str, 
     if m:
         rest = _before_label(m.group(1).strip())
         return (rest, False) if rest else (project, True)
-    return (cell.raw, False) if expect else (project, expect)
+    if not expect:
+        return project, expect
+    if fold(cell.text).startswith(_info_labels()):
+        return project, False  # the next label of the block (`项目名称:` | `主管部门:`): no name stated
+    name = _before_label(cell.text)
+    return (cell.raw if name == cell.text else name), False
+
+
+def _project_label(cells: Sequence[Cell], i: int, expect: bool) -> bool:
+    """A 项目名称 label (`项目名称`, `项目名称:X`) starting its line, or the cell right after such a
+    label on its line while the project name is still expected."""
+    cell = cells[i]
+    if cell.row_start:
+        return bool(_PROJECT.match(cell.text))
+    before = cells[i - 1]
+    labelled = before.line == cell.line and bool(_PROJECT.match(before.text))
+    return expect and labelled and not column_role(cell.text)
 
 
 def _stated_target(cell: Cell | None, row: Row | None) -> bool:
@@ -465,12 +484,15 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
     calls a name, or that reads as one in a row stating more than bare numbers or where the model
     found a field where the header has it; every other cell fits the field it sits under: a number
     under 分值, a value under 年度指标值 …), the columns give the roles of that row; elsewhere the
-    model's roles stand."""
+    model's roles stand. A header row is no row of the header before it (a second table's header)."""
     out = list(roles)
     starts = [i for i, c in enumerate(cells) if c.row_start] + [len(cells)]
     level2_column = "level2" in columns
+    titled = {i for first, last in header_runs(cells) for i in range(first, last + 1)}
     for a, b in pairwise(starts):
         row = range(a, min(b, len(columns)))
+        if titled.intersection(row):
+            continue
         names = [i for i in row if columns[i] == "name"]
         fields = [i for i in row if columns[i] in _FIELDS]
         if len(names) != 1 or not fields or not all(fits(columns[i], cells[i]) > 0 for i in fields):
