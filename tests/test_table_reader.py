@@ -224,6 +224,20 @@ def test_a_second_tables_project_label_and_header_start_a_project_not_rows() -> 
     )
 
 
+def test_a_level_cell_wrapped_over_two_lines_is_no_row() -> None:
+    """106: `满意度指标 | 服务对象 | 满意度指标` is the 一级 and the 二级 `服务对象满意度指标` wrapped
+    over two lines, not a row named `服务对象`; the rows after it have both levels."""
+    rows = [i for p in _learned("106").projects for i in p.indicators]
+    assert "服务对象" not in [i.name for i in rows]
+    row = next(i for i in rows if i.name == "政策知晓率")
+    assert (row.level1, row.level2, row.level1_raw, row.level2_raw) == (
+        "3-满意度指标",
+        "31-服务对象满意度",
+        "满意度指标",
+        "服务对象满意度指标",
+    )
+
+
 def test_a_project_name_is_no_label_and_ends_at_the_next_label() -> None:
     """32: `项目名称:` states no name (the next cell is the 主管部门 label); 109: a name run together
     with the next label (`…安装项目负责人及电话谢凯`) ends there."""

@@ -144,7 +144,8 @@ def rows_from_roles(
             level1, level2 = cell.raw, ""
         elif role == "level2":
             flush()
-            level2 = cell.raw
+            head = i > 0 and roles[i - 1] == "other" and _level_head(cells, i - 1)
+            level2 = cells[i - 1].raw + cell.raw if head else cell.raw
         elif role == "name":
             if row is not None and row.name and not row.fields and previous == "name" and not full_row[i]:
                 row.name += cell.raw  # a name cut over several cells (wrapped line, page break)
@@ -228,8 +229,9 @@ def _in_context(cells: Sequence[Cell], roles: Sequence[str]) -> list[str]:
     - a 二级 cell followed by another 二级 cell, with no name between, is the 一级 where it names one
       and is no 二级 of the 一级 in force (`满意度指标 | 满意度指标` under 效益指标);
     - a name ending the line of its 一级 cell, followed by a level cell, is the rest of a heading line
-      (`1.产出指标完成情况分析。` then `(1)数量指标。`), not a row."""
-    out = list(roles)
+      (`1.产出指标完成情况分析。` then `(1)数量指标。`), not a row;
+    - a name that is the start of the 二级 cell after it (see _wrapped_level) is no row."""
+    out = ["other" if _wrapped_level(cells, roles, i) else r for i, r in enumerate(roles)]
     for i in range(1, len(cells) - 1):
         if (
             out[i] == "name"
@@ -263,6 +265,18 @@ def _in_context(cells: Sequence[Cell], roles: Sequence[str]) -> list[str]:
         ):
             out[i] = "other"
     return out
+
+
+def _wrapped_level(cells: Sequence[Cell], roles: Sequence[str], i: int) -> bool:
+    """Cell i, read as a name, is the first part of a 二级 cell wrapped over two lines (`服务对象` |
+    `满意度指标`): no level name or title itself, followed by a level cell, the two together a 二级 name."""
+    return roles[i] == "name" and i + 1 < len(cells) and roles[i + 1] in _LEVELS and _level_head(cells, i)
+
+
+def _level_head(cells: Sequence[Cell], i: int) -> bool:
+    """Cell i is no level name or title, and with the next cell makes a 二级 name (see _wrapped_level)."""
+    text = cells[i].text
+    return i + 1 < len(cells) and not title_or_level(text) and bool(level2_code(text + cells[i + 1].text))
 
 
 def _project(cell: Cell, column: str, project: str, expect: bool) -> tuple[str, bool]:
