@@ -238,6 +238,16 @@ def test_a_level_cell_wrapped_over_two_lines_is_no_row() -> None:
     )
 
 
+@pytest.mark.parametrize(("number", "raw"), [("130", "信息公"), ("19", "3.36")])
+def test_cells_outside_the_tables_are_no_rows_and_are_reported(number: str, raw: str) -> None:
+    """130: the page's breadcrumb before the header (`首页 > 信息公开 > 通知公告`); 19: the budget line of
+    the second project's block (`总额 0.00 3.36 3.36 100.00% 10 10`): no row without a name, a problem."""
+    doc = _learned(number)
+    rows = [i for p in doc.projects for i in p.indicators]
+    assert all(i.name for i in rows)
+    assert any("outside the indicator tables" in p.what and raw in p.what for p in doc.problems)
+
+
 def test_a_project_name_is_no_label_and_ends_at_the_next_label() -> None:
     """32: `项目名称:` states no name (the next cell is the 主管部门 label); 109: a name run together
     with the next label (`…安装项目负责人及电话谢凯`) ends there."""

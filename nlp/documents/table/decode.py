@@ -694,6 +694,24 @@ def _department(cells: Sequence[Cell]) -> str:
     return ""
 
 
+def _outside_rows(
+    rows: list[Row], roles: Sequence[str], runs: Sequence[tuple[int, int]]
+) -> tuple[list[Row], list[Row]]:
+    """The rows, and apart the rows without a name that stand outside every table of a text with a
+    header: before the first header, or in a project block (after a cell read as project info) before
+    the next header (a breadcrumb `首页 > 信息公开`, a budget line `总额 3.36 100.00% 10 10`)."""
+    if not runs:
+        return rows, []
+    starts = {a for a, _ in runs}
+    inside = False
+    outside: list[bool] = []
+    for i, role in enumerate(roles):
+        inside = True if i in starts else inside and role != "project_info"
+        outside.append(not inside)
+    apart = [r for r in rows if not r.name and outside[r.last]]
+    return [r for r in rows if all(r is not a for a in apart)], apart
+
+
 def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document | None:
     """The Document of a table read by roles; None when no indicator row was found."""
     titles = title_roles(tokens.cells)
@@ -703,6 +721,7 @@ def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document 
     roles = trust_header(tokens.cells, roles, columns)
     header = frozenset(r for a, b in runs for r in titles[a : b + 1] if r)
     rows = rows_from_roles(tokens.cells, roles, has_period, columns, header)
+    rows, outside = _outside_rows(rows, roles, runs)
     if not rows:
         return None
     _points(rows, set(header))
@@ -719,6 +738,9 @@ def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document 
         source=tokens.source,
     )
     parts = Parts()
+    for row in outside:
+        what = f"cells outside the indicator tables, not a row: {' | '.join(row.raws)[:80]}"
+        parts.problems.append(Problem(path, row.line, what))
     drafts: list[ProjectDraft] = []
     end = len(tokens.cells)
     for n, row in enumerate(rows):
