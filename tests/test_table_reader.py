@@ -190,6 +190,8 @@ CARRIED_FIELDS = [
     ("09", "足额保障率", {"annual_value": "=100%", "actual_value": None, "weight": 22.5}),
     # an empty 完成值 cell is no cell: the 权重 after it stays the 权重
     ("18", "发放(缴纳)覆盖率", {"actual_value": None, "weight": 60.0}),
+    # a bare number alone on the line after a row with its target is the row's 分值 (wrapped)
+    ("32", "公众对食品安全满意度", {"annual_value": "高中低", "op": "定性", "weight": 5.0}),
     # 成本指标 under 产出指标 is the 二级
     ("51", "成本", {"level1": "1-产出指标", "level2": "14-成本指标"}),
     ("05", "社會成本指標", {"level1": "1-产出指标", "level2": "14-成本指标"}),

@@ -212,6 +212,8 @@ def _reread(
         return "value"  # no header: the one cell between a name and the next row (`安排数量 | 2`)
     if not column and previous in _VALUES and _points_after_target(cells, i, row):
         return "weight"  # no header: one bare number after the target (`足额保障率 | =100% | 22.5`)
+    if previous in _VALUES and "weight" in titles and _points_line(cells, i, row):
+        return "weight"  # the 分值 wrapped onto a line of its own (`…满意度 | 定性 | 高中低` then `5`)
     return "other"
 
 
@@ -372,6 +374,20 @@ def _points_after_target(cells: Sequence[Cell], i: int, row: Row | None) -> bool
     number = parse_value(cells[i].raw).number
     targets = {parse_value(row.fields[k]).number for k in _VALUES if k in row.fields}
     return number is not None and number <= _MAX_WEIGHT and number not in targets
+
+
+def _points_line(cells: Sequence[Cell], i: int, row: Row | None) -> bool:
+    """A bare number of at most the total alone on its line, right after the last cell of a named row
+    with a target and no 分值 (see rows_from_roles `header`: the header has a 分值 column)."""
+    cell = cells[i]
+    if row is None or not row.name or "weight" in row.fields or row.last != i - 1 or not cell.row_start:
+        return False
+    if i + 1 < len(cells) and not cells[i + 1].row_start:
+        return False  # not alone on its line
+    if not (set(row.fields) & set(_VALUES)) or not _BARE_NUMBER.match(cell.text) or "%" in cell.text:
+        return False
+    number = parse_value(cell.raw).number
+    return number is not None and number <= _MAX_WEIGHT
 
 
 def _target_text(cell: Cell) -> bool:
