@@ -20,7 +20,7 @@ from nlp.documents.table.decode import (
 from nlp.documents.table.features import aligned_columns
 from nlp.documents.table.labels import ROLES, Row, align, load_rows
 from nlp.documents.table.reader import read_learned, read_table
-from nlp.documents.table.roles import MODEL_NAME, RoleModelError, RoleTagger
+from nlp.documents.table.roles import MODEL_NAME, RoleModelError, RoleTagger, default_tagger
 from nlp.documents.table.tokens import tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -248,6 +248,19 @@ def test_cells_outside_the_tables_are_no_rows_and_are_reported(number: str, raw:
     rows = [i for p in doc.projects for i in p.indicators]
     assert all(i.name for i in rows)
     assert any("outside the indicator tables" in p.what and raw in p.what for p in doc.problems)
+
+
+def test_a_description_cell_read_as_a_level_leaves_the_level_in_force() -> None:
+    """113 read by a model trained without it tags its 指标值说明 cells (`该指标值数据合理`) as 二级: a cell
+    under a 指标说明 column that names no level does not replace the 二级 in force."""
+    path = next((ROOT / "examples" / "realdata").glob("113_*.txt"))
+    tokens = tokenize(path.read_text(encoding="utf-8"))
+    roles = default_tagger().tag(tokens.cells)
+    desc = "该指标值数据合理"
+    misread = ["level2" if c.text == desc else r for c, r in zip(tokens.cells, roles, strict=True)]
+    doc = build_document(str(path), tokens, misread)
+    row = next(i for p in doc.projects for i in p.indicators if i.name == "湿地保有量(公顷)")
+    assert (row.level1, row.level2, row.annual_value) == ("1-产出指标", "11-数量指标", "4900")
 
 
 def test_a_project_name_is_no_label_and_ends_at_the_next_label() -> None:

@@ -127,6 +127,8 @@ def rows_from_roles(
         repeated = role in _LEVEL_NAME or (role != "other" and column in _NOT_FIELDS)
         if repeated and _repeats(row, cell):
             continue  # the name or level again on its row: a 指标描述 column, or a second group (中期 | 年度)
+        if role in _LEVELS and column in _NOT_FIELDS and not title_or_level(cell.text):
+            role = "other"  # a 指标说明 cell read as a level that names none: the level in force stands
         if role == "other" and _project_label(cells, i, expect_project):
             role = "project_info"  # `项目名称 | 办案业务费` the model left after a table: the next project
         if role == "other":
