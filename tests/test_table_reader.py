@@ -263,6 +263,20 @@ def test_a_description_cell_read_as_a_level_leaves_the_level_in_force() -> None:
     assert (row.level1, row.level2, row.annual_value) == ("1-产出指标", "11-数量指标", "4900")
 
 
+def test_a_pair_of_bare_numbers_after_a_rows_values_is_its_points() -> None:
+    """21 read by a model trained without it leaves the last row's `5% | 5` unread: two bare numbers after
+    the row's target and actual, under a header with 分值 and 得分 columns, are its 分值 and 得分."""
+    path = next((ROOT / "examples" / "realdata").glob("21_*.txt"))
+    tokens = tokenize(path.read_text(encoding="utf-8"))
+    roles = default_tagger().tag(tokens.cells)
+    last = max(i for i, c in enumerate(tokens.cells) if c.text == "申报创业担保贷款贴息小微企业的满意度")
+    misread = [r if not last + 3 <= i <= last + 4 else "other" for i, r in enumerate(roles)]
+    assert [tokens.cells[i].text for i in (last + 3, last + 4)] == ["5%", "5"]
+    doc = build_document(str(path), tokens, misread)
+    row = next(i for p in doc.projects for i in p.indicators if i.name == tokens.cells[last].text)
+    assert (row.actual_value, row.weight, row.score) == ("100%", 5.0, 5.0)
+
+
 def test_a_project_name_is_no_label_and_ends_at_the_next_label() -> None:
     """32: `项目名称:` states no name (the next cell is the 主管部门 label); 109: a name run together
     with the next label (`…安装项目负责人及电话谢凯`) ends there."""

@@ -216,6 +216,10 @@ def _reread(
         return "weight"  # no header: one bare number after the target (`足额保障率 | =100% | 22.5`)
     if previous in _VALUES and "weight" in titles and _points_line(cells, i, row):
         return "weight"  # the 分值 wrapped onto a line of its own (`…满意度 | 定性 | 高中低` then `5`)
+    if previous in _VALUES and {"weight", "score"} <= titles and _points_pair(cells, i, row):
+        return "weight"  # the 分值 | 得分 pair after the row's values (`…满意度 | ≥80% | 100% | 5% | 5`)
+    if previous == "weight" and "score" in titles and _score_after_weight(cells, i, row):
+        return "score"
     return "other"
 
 
@@ -376,6 +380,34 @@ def _points_after_target(cells: Sequence[Cell], i: int, row: Row | None) -> bool
     number = parse_value(cells[i].raw).number
     targets = {parse_value(row.fields[k]).number for k in _VALUES if k in row.fields}
     return number is not None and number <= _MAX_WEIGHT and number not in targets
+
+
+def _number(cell: Cell) -> float | None:
+    """The number of a bare number cell (`5`, `5%`, `22.5`), else None."""
+    return parse_value(cell.raw).number if _BARE_NUMBER.match(cell.text) else None
+
+
+def _points_pair(cells: Sequence[Cell], i: int, row: Row | None) -> bool:
+    """Two bare numbers on the line of a named row with a target or actual and no 分值, right after
+    its last cell and not followed by a third: a 分值 of at most the total, then a 得分 not above it
+    (see rows_from_roles `header`: the header has 分值 and 得分 columns)."""
+    if row is None or not row.name or set(row.fields) & set(_POINTS) or not set(row.fields) & set(_VALUES):
+        return False
+    if row.last != i - 1 or i + 1 >= len(cells) or cells[i + 1].line != cells[i].line or cells[i].row_start:
+        return False
+    third = cells[i + 2] if i + 2 < len(cells) and cells[i + 2].line == cells[i].line else None
+    weight, score = _number(cells[i]), _number(cells[i + 1])
+    if weight is None or score is None or (third is not None and _number(third) is not None):
+        return False
+    return score <= weight <= _MAX_WEIGHT
+
+
+def _score_after_weight(cells: Sequence[Cell], i: int, row: Row | None) -> bool:
+    """A bare number right after the 分值 read by _points_pair, not above it: the row's 得分."""
+    if row is None or "weight" not in row.fields or "score" in row.fields or row.last != i - 1:
+        return False
+    score, weight = _number(cells[i]), parse_value(row.fields["weight"]).number
+    return score is not None and weight is not None and score <= weight and cells[i].line == cells[i - 1].line
 
 
 def _points_line(cells: Sequence[Cell], i: int, row: Row | None) -> bool:
