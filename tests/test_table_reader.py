@@ -277,6 +277,30 @@ def test_a_pair_of_bare_numbers_after_a_rows_values_is_its_points() -> None:
     assert (row.actual_value, row.weight, row.score) == ("100%", 5.0, 5.0)
 
 
+def test_target_actual_and_a_heading_the_model_misread_follow_the_line() -> None:
+    """23 read by a model trained without it: a heading line (`★补助各类瓜果蔬菜种植面积 10 10`) read as the
+    row above's actual names a row (then dropped as a group heading), and `5.5亩 | 5.5亩` after a
+    name, read as two targets or left unread, is the target and the actual."""
+    path = next((ROOT / "examples" / "realdata").glob("23_*.txt"))
+    tokens = tokenize(path.read_text(encoding="utf-8"))
+    roles = list(default_tagger().tag(tokens.cells))
+    texts = [c.text for c in tokens.cells]
+    heading, name = texts.index("★补助各类瓜果蔬菜种植面积"), texts.index("红薯种植面积")
+    roles[heading] = "actual"
+    roles[name + 1 : name + 3] = ["other", "value"]
+    grape = texts.index("葡萄种植面积")
+    roles[grape + 1 : grape + 3] = ["other", "other"]
+    rows = [
+        i
+        for p in drop_group_headings(build_document(str(path), tokens, roles)).projects
+        for i in p.indicators
+    ]
+    found = {i.name: (i.annual_value, i.actual_value) for i in rows}
+    assert found["红薯种植面积"] == ("5.5亩", "5.5亩")
+    assert found["葡萄种植面积"] == ("4.5亩", "4.5亩")
+    assert "★补助各类瓜果蔬菜种植面积" not in found  # a group heading, dropped
+
+
 def test_a_project_name_is_no_label_and_ends_at_the_next_label() -> None:
     """32: `项目名称:` states no name (the next cell is the 主管部门 label); 109: a name run together
     with the next label (`…安装项目负责人及电话谢凯`) ends there."""

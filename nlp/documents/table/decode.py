@@ -129,6 +129,8 @@ def rows_from_roles(
             continue  # the name or level again on its row: a 指标描述 column, or a second group (中期 | 年度)
         if role in _LEVELS and column in _NOT_FIELDS and not title_or_level(cell.text):
             role = "other"  # a 指标说明 cell read as a level that names none: the level in force stands
+        if role in _VALUES and _name_starting_line(cells, i, row):
+            role = "name"  # `★补助各类瓜果蔬菜种植面积 | 10 | 10` read as the row above's actual
         if role == "other" and _project_label(cells, i, expect_project):
             role = "project_info"  # `项目名称 | 办案业务费` the model left after a table: the next project
         if role == "other":
@@ -161,6 +163,8 @@ def rows_from_roles(
                 row = Row(cell.line, level1, level2, project)
             row.raws.append(cell.raw)
             row.last = i
+            if role == "value" and _second_value(cells, i, row, has_period, titles):
+                role = "actual"  # target then actual, the model read both as targets (`5.5亩 | 5.5亩`)
             if role == "value" and "value" in row.fields and has_period and "period" not in row.fields:
                 row.fields["period"] = row.fields.pop("value")  # 中期 | 年度 side by side
             if role not in row.fields:
@@ -216,6 +220,8 @@ def _reread(
         return "weight"  # no header: one bare number after the target (`足额保障率 | =100% | 22.5`)
     if previous in _VALUES and "weight" in titles and _points_line(cells, i, row):
         return "weight"  # the 分值 wrapped onto a line of its own (`…满意度 | 定性 | 高中低` then `5`)
+    if previous in ("name", "value") and _target_then_actual(cells, roles, i, row, previous, titles):
+        return "value" if previous == "name" else "actual"  # `红薯种植面积 | 5.5亩 | 5.5亩` the model left
     if previous in _VALUES and {"weight", "score"} <= titles and _points_pair(cells, i, row):
         return "weight"  # the 分值 | 得分 pair after the row's values (`…满意度 | ≥80% | 100% | 5% | 5`)
     if previous == "weight" and "score" in titles and _score_after_weight(cells, i, row):
@@ -380,6 +386,63 @@ def _points_after_target(cells: Sequence[Cell], i: int, row: Row | None) -> bool
     number = parse_value(cells[i].raw).number
     targets = {parse_value(row.fields[k]).number for k in _VALUES if k in row.fields}
     return number is not None and number <= _MAX_WEIGHT and number not in targets
+
+
+def _name_starting_line(cells: Sequence[Cell], i: int, row: Row | None) -> bool:
+    """A cell read as a value that starts a line below a named row, reads as a name, states no value
+    and has more cells on its line: it names the next row."""
+    cell = cells[i]
+    if row is None or not row.name or not cell.row_start or cell.line == row.line:
+        return False
+    more = i + 1 < len(cells) and cells[i + 1].line == cell.line
+    return more and _names_a_row(cell) and parse_value(cell.raw).kind in _NOT_A_VALUE
+
+
+def _whole_value(cell: Cell) -> bool:
+    """A cell that states a whole value (a number with its unit or operator), not words, a piece or a
+    bare number (a 分值 | 得分)."""
+    text = cell.text
+    return (
+        bool(_VALUE_START.match(text))
+        and not _BARE_NUMBER.match(text)
+        and parse_value(cell.raw).kind not in _NOT_A_VALUE
+    )
+
+
+def _second_value(cells: Sequence[Cell], i: int, row: Row, has_period: bool, titles: frozenset[str]) -> bool:
+    """A second whole value read as the target, on the line of a row that has its target and no actual,
+    under a header with a target and an actual column (and one target column): the actual."""
+    if has_period or "actual" not in titles or "value" not in row.fields or "actual" in row.fields:
+        return False
+    same_line = i > 0 and cells[i - 1].line == cells[i].line == row.line
+    return same_line and _whole_value(cells[i])
+
+
+def _target_then_actual(
+    cells: Sequence[Cell],
+    roles: Sequence[str],
+    i: int,
+    row: Row | None,
+    previous: str,
+    titles: frozenset[str],
+) -> bool:
+    """Under a header with a target and an actual column, whole values the model left on a named row's
+    line: right after the name, followed by another value, the target; right after the target, the
+    actual."""
+    if row is None or not row.name or not {"value", "actual"} <= titles or row.last != i - 1:
+        return False
+    if cells[i].line != row.line or not _whole_value(cells[i]):
+        return False
+    if previous == "value":
+        return "value" in row.fields and "actual" not in row.fields
+    nxt = cells[i + 1] if i + 1 < len(cells) else None
+    return (
+        not set(row.fields) & set(_VALUES)
+        and nxt is not None
+        and nxt.line == cells[i].line
+        and roles[i + 1] in ("other", "value", "actual")
+        and _whole_value(nxt)
+    )
 
 
 def _number(cell: Cell) -> float | None:
