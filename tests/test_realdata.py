@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from nlp.documents.indicator_table import read_indicator_table
-from nlp.documents.table.reader import read_table
+from nlp.documents.table.reader import read_learned, read_table
 from nlp.schema import Document, Indicator
 
 REALDATA = Path(__file__).resolve().parent.parent / "examples" / "realdata"
@@ -298,7 +298,8 @@ def test_flattened_pages(first: str, second: str, total: str, expected: tuple) -
 GLUED = (
     "source: x\n\n一级指标二级指标三级指标目标值分值\n产出指标数量指标培训人数{}\n质量指标合格率{}\n总分{}\n"
 )
-# 目标值分值 run together: a split is taken only when exactly one adds the 分值 up to 总分
+# 目标值分值 run together: a split is taken only when exactly one adds the 分值 up to 总分 (both readers:
+# table/totals.py)
 GLUED_CASES = [
     ("20010", "100%10", "20", ("200", 10.0, [])),
     ("20010", "100%10", "30", (None, None, ["missing_value", "unparsed"])),  # no split gives 30
@@ -310,8 +311,9 @@ GLUED_CASES = [
 @pytest.mark.parametrize(
     ("first", "second", "total", "expected"), GLUED_CASES, ids=[f"{c[0]}-{c[2]}" for c in GLUED_CASES]
 )
-def test_glued_target_and_weight(first: str, second: str, total: str, expected: tuple) -> None:
-    doc = read_indicator_table("glued.txt", GLUED.format(first, second, total))
+@pytest.mark.parametrize("reader", [read_indicator_table, read_learned], ids=["rules", "learned"])
+def test_glued_target_and_weight(first: str, second: str, total: str, expected: tuple, reader) -> None:
+    doc = reader("glued.txt", GLUED.format(first, second, total))
     ind = doc.projects[0].indicators[0]
     assert (ind.annual_value, ind.weight, list(ind.flags)) == expected
     assert ("unparsed" in ind.flags) == any(p.line == ind.line for p in doc.problems)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from nlp.documents.cells import (
@@ -27,6 +27,7 @@ from nlp.documents.cells import (
 from nlp.documents.common import Parts, ProjectDraft
 from nlp.documents.prose import bracketed_rows, is_selfeval, prose_rows
 from nlp.documents.table.columns import title_table
+from nlp.documents.table.totals import points_as_read, split_scores, split_weights, stated_total
 from nlp.levels import canonical_level1, canonical_level2, level_key, level_words
 from nlp.schema import Document, Indicator, Problem, Project
 from nlp.textnorm import fold, fold_text
@@ -47,7 +48,6 @@ _PAGE_MARK = re.compile(r"^\s*(\d+)、")  # page number a document-sharing site 
 _PAGE_MIN = 100  # characters: a flattened page is a long line
 _SPACE_IN_CJK = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
 _SECTION = re.compile(r"项目名称|专项名称")
-_WEIGHT_MAX = 100  # no 分值 is above 100
 _VALUE_ROLES = ("period", "value", "actual")
 _LEVEL_ROLES = ("level1", "level2")
 _HEADERLESS = ("level1", "level2", "name", "value", "actual_text", "weight", "score")
@@ -428,105 +428,29 @@ def _table_rows(cells: list[Cell], layout: str) -> _Found:
 
 
 def _stated_digits(cells: list[Cell], k: int) -> str | None:
-    """The digits after the 总分/合计 cell that ended a table at cells[k], if any."""
-    if k >= len(cells) or not level_key(cells[k].text).startswith(title_table()[2]):
-        return None
-    rest = re.sub(r"^\D*", "", cells[k].text)
-    nxt = cells[k + 1].text if k + 1 < len(cells) else ""
-    number = rest or (nxt if _DIGITS.match(nxt) else "")
-    return number if _DIGITS.match(number) else None
-
-
-def _plausible_weight(digits: str, total: int) -> bool:
-    """A 分值 as written: a positive multiple of 5, no greater than the total, no leading 0."""
-    return digits[0] != "0" and int(digits) % 5 == 0 and int(digits) <= total
-
-
-def _weight_options(digits: str, total: int) -> list[tuple[str, int]]:
-    """Ways to read `210010` as 目标值 + 分值: (target or "", weight), weights plausible.
-
-    A plausible 分值 is a positive multiple of 5 no greater than the total; neither part starts
-    with 0 (a target of exactly 0 aside): 2100|10 is a reading, 210|010 and 21001|0 are not.
-    """
-    out: list[tuple[str, int]] = []
-    for cut in range(len(digits)):
-        target, weight = digits[:cut], digits[cut:]
-        if target.startswith("0") and target != "0":
-            continue
-        if _plausible_weight(weight, total):
-            out.append((target, int(weight)))
-    return out
-
-
-def _total_pairs(digits: str) -> list[tuple[int, int]]:
-    """Ways to read digits as 分值 + 得分 run together (`10098` = 100|98, `2018` = 20|18): neither
-    part has a leading 0 (a score of 0 aside) and the score is no greater than the weight."""
-    out: list[tuple[int, int]] = []
-    for cut in range(1, len(digits)):
-        weight, score = digits[:cut], digits[cut:]
-        if weight[0] != "0" and (score[0] != "0" or score == "0") and int(score) <= int(weight):
-            out.append((int(weight), int(score)))
-    return out
-
-
-def _score_options(digits: str, total: int) -> list[tuple[int, int]]:
-    """The readings of `_total_pairs` of a row whose weight is a plausible 分值 (_plausible_weight)."""
-    return [(w, s) for w, s in _total_pairs(digits) if _plausible_weight(str(w), total)]
-
-
-def _unique_choice(options: list[list[int]], remaining: int) -> list[int] | None:
-    """Indexes of the one pick of a weight per row that adds up to `remaining`; None if not one."""
-    count, picks = _choices([[(w,) for w in weights] for weights in options], (remaining,))
-    return picks if count == 1 else None
-
-
-def _choices(options: list[list[tuple[int, ...]]], remaining: tuple[int, ...]) -> tuple[int, list[int]]:
-    """How many picks of one option per row add up to `remaining` (0, 1 or 2 = more than one),
-    and the indexes of the first such pick; options are vectors (weight,) or (weight, score)."""
-
-    def minus(left: tuple[int, ...], option: tuple[int, ...]) -> tuple[int, ...] | None:
-        rest = tuple(a - b for a, b in zip(left, option, strict=True))
-        return None if min(rest) < 0 else rest
-
-    @cache
-    def ways(n: int, left: tuple[int, ...]) -> int:
-        if n == len(options):
-            return int(not any(left))
-        rests = (minus(left, o) for o in options[n])
-        return min(2, sum(ways(n + 1, r) for r in rests if r is not None))
-
-    count = ways(0, remaining)
-    picks: list[int] = []
-    if count:
-        for n, row in enumerate(options):
-            rests = [minus(remaining, o) for o in row]
-            picks.append(next(i for i, r in enumerate(rests) if r is not None and ways(n + 1, r)))
-            remaining = rests[picks[-1]] or remaining  # not None: ways() found a way through it
-    return count, picks
+    """The digits after the 总分/合计 cell that ended a table at cells[k], if any (table/totals.py)."""
+    return stated_total([c.text for c in cells[k : k + 2]], 0)
 
 
 def _split_glued_weights(rows: list[_Row], total: int | None) -> None:
     """目标值 and 分值 run together (`210010`) under a glued header: split them by the total.
 
-    Each bare number of a row without 分值 is read as target + weight (see _weight_options);
-    the readings are taken only when exactly one choice over all rows makes the 分值 column
-    add up to the total the table states (`总分 … 100`). Otherwise the numbers are kept raw
-    and the rows are flagged unparsed: a split is never guessed.
+    Each bare number of a row without 分值 is read as target + weight; the readings are taken only
+    when exactly one choice over all rows makes the 分值 column add up to the total the table states
+    (table/totals.py `split_weights`). Otherwise the numbers are kept raw and the rows are flagged
+    unparsed: a split is never guessed.
     """
     glued = [r for r in rows if "weight" not in r.values and _DIGITS.match(r.values.get("value", ""))]
     if not glued:
         return
     fixed = sum(cell_number(r.values.get("weight")) or 0 for r in rows)
-    options = [_weight_options(r.values["value"], total or 0) for r in glued]
-    picks = None
-    if total is not None and fixed == int(fixed):
-        picks = _unique_choice([[w for _, w in opts] for opts in options], total - int(fixed))
+    picks = split_weights([r.values["value"] for r in glued], fixed, total)
     for n, row in enumerate(glued):
         digits = row.values.pop("value")
         if picks is None:
             row.extra.append(digits)
             continue
-        target, weight = options[n][picks[n]]
+        target, weight = picks[n]
         row.values["weight"] = str(weight)
         if target:
             row.values["value"] = target
@@ -535,36 +459,25 @@ def _split_glued_weights(rows: list[_Row], total: int | None) -> None:
 def _split_glued_scores(rows: list[_Row], digits: str | None) -> None:
     """分值 and 得分 run together (`2018` = 20|18) under a glued header: split them by the 总分.
 
-    The 总分 cell then holds both totals run together too (`总分10098` = 100|98). Each bare
-    number in the 分值 column of a row without 得分 is read as weight + score (see
-    _score_options); the readings are taken only when exactly one choice over all rows and
-    all readings of the 总分 makes both columns add up. Otherwise the numbers are kept raw
-    and the rows are flagged unparsed: a split is never guessed. Nothing is split when the
-    分值 as read are plausible 分值 (see _plausible_weight) and add up to the 总分 or no 总分 is
-    stated.
+    The 总分 cell then holds both totals run together too (`总分10098` = 100|98). Each bare number in
+    the 分值 column of a row without 得分 is read as weight + score; the readings are taken only when
+    exactly one choice over all rows and all readings of the 总分 makes both columns add up
+    (table/totals.py `split_scores`). Otherwise the numbers are kept raw and the rows are flagged
+    unparsed. Nothing is split when the 分值 as read are plausible 分值 and add up to the 总分 or no
+    总分 is stated (`points_as_read`).
     """
     glued = [r for r in rows if "score" not in r.values and _DIGITS.match(r.values.get("weight", ""))]
     if not glued:
         return
-    weights = [cell_number(r.values.get("weight")) or 0 for r in rows]
-    plausible = all(_plausible_weight(r.values["weight"], _WEIGHT_MAX) for r in glued)
-    if plausible and (digits is None or sum(weights) == int(digits)):
+    weights = sum(cell_number(r.values.get("weight")) or 0 for r in rows)
+    if points_as_read([r.values["weight"] for r in glued], weights, digits):
         return  # the sum alone is not enough: glued 2020, 2018 … add up to the glued 总分 10098
     others = [r for r in rows if r not in glued]
     fixed_w = sum(cell_number(r.values.get("weight")) or 0 for r in others)
     fixed_s = sum(cell_number(r.values.get("score")) or 0 for r in others)
-    count = 0
-    reading: list[tuple[int, ...]] = []
-    if fixed_w == int(fixed_w) and fixed_s == int(fixed_s):
-        for total_w, total_s in _total_pairs(digits or ""):
-            options: list[list[tuple[int, ...]]] = [
-                list(_score_options(r.values["weight"], total_w)) for r in glued
-            ]
-            n, picks = _choices(options, (total_w - int(fixed_w), total_s - int(fixed_s)))
-            count += n
-            reading = [options[i][p] for i, p in enumerate(picks)] if n == 1 else reading
+    reading = split_scores([r.values["weight"] for r in glued], fixed_w, fixed_s, digits)
     for i, row in enumerate(glued):
-        if count != 1:
+        if reading is None:
             row.extra.append(row.values.pop("weight"))
             continue
         weight, score = reading[i]

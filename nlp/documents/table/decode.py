@@ -33,6 +33,7 @@ from nlp.documents.table.header import title_roles
 from nlp.documents.table.levels import level1_code, level2_code, title_or_level
 from nlp.documents.table.places import inferred_columns
 from nlp.documents.table.tokens import Cell, Tokens
+from nlp.documents.table.totals import settle_points
 from nlp.schema import Document, Indicator, Problem, Project
 from nlp.textnorm import fold
 from nlp.values import parse_value
@@ -109,6 +110,7 @@ def rows_from_roles(
     full_row = _starts_full_row(cells)
     opened = min((b for _, b in header_runs(cells)), default=len(cells))  # the header is in force after it
     roles = _no_run_on(cells, roles)
+    roles = _points_only(cells, roles, opened, header)
     places = inferred_columns(cells, roles)
     level1 = level2 = project = ""
     expect_project = False
@@ -129,6 +131,12 @@ def rows_from_roles(
             continue  # the name or level again on its row: a 指标描述 column, or a second group (中期 | 年度)
         if role == "other" and places[i] and row is not None and row.name and places[i] not in row.fields:
             role = places[i]  # no header: the field the model read at this place of the other rows
+        if role in _LEVELS and column in _NOT_FIELDS and not title_or_level(cell.text):
+            role = "other"  # a 指标说明 cell read as a level that names none: the level in force stands
+        if role in _VALUES and _name_starting_line(cells, i, row):
+            role = "name"  # `★补助各类瓜果蔬菜种植面积 | 10 | 10` read as the row above's actual
+        if role == "other" and _project_label(cells, i, expect_project):
+            role = "project_info"  # `项目名称 | 办案业务费` the model left after a table: the next project
         if role == "other":
             role = _reread(cells, roles, columns, i, row, previous, has_period, titles)
             if not role:
@@ -144,7 +152,8 @@ def rows_from_roles(
             level1, level2 = cell.raw, ""
         elif role == "level2":
             flush()
-            level2 = cell.raw
+            head = i > 0 and roles[i - 1] == "other" and _level_head(cells, i - 1)
+            level2 = cells[i - 1].raw + cell.raw if head else cell.raw
         elif role == "name":
             if row is not None and row.name and not row.fields and previous == "name" and not full_row[i]:
                 row.name += cell.raw  # a name cut over several cells (wrapped line, page break)
@@ -158,6 +167,8 @@ def rows_from_roles(
                 row = Row(cell.line, level1, level2, project)
             row.raws.append(cell.raw)
             row.last = i
+            if role == "value" and _second_value(cells, i, row, has_period, titles):
+                role = "actual"  # target then actual, the model read both as targets (`5.5亩 | 5.5亩`)
             if role == "value" and "value" in row.fields and has_period and "period" not in row.fields:
                 row.fields["period"] = row.fields.pop("value")  # 中期 | 年度 side by side
             if role not in row.fields:
@@ -211,6 +222,14 @@ def _reread(
         return "value"  # no header: the one cell between a name and the next row (`安排数量 | 2`)
     if not column and previous in _VALUES and _points_after_target(cells, i, row):
         return "weight"  # no header: one bare number after the target (`足额保障率 | =100% | 22.5`)
+    if previous in _VALUES and "weight" in titles and _points_line(cells, i, row):
+        return "weight"  # the 分值 wrapped onto a line of its own (`…满意度 | 定性 | 高中低` then `5`)
+    if previous in ("name", "value") and _target_then_actual(cells, roles, i, row, previous, titles):
+        return "value" if previous == "name" else "actual"  # `红薯种植面积 | 5.5亩 | 5.5亩` the model left
+    if previous in _VALUES and {"weight", "score"} <= titles and _points_pair(cells, i, row):
+        return "weight"  # the 分值 | 得分 pair after the row's values (`…满意度 | ≥80% | 100% | 5% | 5`)
+    if previous == "weight" and "score" in titles and _score_after_weight(cells, i, row):
+        return "score"
     return "other"
 
 
@@ -228,8 +247,9 @@ def _in_context(cells: Sequence[Cell], roles: Sequence[str]) -> list[str]:
     - a 二级 cell followed by another 二级 cell, with no name between, is the 一级 where it names one
       and is no 二级 of the 一级 in force (`满意度指标 | 满意度指标` under 效益指标);
     - a name ending the line of its 一级 cell, followed by a level cell, is the rest of a heading line
-      (`1.产出指标完成情况分析。` then `(1)数量指标。`), not a row."""
-    out = list(roles)
+      (`1.产出指标完成情况分析。` then `(1)数量指标。`), not a row;
+    - a name that is the start of the 二级 cell after it (see _wrapped_level) is no row."""
+    out = ["other" if _wrapped_level(cells, roles, i) else r for i, r in enumerate(roles)]
     for i in range(1, len(cells) - 1):
         if (
             out[i] == "name"
@@ -265,10 +285,23 @@ def _in_context(cells: Sequence[Cell], roles: Sequence[str]) -> list[str]:
     return out
 
 
+def _wrapped_level(cells: Sequence[Cell], roles: Sequence[str], i: int) -> bool:
+    """Cell i, read as a name, is the first part of a 二级 cell wrapped over two lines (`服务对象` |
+    `满意度指标`): no level name or title itself, followed by a level cell, the two together a 二级 name."""
+    return roles[i] == "name" and i + 1 < len(cells) and roles[i + 1] in _LEVELS and _level_head(cells, i)
+
+
+def _level_head(cells: Sequence[Cell], i: int) -> bool:
+    """Cell i is no level name or title, and with the next cell makes a 二级 name (see _wrapped_level)."""
+    text = cells[i].text
+    return i + 1 < len(cells) and not title_or_level(text) and bool(level2_code(text + cells[i + 1].text))
+
+
 def _project(cell: Cell, column: str, project: str, expect: bool) -> tuple[str, bool]:
     """The project in force after a project cell, and whether its name is still expected: `项目名称:X`,
     `项目名称` then its name, or (a table of several projects) the cell under the header's 项目名称
-    column; a column title is never a project name."""
+    column; a column title or a label of the project block is never a project name, and a name run
+    together with the next label ends there."""
     if column_role(cell.text):
         m = _PROJECT.match(cell.text)
         return (project, True) if m and not m.group(1).strip() else (project, expect)
@@ -278,7 +311,23 @@ def _project(cell: Cell, column: str, project: str, expect: bool) -> tuple[str, 
     if m:
         rest = _before_label(m.group(1).strip())
         return (rest, False) if rest else (project, True)
-    return (cell.raw, False) if expect else (project, expect)
+    if not expect:
+        return project, expect
+    if fold(cell.text).startswith(_info_labels()):
+        return project, False  # the next label of the block (`项目名称:` | `主管部门:`): no name stated
+    name = _before_label(cell.text)
+    return (cell.raw if name == cell.text else name), False
+
+
+def _project_label(cells: Sequence[Cell], i: int, expect: bool) -> bool:
+    """A 项目名称 label (`项目名称`, `项目名称:X`) starting its line, or the cell right after such a
+    label on its line while the project name is still expected."""
+    cell = cells[i]
+    if cell.row_start:
+        return bool(_PROJECT.match(cell.text))
+    before = cells[i - 1]
+    labelled = before.line == cell.line and bool(_PROJECT.match(before.text))
+    return expect and labelled and not column_role(cell.text)
 
 
 def _stated_target(cell: Cell | None, row: Row | None) -> bool:
@@ -343,6 +392,105 @@ def _points_after_target(cells: Sequence[Cell], i: int, row: Row | None) -> bool
     return number is not None and number <= _MAX_WEIGHT and number not in targets
 
 
+def _name_starting_line(cells: Sequence[Cell], i: int, row: Row | None) -> bool:
+    """A cell read as a value that starts a line below a named row, reads as a name, states no value
+    and has more cells on its line: it names the next row."""
+    cell = cells[i]
+    if row is None or not row.name or not cell.row_start or cell.line == row.line:
+        return False
+    more = i + 1 < len(cells) and cells[i + 1].line == cell.line
+    return more and _names_a_row(cell) and parse_value(cell.raw).kind in _NOT_A_VALUE
+
+
+def _whole_value(cell: Cell) -> bool:
+    """A cell that states a whole value (a number with its unit or operator), not words, a piece or a
+    bare number (a 分值 | 得分)."""
+    text = cell.text
+    return (
+        bool(_VALUE_START.match(text))
+        and not _BARE_NUMBER.match(text)
+        and parse_value(cell.raw).kind not in _NOT_A_VALUE
+    )
+
+
+def _second_value(cells: Sequence[Cell], i: int, row: Row, has_period: bool, titles: frozenset[str]) -> bool:
+    """A second whole value read as the target, on the line of a row that has its target and no actual,
+    under a header with a target and an actual column (and one target column): the actual."""
+    if has_period or "actual" not in titles or "value" not in row.fields or "actual" in row.fields:
+        return False
+    same_line = i > 0 and cells[i - 1].line == cells[i].line == row.line
+    return same_line and _whole_value(cells[i])
+
+
+def _target_then_actual(
+    cells: Sequence[Cell],
+    roles: Sequence[str],
+    i: int,
+    row: Row | None,
+    previous: str,
+    titles: frozenset[str],
+) -> bool:
+    """Under a header with a target and an actual column, whole values the model left on a named row's
+    line: right after the name, followed by another value, the target; right after the target, the
+    actual."""
+    if row is None or not row.name or not {"value", "actual"} <= titles or row.last != i - 1:
+        return False
+    if cells[i].line != row.line or not _whole_value(cells[i]):
+        return False
+    if previous == "value":
+        return "value" in row.fields and "actual" not in row.fields
+    nxt = cells[i + 1] if i + 1 < len(cells) else None
+    return (
+        not set(row.fields) & set(_VALUES)
+        and nxt is not None
+        and nxt.line == cells[i].line
+        and roles[i + 1] in ("other", "value", "actual")
+        and _whole_value(nxt)
+    )
+
+
+def _number(cell: Cell) -> float | None:
+    """The number of a bare number cell (`5`, `5%`, `22.5`), else None."""
+    return parse_value(cell.raw).number if _BARE_NUMBER.match(cell.text) else None
+
+
+def _points_pair(cells: Sequence[Cell], i: int, row: Row | None) -> bool:
+    """Two bare numbers on the line of a named row with a target or actual and no 分值, right after
+    its last cell and not followed by a third: a 分值 of at most the total, then a 得分 not above it
+    (see rows_from_roles `header`: the header has 分值 and 得分 columns)."""
+    if row is None or not row.name or set(row.fields) & set(_POINTS) or not set(row.fields) & set(_VALUES):
+        return False
+    if row.last != i - 1 or i + 1 >= len(cells) or cells[i + 1].line != cells[i].line or cells[i].row_start:
+        return False
+    third = cells[i + 2] if i + 2 < len(cells) and cells[i + 2].line == cells[i].line else None
+    weight, score = _number(cells[i]), _number(cells[i + 1])
+    if weight is None or score is None or (third is not None and _number(third) is not None):
+        return False
+    return score <= weight <= _MAX_WEIGHT
+
+
+def _score_after_weight(cells: Sequence[Cell], i: int, row: Row | None) -> bool:
+    """A bare number right after the 分值 read by _points_pair, not above it: the row's 得分."""
+    if row is None or "weight" not in row.fields or "score" in row.fields or row.last != i - 1:
+        return False
+    score, weight = _number(cells[i]), parse_value(row.fields["weight"]).number
+    return score is not None and weight is not None and score <= weight and cells[i].line == cells[i - 1].line
+
+
+def _points_line(cells: Sequence[Cell], i: int, row: Row | None) -> bool:
+    """A bare number of at most the total alone on its line, right after the last cell of a named row
+    with a target and no 分值 (see rows_from_roles `header`: the header has a 分值 column)."""
+    cell = cells[i]
+    if row is None or not row.name or "weight" in row.fields or row.last != i - 1 or not cell.row_start:
+        return False
+    if i + 1 < len(cells) and not cells[i + 1].row_start:
+        return False  # not alone on its line
+    if not (set(row.fields) & set(_VALUES)) or not _BARE_NUMBER.match(cell.text) or "%" in cell.text:
+        return False
+    number = parse_value(cell.raw).number
+    return number is not None and number <= _MAX_WEIGHT
+
+
 def _target_text(cell: Cell) -> bool:
     """A cell that states a target with its operator or unit, nothing more (see _stated_target)."""
     if not _VALUE_START.match(cell.text):
@@ -364,6 +512,26 @@ def _names_a_row(cell: Cell) -> bool:
     if target_word(text):
         return False  # a one-word target (`显著提升`), the row's value
     return not (len(text) <= _UNIT_MAX and parse_value(f"1{text}").unit)  # `≥50 | 厘米`
+
+
+def _points_only(
+    cells: Sequence[Cell], roles: Sequence[str], opened: int, header: frozenset[str]
+) -> list[str]:
+    """A line of two cells the model left unread, under a header with a name and a 分值 column: a cell
+    that reads as a name, then a bare number of at most the total, is a row stating its name and
+    分值 and no target (its empty cells are no cells): `规章制度建立与否 | 20`."""
+    out = list(roles)
+    if not {"name", "weight"} <= header:
+        return out
+    for i in range(opened + 1, len(cells) - 1):
+        name, points = cells[i], cells[i + 1]
+        alone = name.row_start and (i + 2 == len(cells) or cells[i + 2].row_start)
+        if not alone or points.row_start or roles[i] != "other" or roles[i + 1] != "other":
+            continue
+        number = parse_value(points.raw).number if _BARE_NUMBER.match(points.text) else None
+        if number is not None and number <= _MAX_WEIGHT and "%" not in points.text and _names_a_row(name):
+            out[i], out[i + 1] = "name", "weight"
+    return out
 
 
 def _no_run_on(cells: Sequence[Cell], roles: Sequence[str]) -> list[str]:
@@ -447,12 +615,15 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
     calls a name, or that reads as one in a row stating more than bare numbers or where the model
     found a field where the header has it; every other cell fits the field it sits under: a number
     under 分值, a value under 年度指标值 …), the columns give the roles of that row; elsewhere the
-    model's roles stand."""
+    model's roles stand. A header row is no row of the header before it (a second table's header)."""
     out = list(roles)
     starts = [i for i, c in enumerate(cells) if c.row_start] + [len(cells)]
     level2_column = "level2" in columns
+    titled = {i for first, last in header_runs(cells) for i in range(first, last + 1)}
     for a, b in pairwise(starts):
         row = range(a, min(b, len(columns)))
+        if titled.intersection(row):
+            continue
         names = [i for i in row if columns[i] == "name"]
         fields = [i for i in row if columns[i] in _FIELDS]
         fitting = all(header_fits(columns[i], cells[i], level2_column) > 0 for i in fields)
@@ -600,32 +771,13 @@ def drop_group_headings(document: Document) -> Document:
     return replace(document, projects=tuple(projects), problems=(*document.problems, *problems))
 
 
-def glued_points(text: str) -> tuple[str, str] | None:
-    """A 分值 cell that holds the 分值 and the 得分 run together (`2018` = 20 | 18): the one cut into
-    a 分值 of at most the total and a 得分 not above it; None when the cell is a 分值 or the cut is not
-    unique."""
-    if not text.isdigit() or int(text) <= _MAX_WEIGHT:
-        return None
-    cuts = [
-        (text[:k], text[k:])
-        for k in range(1, len(text))
-        if (text[k] != "0" or k == len(text) - 1) and int(text[k:]) <= int(text[:k]) <= _MAX_WEIGHT
-    ]
-    return cuts[0] if len(cuts) == 1 else None
-
-
 def _points(rows: list[Row], titles: set[str]) -> None:
-    """A row's 分值 | 得分 as the header has them: a 得分 without a 分值, under a header with a 分值
-    column, is the 分值 (a 得分 is only stated next to its 分值; the empty cells between are not
-    cells); under a header with a 得分 column, a 分值 cell without a 得分 that holds both run together
-    (see glued_points) gives both."""
+    """A 得分 without a 分值, under a header with a 分值 column, is the 分值 (a 得分 is only stated next
+    to its 分值; the empty cells between are not cells). Numbers run together in the 分值 | 得分 cells
+    are split by the table's 总分 after this (table/totals.py)."""
     for row in rows:
         if "weight" in titles and "score" in row.fields and "weight" not in row.fields:
             row.fields["weight"] = row.fields.pop("score")
-        glued = "score" in titles and "score" not in row.fields
-        cut = glued_points(row.fields.get("weight", "")) if glued else None
-        if cut:
-            row.fields["weight"], row.fields["score"] = cut
 
 
 def _selfeval_actuals(rows: list[Row]) -> None:
@@ -660,6 +812,24 @@ def _department(cells: Sequence[Cell]) -> str:
     return ""
 
 
+def _outside_rows(
+    rows: list[Row], roles: Sequence[str], runs: Sequence[tuple[int, int]]
+) -> tuple[list[Row], list[Row]]:
+    """The rows, and apart the rows without a name that stand outside every table of a text with a
+    header: before the first header, or in a project block (after a cell read as project info) before
+    the next header (a breadcrumb `首页 > 信息公开`, a budget line `总额 3.36 100.00% 10 10`)."""
+    if not runs:
+        return rows, []
+    starts = {a for a, _ in runs}
+    inside = False
+    outside: list[bool] = []
+    for i, role in enumerate(roles):
+        inside = True if i in starts else inside and role != "project_info"
+        outside.append(not inside)
+    apart = [r for r in rows if not r.name and outside[r.last]]
+    return [r for r in rows if all(r is not a for a in apart)], apart
+
+
 def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document | None:
     """The Document of a table read by roles; None when no indicator row was found."""
     titles = title_roles(tokens.cells)
@@ -669,9 +839,11 @@ def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document 
     roles = trust_header(tokens.cells, roles, columns)
     header = frozenset(r for a, b in runs for r in titles[a : b + 1] if r)
     rows = rows_from_roles(tokens.cells, roles, has_period, columns, header)
+    rows, outside = _outside_rows(rows, roles, runs)
     if not rows:
         return None
     _points(rows, set(header))
+    settle_points(rows, tokens.cells, runs, titles)
     if not runs and is_selfeval(split_body(tokens.text)):
         _selfeval_actuals(rows)
     year = _YEAR.search(tokens.text)
@@ -684,6 +856,9 @@ def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document 
         source=tokens.source,
     )
     parts = Parts()
+    for row in outside:
+        what = f"cells outside the indicator tables, not a row: {' | '.join(row.raws)[:80]}"
+        parts.problems.append(Problem(path, row.line, what))
     drafts: list[ProjectDraft] = []
     end = len(tokens.cells)
     for n, row in enumerate(rows):
