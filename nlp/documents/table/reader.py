@@ -1,5 +1,6 @@
 """Read a text table: the learned reader (tokenize, tag each cell with the CRF, decode the rows), with
-the rule-based reader of nlp/documents/indicator_table.py kept as a fallback chosen by confidence.
+the rule-based reader of nlp/documents/indicator_table.py kept as a fallback chosen by confidence, and,
+where the text holds no table header, the prose reader (nlp/documents/prose_reader.py).
 
 Confidence of a reading, compared in this order: rows read (a name and a target or actual) minus rows
 flagged `unparsed`, rows without a name and junk rows (a name without a Chinese character, or a level
@@ -18,10 +19,12 @@ import logging
 import re
 
 from nlp.documents.indicator_table import read_indicator_table
+from nlp.documents.prose_reader import read_prose
 from nlp.documents.table.decode import build_document, drop_fake_names, drop_group_headings
+from nlp.documents.table.features import header_runs
 from nlp.documents.table.levels import title_or_level
 from nlp.documents.table.roles import RoleModelError, RoleTagger, default_tagger
-from nlp.documents.table.tokens import tokenize
+from nlp.documents.table.tokens import Tokens, tokenize
 from nlp.schema import Document, Indicator
 
 log = logging.getLogger(__name__)
@@ -31,7 +34,10 @@ _FIELDS = ("level1", "level2", "weight", "score", "actual_value", "op", "unit", 
 
 def read_learned(path: str, text: str, tagger: RoleTagger | None = None) -> Document | None:
     """The learned reader alone; None when the text holds no indicator row."""
-    tokens = tokenize(text)
+    return _read_cells(path, tokenize(text), tagger)
+
+
+def _read_cells(path: str, tokens: Tokens, tagger: RoleTagger | None) -> Document | None:
     roles = (tagger or default_tagger()).tag(tokens.cells)
     doc = build_document(path, tokens, roles)
     return drop_group_headings(doc) if doc is not None else None
@@ -58,17 +64,20 @@ def confidence(doc: Document) -> tuple[int, int, int]:
 
 
 def read_table(path: str, text: str, tagger: RoleTagger | None = None) -> Document | None:
-    """Read an indicator table of any text layout: the more confident of the two readers."""
+    """Read an indicator table of any text layout: the more confident of the readers."""
     rules = read_indicator_table(path, text)
     if rules is not None:
         rules = drop_group_headings(drop_fake_names(rules))  # before the comparison: no confident rows
+    tokens = tokenize(text)
+    prose = read_prose(path, text) if not header_runs(tokens.cells) else None
     try:
-        learned = read_learned(path, text, tagger)
+        learned = _read_cells(path, tokens, tagger)
     except RoleModelError as err:
-        log.warning("%s: %s; using the rule-based reader", path, err)
-        return rules
-    if learned is None or rules is None:
-        doc = learned or rules
-    else:
-        doc = learned if confidence(learned) > confidence(rules) else rules
+        log.warning("%s: %s; using the rule-based and prose readers", path, err)
+        learned = None
+    doc = learned  # the rule-based reading is kept on a tie, the learned one against prose
+    if rules is not None and (doc is None or confidence(rules) >= confidence(doc)):
+        doc = rules
+    if prose is not None and (doc is None or confidence(prose) > confidence(doc)):
+        doc = prose
     return drop_fake_names(doc) if doc is not None else None
