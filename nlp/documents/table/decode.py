@@ -125,6 +125,8 @@ def rows_from_roles(
         repeated = role in _LEVEL_NAME or (role != "other" and column in _NOT_FIELDS)
         if repeated and _repeats(row, cell):
             continue  # the name or level again on its row: a 指标描述 column, or a second group (中期 | 年度)
+        if role == "other" and (_PROJECT.match(cell.text) or expect_project):
+            role = "project_info"  # the 项目名称 label and the name after it, whatever the model read
         if role == "other":
             role = _reread(cells, roles, columns, i, row, previous, has_period, titles)
             if not role:
@@ -264,7 +266,7 @@ def _in_context(cells: Sequence[Cell], roles: Sequence[str]) -> list[str]:
 def _project(cell: Cell, column: str, project: str, expect: bool) -> tuple[str, bool]:
     """The project in force after a project cell, and whether its name is still expected: `项目名称:X`,
     `项目名称` then its name, or (a table of several projects) the cell under the header's 项目名称
-    column; a column title is never a project name."""
+    column; a column title or another label of the project block is never a project name."""
     if column_role(cell.text):
         m = _PROJECT.match(cell.text)
         return (project, True) if m and not m.group(1).strip() else (project, expect)
@@ -274,6 +276,8 @@ def _project(cell: Cell, column: str, project: str, expect: bool) -> tuple[str, 
     if m:
         rest = _before_label(m.group(1).strip())
         return (rest, False) if rest else (project, True)
+    if expect and cell.text.startswith(_info_labels()):
+        return project, False  # `项目名称:` left empty, the next label follows: no name
     return (cell.raw, False) if expect else (project, expect)
 
 
@@ -458,6 +462,8 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
         agreed = any(roles[i] == columns[i] for i in fields)
         stated = any(_states(columns[i], cells[i].text) for i in fields)
         name = cells[names[0]]
+        if roles[names[0]] == "header":
+            continue  # a header row repeated over a second table: its titles name no row
         named = header_fits("name", name, level2_column) > 0 and not _target_text(name)  # not `10万元`
         if roles[names[0]] != "name" and not ((agreed or stated) and named):
             continue
@@ -645,13 +651,16 @@ def _before_label(text: str) -> str:
 
 
 def _department(cells: Sequence[Cell]) -> str:
-    """The department after its label (up to the next label, see _before_label)."""
+    """The department after its label (up to the next label, see _before_label); none where the next
+    cell is another label of the project block."""
     for i, cell in enumerate(cells):
         m = _DEPARTMENT.match(cell.text)
         if m:
             rest = _before_label(m.group(1).strip())
-            nxt = cells[i + 1].raw if i + 1 < len(cells) else ""
-            return rest or nxt
+            nxt = cells[i + 1] if i + 1 < len(cells) else None
+            if rest or nxt is None or nxt.text.startswith(_info_labels()):  # the label left empty
+                return rest
+            return nxt.raw
     return ""
 
 
