@@ -1,4 +1,13 @@
-"""Read indicator tables of other provinces (pipes, line cells, spaces, run-together text, prose)."""
+"""The rule-based table reader, kept only as the baseline of `jixiao evaluate --reader`: NOT SHIPPED.
+
+It read the indicator tables of other provinces (pipes, line cells, spaces, run-together text, prose)
+until the learned reader (nlp/documents/table/) and the prose reader (nlp/documents/prose_reader.py)
+replaced it; it grew one special case per sample file (docs/READER_AUDIT.md). `read_document` never
+calls it. It is imported only by the leave-one-file-out evaluation (nlp/documents/table/evaluate.py),
+benchmarks/bench_reader.py and its own tests (tests/test_rule_reader.py), so the README table can show
+its figures beside the learned reader's on the same folds. Its output layout is
+`indicator_table:<layout>`.
+"""
 
 from __future__ import annotations
 
