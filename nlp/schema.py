@@ -77,7 +77,7 @@ class Indicator:
     raw: str = ""
     line: int | None = None
     flags: tuple[str, ...] = ()
-    # separate columns of other provinces' tables (nlp/documents/indicator_table.py), as found
+    # separate columns of other provinces' tables (nlp/documents/table/), as found
     op: str | None = None  # 指标性质 (≥ ≤ ＝, 定量/定性)
     unit: str | None = None  # 计量单位 / 度量单位
     direction: str | None = None  # 正向/反向 (指标方向性)

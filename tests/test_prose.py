@@ -1,12 +1,13 @@
-"""The prose reader (nlp/documents/prose.py) on sentences written for these tests, not taken from a file."""
+"""The prose reader (nlp/documents/prose.py, prose_reader.py) on text written for these tests."""
 
 from __future__ import annotations
 
 import pytest
 
 from nlp.documents.cells import split_body
-from nlp.documents.indicator_table import read_indicator_table
 from nlp.documents.prose import prose_rows
+from nlp.documents.prose_reader import read_prose
+from nlp.documents.table.reader import read_table
 
 TARGETS = (
     "source: x\n\n某某项目绩效目标申报表\n\n产出指标\n"
@@ -50,7 +51,7 @@ def test_selfeval_target_actual_and_bare_value() -> None:
 
 
 def test_unnamed_value_is_flagged_unparsed_not_a_fake_indicator() -> None:
-    doc = read_indicator_table("selfeval.txt", SELFEVAL)
+    doc = read_table("selfeval.txt", SELFEVAL)
     assert doc is not None
     inds = [i for p in doc.projects for i in p.indicators]
     unnamed = [i for i in inds if not i.name]
@@ -80,3 +81,51 @@ def test_unnamed_value_is_flagged_unparsed_not_a_fake_indicator() -> None:
 )
 def test_inline_heading(line: str, rows: list[tuple[str, str, str, bool]]) -> None:
     assert _rows(f"source: x\n\n产出指标\n{line}\n") == rows
+
+
+def test_prose_reader_keeps_levels_actuals_and_unparsed_rows() -> None:
+    doc = read_prose("selfeval.txt", SELFEVAL)
+    assert doc is not None and doc.layout == "prose" and doc.year == 2024
+    rows = [
+        (i.name, i.level2, i.annual_value, i.actual_value, i.flags)
+        for p in doc.projects
+        for i in p.indicators
+    ]
+    assert rows == [
+        ("培训人数", "11-数量指标", "200人", "230人", ()),
+        ("完成巡查", "11-数量指标", None, "12次", ()),
+        ("", "12-质量指标", None, None, ("missing_value", "unparsed")),
+        ("验收合格率", "12-质量指标", None, "98%", ()),
+    ]
+    assert [p.line for p in doc.problems] == [doc.projects[0].indicators[2].line]
+
+
+BRACKETED = (
+    "source: x\n\n{title}\n某某专项\n120.5\n【项目概况】\n"
+    "【产出指标-数量指标】\n指标1:巡查次数(≥12次)\n【效益指标-社会效益指标】\n指标1:群众知晓率(90%)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "field"), [("某某项目绩效目标表", "annual_value"), ("某某项目绩效自评表", "actual_value")]
+)
+def test_prose_reader_bracketed_headings(title: str, field: str) -> None:
+    doc = read_prose("bracketed.txt", BRACKETED.format(title=title))
+    assert doc is not None and doc.layout == "prose:bracketed"
+    (project,) = doc.projects
+    assert project.project == "某某专项"  # named above 【项目概况】, the amount skipped
+    got = [(i.name, i.level1, i.level2, getattr(i, field)) for i in project.indicators]
+    assert got == [
+        ("巡查次数", "1-产出指标", "11-数量指标", "≥12次"),
+        ("群众知晓率", "2-效益指标", "22-社会效益", "90%"),
+    ]
+
+
+def test_prose_reader_finds_nothing_in_a_table() -> None:
+    assert read_prose("t.txt", "source: x\n\n一级指标\t三级指标\t指标值\n产出指标\t培训人数\t≥20人\n") is None
+
+
+def test_shipped_reader_reads_prose_where_no_table_header_is() -> None:
+    doc = read_table("targets.txt", TARGETS)
+    assert doc is not None and doc.layout == "prose"
+    assert [i.name for i in doc.projects[0].indicators][:3] == ["培训基层人员", "发放宣传册", "验收合格率"]

@@ -1,7 +1,10 @@
-"""The indicator-table reader on the 27 real excerpts of examples/realdata/ (issue 6 item 4).
+"""The table reader as shipped (nlp.documents.table.reader.read_table: the learned reading, or the prose
+reading) on the 27 real excerpts 02–51 of examples/realdata/ (issue 6 item 4).
 
 Expected counts and rows were read off each file by hand (indicators a reader sees up to the
-cut, with a value), not copied from the reader's output.
+cut, with a value), not copied from the reader's output. They were first asserted on the rule-based
+reader, now the evaluation baseline (nlp/baselines/rule_reader.py, tests/test_rule_reader.py); the
+readings the shipped reader does not give yet are strict xfails with the reason.
 """
 
 from __future__ import annotations
@@ -11,23 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from nlp.documents.indicator_table import read_indicator_table
 from nlp.documents.table.reader import read_learned, read_table
 from nlp.schema import Document, Indicator
 
 REALDATA = Path(__file__).resolve().parent.parent / "examples" / "realdata"
 
 
-# files whose rule-based special case was removed (docs/READER_AUDIT.md): the learned reader carries
-# them, so their rows are asserted on the reading as shipped (nlp.documents.table.reader.read_table)
-CARRIED = frozenset({"25", "30"})
-
-
 @cache
 def _read(prefix: str) -> Document | None:
     path = next(REALDATA.glob(f"{prefix}_*.txt"))
-    reader = read_table if prefix in CARRIED else read_indicator_table
-    return reader(str(path), path.read_text(encoding="utf-8"))
+    return read_table(str(path), path.read_text(encoding="utf-8"))
 
 
 def _indicators(prefix: str) -> list[Indicator]:
@@ -43,6 +39,21 @@ def _xfail(reason: str):
     return pytest.mark.xfail(strict=True, reason=reason)
 
 
+# file prefix → what the shipped reader does not read yet there (the rule-based baseline read it;
+# README, "Table reader", lists these losses)
+GAPS = {
+    "10": "headerless table whose 三级 column repeats the target: the learned reader reads 4 of its 6 rows",
+    "16": "the learned reading of 16 misses one row (配套电力设施…) and its trailing 分值/得分",
+    "19": "the learned reading of 19 has one row more than the two a human reads (precision 0.50)",
+    "39": "目标值 and 分值 run together (`210010`): only the baseline splits them by the 总分",
+    "44": "per-village target columns without a 指标值 title: the learned reader reads no target",
+}
+
+
+def _gap(prefix: str) -> list[pytest.MarkDecorator]:
+    return [_xfail(GAPS[prefix])]
+
+
 # file prefix → indicators with a value that a human reads in the excerpt (up to the cut)
 COUNTS = [
     pytest.param("02", 9, id="02-chizhou-weituo-flat-spaces"),
@@ -50,12 +61,12 @@ COUNTS = [
     pytest.param("05", 5, id="05-yueyanglou-traditional-pinyin"),
     pytest.param("08", 6, id="08-ningde-spaces"),
     pytest.param("09", 4, id="09-dyrmt-run-together"),
-    pytest.param("10", 6, id="10-daying-line-cells-no-header"),
+    pytest.param("10", 6, id="10-daying-line-cells-no-header", marks=_gap("10")),
     pytest.param("12", 16, id="12-nanyue-spaces-placeholders"),
     pytest.param("14", 11, id="14-wuchuan-pipes-lost-levels"),
-    pytest.param("16", 5, id="16-nanhua-selfeval-pipes"),
+    pytest.param("16", 5, id="16-nanhua-selfeval-pipes", marks=_gap("16")),
     pytest.param("18", 2, id="18-qingshen-line-cells-op-unit"),
-    pytest.param("19", 2, id="19-daying-sifa-two-tables"),
+    pytest.param("19", 2, id="19-daying-sifa-two-tables", marks=_gap("19")),
     pytest.param("21", 9, id="21-sichuan-puhui-one-line"),
     pytest.param("23", 9, id="23-xiaoxian-starred-groups"),
     pytest.param("25", 7, id="25-linhai-name-is-level2"),
@@ -65,9 +76,9 @@ COUNTS = [
     pytest.param("34", 5, id="34-daying-minzheng-split-cells"),
     pytest.param("35", 9, id="35-huaibei-line-cells"),
     pytest.param("36", 5, id="36-xinzhou-sharing-site-pages"),
-    pytest.param("39", 6, id="39-ningjin-run-together-lines"),
+    pytest.param("39", 6, id="39-ningjin-run-together-lines", marks=_gap("39")),
     pytest.param("40", 2, id="40-lechang-traditional"),
-    pytest.param("44", 1, id="44-anxi-per-village-columns"),
+    pytest.param("44", 1, id="44-anxi-per-village-columns", marks=_gap("44")),
     pytest.param("45", 11, id="45-tianjin-two-projects"),
     pytest.param("47", 5, id="47-qingchuan-prose"),
     pytest.param("49", 9, id="49-huangshan-brackets"),
@@ -117,8 +128,6 @@ ROWS = [
     ("21", "创业担保基金放大倍数", "actual_value", "10倍"),
     ("23", "红薯种植面积", "annual_value", "5.5亩"),
     ("23", "羊养殖数量", "actual_value", "283只"),
-    ("23", "★补助家畜家禽养殖数量", "score", 10.0),  # a group row: 分值 and 得分 only
-    ("23", "★补助家畜家禽养殖数量", "annual_value", None),
     ("16", "配套电力设施1250KVA变压器3台", "score", 9.3),  # trailing numbers are 分值/得分
     ("02", "单项业务成本", "weight", 10.0),
     ("25", "数量指标", "annual_value", "375万平方米"),
@@ -161,12 +170,21 @@ ROWS = [
     ("51", "宣传次数", "annual_value", "至少全年完成2次宣传"),
     ("51", "群众满意度", "annual_value", "90%"),
 ]
-ROW_XFAIL: dict[str, str] = {}  # file prefix → reason, for rows a reader cannot read yet
+# (file, name, field) of the rows above the shipped reader does not read yet (see GAPS)
+ROW_GAPS = {
+    ("10", "15万元。", "actual_value"),
+    ("16", "配套电力设施1250KVA变压器3台", "score"),
+    ("39", "享受资助人数", "annual_value"),
+    ("39", "享受资助人数", "weight"),
+    ("39", "项目年度绩效目标(定量指标)制度指标规章制度建立与否", "weight"),
+    ("39", "项目年度绩效目标(定量指标)制度指标规章制度建立与否", "flags"),
+    ("44", "开展小型水利工程建设(个)", "annual_value"),
+}
 
 
 def _row_param(n: int, case: tuple[str, str, str, object]):
-    prefix, _, fieldname, _ = case
-    marks = [_xfail(ROW_XFAIL[prefix])] if prefix in ROW_XFAIL else []
+    prefix, name, fieldname, _ = case
+    marks = _gap(prefix) if (prefix, name, fieldname) in ROW_GAPS else []
     return pytest.param(*case, id=f"{prefix}-row{n}-{fieldname}", marks=marks)
 
 
@@ -204,16 +222,16 @@ def test_levels(prefix: str, name: str, level1: str, level2: str) -> None:
 
 # (file, number of projects, first project name)
 PROJECTS = [
-    ("02", 1, "委托业务项目"),
-    ("28", 2, "村组干部报酬"),
-    ("45", 2, "安全隐患维修"),
-    ("49", 1, "黄山市雪亮工程市本级机房租赁2024至2027服务采购项目"),
-    ("19", 2, ""),  # the first table's project is above the cut
-    ("36", 1, "演出设备更新专项经费"),  # the second project is cut off before its rows
+    pytest.param("02", 1, "委托业务项目", id="02"),
+    pytest.param("28", 2, "村组干部报酬", id="28"),
+    pytest.param("45", 2, "安全隐患维修", id="45"),
+    pytest.param("49", 1, "黄山市雪亮工程市本级机房租赁2024至2027服务采购项目", id="49"),
+    pytest.param("19", 2, "", id="19"),  # the first table's project is above the cut
+    pytest.param("36", 1, "演出设备更新专项经费", id="36"),  # the second project is cut off before its rows
 ]
 
 
-@pytest.mark.parametrize(("prefix", "n", "first"), PROJECTS, ids=[c[0] for c in PROJECTS])
+@pytest.mark.parametrize(("prefix", "n", "first"), PROJECTS)
 def test_projects(prefix: str, n: int, first: str) -> None:
     doc = _read(prefix)
     assert (len(doc.projects), doc.projects[0].project) == (n, first)
@@ -236,6 +254,12 @@ def test_source_url_kept_and_metadata_skipped() -> None:
     assert all("chacewang" not in i.raw for i in _indicators("21"))
 
 
+def test_a_group_heading_is_no_indicator_and_is_reported() -> None:
+    # 23's `★补助家畜家禽养殖数量 10 10`: a name with its 分值 and 得分, followed by rows with targets
+    assert not [i for i in _indicators("23") if i.name == "★补助家畜家禽养殖数量"]
+    assert any("group heading" in p.what and "★补助家畜家禽养殖数量" in p.what for p in _read("23").problems)
+
+
 NOT_TABLES = [
     ("readme", (REALDATA / "README.md").read_text(encoding="utf-8")),
     ("prose", "source: x\n\n今天天气很好，我们去公园散步。\n没有任何表格。\n"),
@@ -245,61 +269,25 @@ NOT_TABLES = [
 
 @pytest.mark.parametrize(("label", "text"), NOT_TABLES, ids=[c[0] for c in NOT_TABLES])
 def test_not_a_table(label: str, text: str) -> None:
-    assert read_indicator_table(f"{label}.txt", text) is None
+    assert read_table(f"{label}.txt", text) is None
 
 
-# one page of OCR text with the header spaced out and no page numbers: not read as pages
-UNREADABLE = (
-    "source: x\n\n绩 效 指 标一级指标二级指标三级指标年度 指标值实际 完成值分 值得 分"
-    "产出指标数量指标培训人数50人50人2020\n"
-)
+# an indicator header, then text neither the cell model nor the prose reader cuts into rows
+UNREADABLE = "source: x\n\n一级指标 二级指标 三级指标 指标值\n@@## ~~~~ ????\n"
 
 
 def test_unreadable_rows_are_kept_raw_and_flagged() -> None:
-    doc = read_indicator_table("garbled.txt", UNREADABLE)  # a name column, rows that cannot be cut
+    doc = read_table("garbled.txt", UNREADABLE)
+    assert doc is not None and doc.layout == "table:unreadable"
     (ind,) = [i for p in doc.projects for i in p.indicators]
-    assert doc.layout == "indicator_table:unreadable"
-    assert ("unparsed" in ind.flags, "培训人数" in ind.raw) == (True, True)
-    assert any(p.line == ind.line for p in doc.problems)
-
-
-# a self-evaluation flattened one page a line by a document-sharing site (as realdata 36):
-# page numbers, spaced-out header, empty template rows, 分值+得分 and the 总分 pair run together
-PAGES = (
-    "source: x\n\n1、项目支出绩效自评表 项目名称培训经费主管部门某局 年度 总体 目标 "
-    + "完成年度培训任务。" * 10
-    + "绩 效 指 标一级指标二级指标三级指标年度 指标值实际 完成值分 值得 分偏差原因分析 及改进措施"
-    + "产出指标数量指标培训人\n2、数50人50人{}指标2:质量指标合格率合格合格{}指标2:{}\n"
-)
-PAGES_CASES = [
-    ("6060", "4038", "总分10098", ((60.0, 60.0), (40.0, 38.0), [])),
-    ("6060", "4038", "总分10090", ((None, None), (None, None), ["unparsed"])),  # no split adds up
-    ("6060", "4038", "", ((None, None), (None, None), ["unparsed"])),  # no 总分: 6060 is no 分值
-    ("60", "40", "总分100", ((60.0, None), (40.0, None), [])),  # 分值 only, as stated
-]
-
-
-@pytest.mark.parametrize(
-    ("first", "second", "total", "expected"),
-    PAGES_CASES,
-    ids=[f"{c[0]}-{c[2] or '无总分'}" for c in PAGES_CASES],
-)
-def test_flattened_pages(first: str, second: str, total: str, expected: tuple) -> None:
-    doc = read_indicator_table("pages.txt", PAGES.format(first, second, total))
-    (project,) = doc.projects
-    one, two = project.indicators
-    assert (project.project, one.name, two.name) == ("培训经费", "培训人数", "合格率")
-    values = (one.annual_value, one.actual_value, two.annual_value, two.actual_value)
-    assert values == ("50人", "50人", "合格", "合格")
-    assert (one.level2, two.level2) == ("11-数量指标", "12-质量指标")
-    assert ((one.weight, one.score), (two.weight, two.score), list(one.flags)) == expected
+    assert (ind.name, "unparsed" in ind.flags, ind.raw) == ("", True, "指标值 | @@## | ~~~~ | ????")
+    assert any(p.line == ind.line == 3 and "not fully read" in p.what for p in doc.problems)
 
 
 GLUED = (
     "source: x\n\n一级指标二级指标三级指标目标值分值\n产出指标数量指标培训人数{}\n质量指标合格率{}\n总分{}\n"
 )
-# 目标值分值 run together: a split is taken only when exactly one adds the 分值 up to 总分 (both readers:
-# table/totals.py)
+# 目标值分值 run together: a split is taken only when exactly one adds the 分值 up to 总分 (table/totals.py)
 GLUED_CASES = [
     ("20010", "100%10", "20", ("200", 10.0, [])),
     ("20010", "100%10", "30", (None, None, ["missing_value", "unparsed"])),  # no split gives 30
@@ -311,7 +299,7 @@ GLUED_CASES = [
 @pytest.mark.parametrize(
     ("first", "second", "total", "expected"), GLUED_CASES, ids=[f"{c[0]}-{c[2]}" for c in GLUED_CASES]
 )
-@pytest.mark.parametrize("reader", [read_indicator_table, read_learned], ids=["rules", "learned"])
+@pytest.mark.parametrize("reader", [read_learned, read_table], ids=["learned", "shipped"])
 def test_glued_target_and_weight(first: str, second: str, total: str, expected: tuple, reader) -> None:
     doc = reader("glued.txt", GLUED.format(first, second, total))
     ind = doc.projects[0].indicators[0]
@@ -329,6 +317,6 @@ INLINE_ROWS = [("种植数量(≥**株)", ">=17600株"), ("成活率(≥**%)", "
 
 @pytest.mark.parametrize(("name", "value"), INLINE_ROWS, ids=[f"inline-{n}" for n in range(len(INLINE_ROWS))])
 def test_inline_prose(name: str, value: str) -> None:
-    doc = read_indicator_table("inline.txt", INLINE)
+    doc = read_table("inline.txt", INLINE)
     rows = {i.name: i.annual_value for p in doc.projects for i in p.indicators}
     assert (len(rows), rows.get(name)) == (3, value)

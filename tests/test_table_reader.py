@@ -685,3 +685,40 @@ def test_a_run_together_project_name_ends_at_the_next_project_label() -> None:
     roles = ["project_info"] + ["header"] * 3 + ["level1", "name", "value"]
     assert len(tokens.cells) == len(roles)
     assert [p.project for p in build_document("t.txt", tokens, roles).projects] == ["演出设备更新专项经费"]
+
+
+TWO_PROJECTS = (
+    "项目名称 | 培训经费 |\n"
+    "一级指标 | 二级指标 | 三级指标 | 指标值 |\n"
+    "产出指标 | 数量指标 | 培训人数 | ≥20人 |\n"
+    "项目名称 | 巡查经费 |\n"
+    "一级指标 | 二级指标 | 三级指标 | 指标值 |\n"
+    "产出指标 | 数量指标 | 巡查次数 | 12次 |\n"
+)
+
+
+def test_a_second_project_block_starts_a_project_whatever_the_model_read() -> None:
+    tokens = tokenize(TWO_PROJECTS)
+    # the model's mistakes this guards against: the second 项目名称 and its name read as `other`
+    roles = ["project_info", "project_info"] + ["header"] * 4 + ["level1", "level2", "name", "value"]
+    roles += ["other", "other"] + ["header"] * 4 + ["level1", "level2", "name", "value"]
+    doc = build_document("t.txt", tokens, roles)
+    got = [(p.project, [i.name for i in p.indicators]) for p in doc.projects]
+    assert got == [("培训经费", ["培训人数"]), ("巡查经费", ["巡查次数"])]  # the repeated header names no row
+
+
+def test_an_empty_project_name_is_not_the_next_label() -> None:
+    text = "项目名称: 主管部门: 某某局\n一级指标 二级指标 三级指标 指标值\n产出指标 数量指标 培训人数 ≥20人\n"
+    tokens = tokenize(text)
+    assert [c.raw for c in tokens.cells][:3] == ["项目名称:", "主管部门:", "某某局"]
+    roles = ["project_info", "project_info", "other"] + ["header"] * 4 + ["level1", "level2", "name", "value"]
+    doc = build_document("t.txt", tokens, roles)
+    assert [p.project for p in doc.projects] == [""]
+
+
+def test_an_empty_department_is_not_the_next_label() -> None:
+    text = "主管部门: 实施单位: 某某中心\n一级指标 二级指标 三级指标 指标值\n"
+    text += "产出指标 数量指标 培训人数 ≥20人\n"
+    tokens = tokenize(text)
+    roles = ["project_info", "project_info", "other"] + ["header"] * 4 + ["level1", "level2", "name", "value"]
+    assert build_document("t.txt", tokens, roles).department == ""

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from nlp.documents.indicator_table import read_indicator_table
+from nlp.baselines.rule_reader import read_indicator_table
 from nlp.documents.table.decode import drop_fake_names, drop_group_headings
 from nlp.documents.table.labels import load_rows
 from nlp.documents.table.reader import read_learned

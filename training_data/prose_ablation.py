@@ -17,7 +17,7 @@ from pathlib import Path
 
 from nlp import vocab
 from nlp.documents import prose
-from nlp.documents.indicator_table import read_indicator_table
+from nlp.documents.prose_reader import read_prose
 from nlp.documents.table.evaluate import score
 from nlp.documents.table.labels import load_rows
 
@@ -51,7 +51,7 @@ def main() -> None:
             vocab.rows = _without(words, original)  # type: ignore[assignment]
             for cached in (prose._words, prose._value_re, prose._marker_res):
                 cached.cache_clear()
-            doc = read_indicator_table(str(path), path.read_text(encoding="utf-8"))
+            doc = read_prose(str(path), path.read_text(encoding="utf-8"))
             figures.append(score(file, labels[file], doc))
         vocab.rows = original  # type: ignore[assignment]
         a, b = figures

@@ -6,7 +6,8 @@ Layouts, tried in this order (the first reader that recognizes the text wins):
 - ``wrapped``   PDF-wrapped 项目支出绩效目标表 (seed 000) — nlp/documents/wrapped.py
 - ``selfeval``  项目支出绩效自评表 (seed 002) — nlp/documents/selfeval.py
 - indicator tables of any other text layout (examples/realdata) — nlp/documents/table/ (the learned
-  cell-role reader, with the rule-based nlp/documents/indicator_table.py as a fallback by confidence)
+  cell-role reader; where the text has no table header, the prose reader nlp/documents/prose_reader.py
+  too, the more confident reading kept)
 
 Workbooks, Word, web pages and PDF (nlp/documents/formats.SUFFIXES) are read into grids of cells by
 nlp/documents/formats and built into a Document by the grid reader (nlp/documents/grid); one whose
@@ -81,12 +82,14 @@ def parse_text(path: str, text: str) -> Document | None:
     return doc
 
 
-def _extent(doc: Document | None) -> tuple[int, int]:
-    """Projects, then understood indicators: the better of two readings of one file."""
+def _extent(doc: Document | None) -> tuple[int, ...]:
+    """Projects, then the reading's confidence (rows read minus fake rows first, see
+    nlp.documents.table.reader.confidence): the better of two readings of one file."""
     if doc is None:
-        return (0, 0)
-    understood = sum(1 for p in doc.projects for i in p.indicators if "unparsed" not in i.flags)
-    return (len(doc.projects), understood)
+        return (0,)
+    from nlp.documents.table.reader import confidence
+
+    return (len(doc.projects), *confidence(doc))
 
 
 def read_document(path: str | Path) -> Document:

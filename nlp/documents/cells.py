@@ -74,7 +74,8 @@ def _squash(text: str) -> str:
     return _WS.sub(" ", _NEWLINE_GAP.sub("", text)).strip()
 
 
-def _cell(raw: str, line: int, brk: bool = False, soft: bool = False, prose: bool = False) -> Cell:
+def make_cell(raw: str, line: int, brk: bool = False, soft: bool = False, prose: bool = False) -> Cell:
+    """A cell of the text as found: line breaks and runs of spaces squashed, pinyin ruby dropped."""
     raw = PINYIN.sub("", _squash(raw))
     return Cell(text=fold(raw), raw=raw, line=line, brk=brk, soft=soft, prose=prose)
 
@@ -85,7 +86,7 @@ def pipe_row_cells(body: Body) -> list[Cell]:
     for k, line in enumerate(body.lines):
         parts = [p for p in line.split("|") if p.strip()]
         for j, part in enumerate(parts):
-            out.append(_cell(part, body.line_no(k), brk=j == 0))
+            out.append(make_cell(part, body.line_no(k), brk=j == 0))
     return out
 
 
@@ -107,7 +108,7 @@ def pipe_stream_cells(body: Body) -> list[Cell]:
         if empties == 1 and out:
             out.append(Cell(text="", raw="", line=line))
         empties = 0
-        out.append(_cell(piece, line, brk=brk, prose=piece.strip().count("\n") >= 2))
+        out.append(make_cell(piece, line, brk=brk, prose=piece.strip().count("\n") >= 2))
     return out
 
 
@@ -142,7 +143,7 @@ def flat_value_re() -> re.Pattern[str]:
     return re.compile(rf"(?:>=|<=|[≥≤=<>≧≦])?\d+(?:\.\d+)?(?:{units})?(?:以上|以下|以内)?")
 
 
-def _balanced_tokens(line: str) -> list[str]:
+def balanced_tokens(line: str) -> list[str]:
     """Split on spaces but keep a parenthesised part together: `数量( ≥**个 )`."""
     tokens: list[str] = []
     depth = 0
@@ -160,8 +161,8 @@ def space_cells(body: Body) -> list[Cell]:
     """No pipes: spaces separate cells and a new line may start a new row."""
     out: list[Cell] = []
     for k, line in enumerate(body.lines):
-        for j, tok in enumerate(_balanced_tokens(line)):
-            out.append(_cell(tok, body.line_no(k), soft=j == 0))
+        for j, tok in enumerate(balanced_tokens(line)):
+            out.append(make_cell(tok, body.line_no(k), soft=j == 0))
     return out
 
 

@@ -634,6 +634,8 @@ def trust_header(cells: Sequence[Cell], roles: Sequence[str], columns: Sequence[
         agreed = any(roles[i] == columns[i] for i in fields)
         stated = any(_states(columns[i], cells[i].text) for i in fields)
         name = cells[names[0]]
+        if roles[names[0]] == "header":
+            continue  # a header row repeated over a second table: its titles name no row
         named = header_fits("name", name, level2_column) > 0 and not _target_text(name)  # not `10万元`
         if roles[names[0]] != "name" and not ((agreed or stated) and named):
             continue
@@ -802,13 +804,16 @@ def _before_label(text: str) -> str:
 
 
 def _department(cells: Sequence[Cell]) -> str:
-    """The department after its label (up to the next label, see _before_label)."""
+    """The department after its label (up to the next label, see _before_label); none where the next
+    cell is another label of the project block."""
     for i, cell in enumerate(cells):
         m = _DEPARTMENT.match(cell.text)
         if m:
             rest = _before_label(m.group(1).strip())
-            nxt = cells[i + 1].raw if i + 1 < len(cells) else ""
-            return rest or nxt
+            nxt = cells[i + 1] if i + 1 < len(cells) else None
+            if rest or nxt is None or nxt.text.startswith(_info_labels()):  # the label left empty
+                return rest
+            return nxt.raw
     return ""
 
 

@@ -1,5 +1,5 @@
 """Recut cells of text tables without separators (run-together, OCR, document-site previews) where
-the first cut (nlp/documents/indicator_table.py `_split_flat`/`_cut`) leaves fields glued or apart.
+the first cut (nlp/documents/table/runtogether.py) leaves fields glued or apart.
 
 Each pass is general and decides only what the text settles; an ambiguous cell is left as it is:
 - a column title glued to the level name after it (`指标值产出指标`) is cut in two;
@@ -30,10 +30,10 @@ from functools import lru_cache
 
 from nlp import vocab
 from nlp.documents import cells as _cells
-from nlp.documents import indicator_table as _flat
 from nlp.documents.table.columns import column_role
 from nlp.documents.table.levels import title_or_level
 from nlp.documents.table.ocr import read_slips, read_words
+from nlp.documents.table.runtogether import cut_at_anchors
 from nlp.segment import tokenize
 from nlp.textnorm import fold
 from nlp.values import glued_units
@@ -83,7 +83,7 @@ def _same_line(found: list[_cells.Cell], k: int, j: int) -> bool:
 
 def _recut(c: _cells.Cell, text: str) -> list[_cells.Cell]:
     """The first cutter again on a piece of a cell (level names, values)."""
-    return [_piece(c, p.text) for p in _flat._cut(c, text, False) if p.text]
+    return [_piece(c, p.text) for p in cut_at_anchors(c, text, False) if p.text]
 
 
 def _glued_titles(found: list[_cells.Cell]) -> list[_cells.Cell]:

@@ -1,37 +1,49 @@
-"""Read a text table: the learned reader (tokenize, tag each cell with the CRF, decode the rows), with
-the rule-based reader of nlp/documents/indicator_table.py kept as a fallback chosen by confidence.
+"""Read a text table: the learned reader (tokenize, tag each cell with the CRF, decode the rows), and,
+where the text holds no table header, the prose reader (nlp/documents/prose_reader.py); the more
+confident reading is kept.
 
 Confidence of a reading, compared in this order: rows read (a name and a target or actual) minus rows
 flagged `unparsed`, rows without a name and junk rows (a name without a Chinese character, or a level
 name / column title with no value: a heading); then fewer such rows; then the fields filled on the rows
 read (一级, 二级, 分值, 得分, actual, stated operator, unit, direction) minus the named rows without any
 value that the excerpt did not cut (a heading or a text line read as a row). So of two readings with as
-many rows, the one with fewer fake rows and then the fuller one is taken. The learned reading is taken
-when it is strictly more confident than the rule-based one; the choice is in the Document's layout
-(`table:<separator>` or `indicator_table:<layout>`). Leave-one-file-out figures for both readers and
-for this choice: `jixiao evaluate --reader` (README, "Table reader").
+many rows, the one with fewer fake rows and then the fuller one is taken. The prose reading (tried
+only where the text holds no table header) is taken unless the learned one is more confident; the
+choice is in the Document's layout (`table:<separator>`, `prose` or `prose:bracketed`). Nothing is
+lost: text with an indicator header (a name column) that neither reader can cut into rows gives one
+row with its raw text, flagged `unparsed` (layout `table:unreadable`). Leave-one-file-out figures:
+`jixiao evaluate --reader` (README, "Table reader").
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
-from nlp.documents.indicator_table import read_indicator_table
+from nlp.documents.cells import row_indicator
+from nlp.documents.common import Parts, ProjectDraft
+from nlp.documents.prose_reader import read_prose
+from nlp.documents.table.columns import column_role
 from nlp.documents.table.decode import build_document, drop_fake_names, drop_group_headings
+from nlp.documents.table.features import header_runs
 from nlp.documents.table.levels import title_or_level
 from nlp.documents.table.roles import RoleModelError, RoleTagger, default_tagger
-from nlp.documents.table.tokens import tokenize
-from nlp.schema import Document, Indicator
+from nlp.documents.table.tokens import Tokens, tokenize
+from nlp.schema import Document, Indicator, Problem, Project
 
 log = logging.getLogger(__name__)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _FIELDS = ("level1", "level2", "weight", "score", "actual_value", "op", "unit", "direction")
+_UNREAD_CELLS = 60  # cells after the name title kept as the raw text of an unreadable table
 
 
 def read_learned(path: str, text: str, tagger: RoleTagger | None = None) -> Document | None:
     """The learned reader alone; None when the text holds no indicator row."""
-    tokens = tokenize(text)
+    return _read_cells(path, tokenize(text), tagger)
+
+
+def _read_cells(path: str, tokens: Tokens, tagger: RoleTagger | None) -> Document | None:
     roles = (tagger or default_tagger()).tag(tokens.cells)
     doc = build_document(path, tokens, roles)
     return drop_group_headings(doc) if doc is not None else None
@@ -57,18 +69,44 @@ def confidence(doc: Document) -> tuple[int, int, int]:
     return (len(read) - fake, -fake, fields - hollow)
 
 
+def unreadable(path: str, tokens: Tokens) -> Document | None:
+    """An indicator header whose rows cannot be cut (OCR run-together): the text after its name title
+    kept as one row, flagged `unparsed`; None when the text has no name column."""
+    i = next((k for k, c in enumerate(tokens.cells) if column_role(c.text) == "name"), None)
+    rest = tokens.cells[i + 1 : i + 1 + _UNREAD_CELLS] if i is not None else ()
+    if not rest:
+        return None
+    document = Document(path=path, doc=Path(path).stem, layout="table:unreadable", source=tokens.source)
+    head = Project(doc=document.doc, project_id=f"{document.doc}-001", project="", line=rest[0].line)
+    project = ProjectDraft(head)
+    raws = [c.raw for c in rest]
+    ind = row_indicator(
+        {},
+        doc=document.doc,
+        project_id=project.head.project_id,
+        seq=1,
+        name="",
+        levels=("", "", "", ""),
+        raws=raws,
+        line=rest[0].line,
+        cut=False,
+        extra=True,
+    )
+    project.indicators.append(ind)
+    problem = Problem(path, ind.line, f"row not fully read: {ind.raw[:80]}")
+    return Parts(projects=[project.build()], problems=[problem]).build(document)
+
+
 def read_table(path: str, text: str, tagger: RoleTagger | None = None) -> Document | None:
-    """Read an indicator table of any text layout: the more confident of the two readers."""
-    rules = read_indicator_table(path, text)
-    if rules is not None:
-        rules = drop_group_headings(drop_fake_names(rules))  # before the comparison: no confident rows
+    """Read the indicators of a text table (or of text without a table): the more confident reading."""
+    tokens = tokenize(text)
+    prose = read_prose(path, text) if not header_runs(tokens.cells) else None
     try:
-        learned = read_learned(path, text, tagger)
+        doc = _read_cells(path, tokens, tagger)
     except RoleModelError as err:
-        log.warning("%s: %s; using the rule-based reader", path, err)
-        return rules
-    if learned is None or rules is None:
-        doc = learned or rules
-    else:
-        doc = learned if confidence(learned) > confidence(rules) else rules
+        log.warning("%s: %s; tables are not read without it", path, err)
+        doc = None
+    if prose is not None and (doc is None or confidence(prose) >= confidence(doc)):
+        doc = prose
+    doc = doc or unreadable(path, tokens)
     return drop_fake_names(doc) if doc is not None else None

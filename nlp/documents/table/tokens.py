@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 
 from nlp.documents import cells as _cells
-from nlp.documents import indicator_table as _flat
 from nlp.documents.table.glued import recut
 from nlp.documents.table.levels import title_or_level
+from nlp.documents.table.pages import rejoin_pages
+from nlp.documents.table.runtogether import cut_at_anchors, split_run_together, title_runs
 from nlp.textnorm import fold_text
 
 _TAB_SHARE = 0.3  # share of non-empty lines with a tab above which the text is tab-separated
@@ -53,7 +54,7 @@ def _tab_cells(body: _cells.Body) -> list[_cells.Cell]:
     out: list[_cells.Cell] = []
     for k, line in enumerate(body.lines):
         parts = [p for p in line.split("\t") if p.strip()]
-        out += [_cells._cell(p, body.line_no(k), brk=j == 0) for j, p in enumerate(parts)]
+        out += [_cells.make_cell(p, body.line_no(k), brk=j == 0) for j, p in enumerate(parts)]
     return out
 
 
@@ -66,7 +67,7 @@ def _separator(body: _cells.Body) -> str:
     piped = _cells.sniff(body)
     if piped != "spaces":
         return {"pipe_rows": "pipe", "pipe_cells": "pipe_line"}[piped]
-    single = sum(1 for ln in lines if len(_cells._balanced_tokens(ln)) == 1)
+    single = sum(1 for ln in lines if len(_cells.balanced_tokens(ln)) == 1)
     return "line" if single >= _LINE_SHARE * len(lines) else "spaces"
 
 
@@ -103,7 +104,7 @@ def _clauses(found: list[_cells.Cell]) -> list[_cells.Cell]:
             out.append(c)
             continue
         first = True
-        for part in _flat._cut(c, c.text, True):
+        for part in cut_at_anchors(c, c.text, True):
             for piece in _split_clauses(part.text):
                 text = _unbracket(piece.strip())
                 if text:
@@ -116,7 +117,7 @@ def _split_headers(found: list[_cells.Cell]) -> list[_cells.Cell]:
     """Cut a header row run together inside one cell (`绩效指标一级指标二级指标…得分`) into its titles."""
     out: list[_cells.Cell] = []
     for c in found:
-        runs = _flat._title_runs(c.text)
+        runs = title_runs(c.text)
         if not runs:
             out.append(c)
             continue
@@ -166,7 +167,7 @@ def tokenize(text: str) -> Tokens:
     ('tab', [('产出指标', 2, 0), ('培训人数', 2, 1), ('≥20人', 2, 2)])
     """
     plain = _cells.split_body(text)
-    body = _flat._unflatten_pages(plain)
+    body = rejoin_pages(plain)
     pages = "+pages" if body is not plain else ""
     sep = _separator(body)
     if sep == "tab":
@@ -177,7 +178,7 @@ def tokenize(text: str) -> Tokens:
         found = _cells.pipe_stream_cells(body)
     else:
         spaced = _cells.space_cells(body)
-        found = _clauses(_split_headers(_flat._split_flat(spaced)))
+        found = _clauses(_split_headers(split_run_together(spaced)))
         if sum(1 for c in found if c.glued) > len(spaced) // 2:
             sep = "none"
         found = recut(found)

@@ -5,7 +5,7 @@ In text without separators a row's 目标值 and 分值 (`210010` = 2100 | 10) o
 multiple of 5, at most the total, no leading 0); a reading is taken only when exactly one choice over
 all the table's rows makes the 分值 column (and the 得分 column) add up to the 总分 the table states.
 Otherwise nothing is split and the caller keeps the number raw, flagged: a split is never guessed.
-Used by both table readers (the learned decoder, table/decode.py, and nlp/documents/indicator_table.py).
+Used by the learned decoder (table/decode.py) and by the rule-based baseline (nlp/baselines/rule_reader.py).
 """
 
 from __future__ import annotations

@@ -1,20 +1,25 @@
-"""Read indicator tables of other provinces (pipes, line cells, spaces, run-together text, prose)."""
+"""The rule-based table reader, kept only as the baseline of `jixiao evaluate --reader`: NOT SHIPPED.
+
+It read the indicator tables of other provinces (pipes, line cells, spaces, run-together text, prose)
+until the learned reader (nlp/documents/table/) and the prose reader (nlp/documents/prose_reader.py)
+replaced it; it grew one special case per sample file (docs/READER_AUDIT.md). `read_document` never
+calls it. It is imported only by the leave-one-file-out evaluation (nlp/documents/table/evaluate.py),
+benchmarks/bench_reader.py and its own tests (tests/test_rule_reader.py), so the README table can show
+its figures beside the learned reader's on the same folds. Its output layout is
+`indicator_table:<layout>`.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from nlp.documents.cells import (
     Body,
     Cell,
     cell_number,
-    flat_descriptions,
-    flat_grades,
-    flat_template_re,
     flat_value_re,
     is_number,
     pipe_row_cells,
@@ -27,8 +32,11 @@ from nlp.documents.cells import (
 from nlp.documents.common import Parts, ProjectDraft
 from nlp.documents.prose import bracketed_rows, is_selfeval, prose_rows
 from nlp.documents.table.columns import title_table
+from nlp.documents.table.glued import recut
+from nlp.documents.table.pages import rejoin_pages
+from nlp.documents.table.runtogether import split_run_together
 from nlp.documents.table.totals import points_as_read, split_scores, split_weights, stated_total
-from nlp.levels import canonical_level1, canonical_level2, level_key, level_words
+from nlp.levels import canonical_level1, canonical_level2, level_key
 from nlp.schema import Document, Indicator, Problem, Project
 from nlp.textnorm import fold, fold_text
 
@@ -44,10 +52,6 @@ _PROJECT = re.compile(r"^(?:项目名称|专项名称)[:：]?(.*)$")
 _PROJECT_END = re.compile(r"(?:省级|中央)?主管部门|项目负责人|项目编号")
 _DEPARTMENT = re.compile(r"^(?:主管部门\(单位\)名称|主管部门(?:及代码)?|部门\(单位\)名称)[:：]?(.*)$")
 _YEAR = re.compile(r"(20\d{2})\s*年度?")
-_PAGE_MARK = re.compile(r"^\s*(\d+)、")  # page number a document-sharing site prints before a page
-_PAGE_MIN = 100  # characters: a flattened page is a long line
-_SPACE_IN_CJK = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
-_SECTION = re.compile(r"项目名称|专项名称")
 _VALUE_ROLES = ("period", "value", "actual")
 _LEVEL_ROLES = ("level1", "level2")
 _HEADERLESS = ("level1", "level2", "name", "value", "actual_text", "weight", "score")
@@ -109,153 +113,6 @@ def _accepts(role: str, cell: Cell, row: _Row, level1: str) -> bool:
     if role in ("project", "goal"):
         return not _MONEY.match(text) and not _is_level(text)
     return True
-
-
-def _piece(cell: Cell, text: str, first: bool) -> Cell:
-    return Cell(text, text, cell.line, cell.brk and first, cell.soft and first, glued=True)
-
-
-@lru_cache(maxsize=1)
-def _flat_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    titles = sorted(title_table()[0], key=len, reverse=True)
-    head = re.compile("|".join(re.escape(t) for t in titles))
-    value = flat_value_re().pattern
-    words = (*level_words(), *flat_descriptions())
-    template = flat_template_re().pattern
-    anchor = re.compile("|".join(re.escape(w) for w in words) + f"|{template}|{value}")
-    tail = re.compile(rf"^\D.*?(?:{value})$")  # 科目调整次数≤10次, 资金支出率达到目标值95%10
-    return head, anchor, tail
-
-
-@lru_cache(maxsize=1)
-def _graded_end() -> re.Pattern[str]:
-    grades = "|".join(re.escape(g) for g in flat_grades())
-    return re.compile(rf"^(.+?)({grades})({grades})$")
-
-
-def _gap_parts(gap: str, following: str) -> list[str]:
-    """Text between two anchors; two grade words ending it before the 分值/得分 digits
-    (`…质量等合格合格` + `2020`) are the target and the actual, cut off the name."""
-    m = _graded_end().match(gap) if _DIGITS.match(following) else None
-    return list(m.groups()) if m else [gap]
-
-
-def _cut(cell: Cell, text: str, first: bool) -> list[Cell]:
-    """Cut run-together text at level names and values; a stop word keeps the rest whole.
-
-    Empty template rows (`指标2:`) are dropped.
-    """
-    _, anchor, _ = _flat_patterns()
-    template = flat_template_re()
-    out: list[Cell] = []
-    pos = 0
-    for m in anchor.finditer(text):
-        if m.start() < pos:
-            continue
-        if m.start() > pos:
-            gap = text[pos : m.start()]
-            if level_key(gap).startswith(title_table()[1]):
-                return [*out, _piece(cell, text[pos:], first and not out)]
-            out += [_piece(cell, part, first and not out) for part in _gap_parts(gap, m.group())]
-        if not template.fullmatch(m.group()):
-            out.append(_piece(cell, m.group(), first and not out))
-        pos = m.end()
-    if pos < len(text):
-        out.append(_piece(cell, text[pos:], first and not out))
-    return out
-
-
-def _title_runs(text: str) -> list[list[re.Match[str]]]:
-    """Runs of three or more column titles that follow each other: a header row in running text."""
-    head = _flat_patterns()[0]
-    runs: list[list[re.Match[str]]] = []
-    run: list[re.Match[str]] = []
-    for m in head.finditer(text):
-        if run and m.start() != run[-1].end():
-            runs += [run] if len(run) >= 3 else []
-            run = []
-        run.append(m)
-    return runs + ([run] if len(run) >= 3 else [])
-
-
-def _unflatten_pages(body: Body) -> Body:
-    """Text of a document-sharing site (淘文阁 …): each page flattened to one line after `N、`.
-
-    Taken as such only when two or more lines start with consecutive page numbers, all of
-    them long but the last (the excerpt may end early on a page), and the text holds an
-    indicator header (three column titles in a row). The page numbers are dropped and the
-    pages joined (a page may end inside a word: `音响、` / `2、灯光`); spaces between Chinese
-    characters are the extraction's, not cell separators (`绩 效 指 标`, `年度 指标值`,
-    `分 值得 分`), and are removed; the text is then broken into lines where the template
-    starts a section: before 项目名称 and before an indicator header. Each line keeps the
-    number of the file line it starts on.
-    """
-    marks = {k: m for k, ln in enumerate(body.lines) if (m := _PAGE_MARK.match(ln))}
-    pages = list(marks)
-    numbers = [int(m.group(1)) for m in marks.values()]
-    if len(pages) < 2 or numbers != list(range(numbers[0], numbers[0] + len(numbers))):
-        return body
-    if any(len(body.lines[k].strip()) < _PAGE_MIN for k in pages[:-1]):
-        return body
-    text = ""
-    starts: list[tuple[int, int]] = []  # (offset in text, line number)
-    for k in range(pages[0], len(body.lines)):
-        line = body.lines[k].strip()
-        line = _PAGE_MARK.sub("", line) if k in pages else line
-        starts.append((len(text), body.line_no(k)))
-        text += _SPACE_IN_CJK.sub("", line)
-    runs = _title_runs(text)
-    if not runs:
-        return body
-    cuts = sorted({0, *(m.start() for m in _SECTION.finditer(text)), *(r[0].start() for r in runs)})
-    lines = [text[a:b] for a, b in zip(cuts, [*cuts[1:], len(text)], strict=True)]
-    line_of = [max(n for offset, n in starts if offset <= a) for a in cuts]
-    head = list(range(pages[0]))
-    return Body(
-        lines=[body.lines[k] for k in head] + lines,
-        first_line=body.first_line,
-        source=body.source,
-        note=body.note,
-        numbers=tuple([body.line_no(k) for k in head] + line_of),
-    )
-
-
-def _title_prefix(text: str) -> bool:
-    """The beginning of a column title (a header cut off by the end of the excerpt)."""
-    key = level_key(text)
-    return len(key) >= 4 and any(t.startswith(key) and t != key for t in title_table()[0])
-
-
-def _split_flat(cells: list[Cell]) -> list[Cell]:
-    """Cut run-together text (`产出指标数量指标足额保障率=100%`) into header titles, levels, values."""
-    head, _, tail = _flat_patterns()
-    flat = False
-    out: list[Cell] = []
-    for cell in cells:
-        text = cell.text
-        titles = list(head.finditer(text))
-        if sum(1 for m in titles if len(m.group()) > 2) >= 3:
-            flat = True
-            end = titles[0].end()
-            if titles[0].start():
-                out.append(_piece(cell, text[: titles[0].start()], True))
-            out.append(_piece(cell, titles[0].group(), not titles[0].start()))
-            for m in titles[1:]:
-                if m.start() != end:
-                    break
-                out.append(_piece(cell, m.group(), False))
-                end = m.end()
-            if _title_prefix(text[end:]):
-                end = len(text)  # the excerpt ends inside the header: nothing more to read
-            out += _cut(cell, text[end:], False) if end < len(text) else []
-        elif text.startswith(level_words()) and not _is_level(text) and not _SCORE_ONLY.search(text):
-            flat = True
-            out += _cut(cell, text, True)
-        elif flat and tail.match(text):
-            out += _cut(cell, text, True)
-        else:
-            out.append(cell)
-    return out
 
 
 def _header_at(cells: list[Cell], i: int, layout: str) -> tuple[list[str], int] | None:
@@ -532,16 +389,14 @@ def _indicator(doc: str, project_id: str, seq: int, row: _Row, last: bool, cut: 
 
 def read_indicator_table(path: str, text: str) -> Document | None:
     """Read an indicator table of another province; None when the text holds no such table."""
-    body: Body = _unflatten_pages(split_body(text))
+    body: Body = rejoin_pages(split_body(text))
     doc = Path(path).stem
     layout = sniff(body)
     cells = {"pipe_rows": pipe_row_cells, "pipe_cells": pipe_stream_cells, "spaces": space_cells}[layout](
         body
     )
     if layout == "spaces":
-        from nlp.documents.table.glued import recut  # glued.py cuts with this module's _cut
-
-        cells = recut(_split_flat(cells))
+        cells = recut(split_run_together(cells))
     found = _table_rows(cells, layout)
     rows = [r for r in found.rows if r.values.get("name") or set(r.values) & set(_VALUE_ROLES) or r.extra]
     if not rows or (found.headerless and layout == "spaces"):  # inline `数量指标:…>=17600株；…`

@@ -1,0 +1,1 @@
+"""Baselines the shipped readers are measured against; nothing here is on the shipped path."""
