@@ -20,6 +20,7 @@ structures, and the tables are the same as those of `nlp.pipeline.run` (tested).
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import logging
@@ -546,7 +547,7 @@ def _run(
     if not scheduler:  # on a cluster the workers segment names, the client never does (65 MB less)
         tokenize("预热")  # and jieba's dictionary (the classifiers and linking segment names)
     summaries: list[ChunkSummary] | list[shuffle.Parked]
-    with _executor(workers, scheduler) as (executor, window, client):
+    with _frozen(), _executor(workers, scheduler) as (executor, window, client):
         if client is None:
             summaries, globals_of, n_links, n_families, link_note = _global_steps(
                 executor, window, chunks, out, spool, options, workers, progress, clock
@@ -619,6 +620,18 @@ def _run(
     report["tables"] = {**tables, "links": n_links}
     log.info("%d documents, %d projects, %d indicators", len(files), n_projects, n_indicators)
     return report
+
+
+@contextmanager
+def _frozen() -> Iterator[None]:
+    """The objects made so far (modules, models, jieba's dictionary) out of the cyclic collector's reach
+    while the chunks run: its full collections no longer walk them, in this process nor in the workers
+    forked from it (where its writes would also copy the shared pages); back in its care at the end."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _global_steps(
