@@ -5,15 +5,18 @@ The run has two passes over chunks of documents, with the global steps in betwee
 1. `read_chunk` (per chunk, in any process): read the documents, build the projects and indicators
    tables, park them in a spool file, and return only what the global steps need: the linking columns
    of each project, its folded indicator names, its boilerplate signature, and the report counts.
-2. Global steps (once): link the projects (family ids; the links are written at once), find the
-   boilerplate clusters, then drop what only these steps needed. On a Dask cluster these run on the
-   workers as shuffles by key (`nlp.shuffle`), the first pass leaving their inputs in the spool.
+2. Global steps (once): link the projects (family ids; the links spilled to the spool, written by a
+   worker of pass 3 beside its first chunks), find the boilerplate clusters, then drop what only these
+   steps needed. On a Dask cluster these run on the workers as shuffles by key (`nlp.shuffle`), the
+   first pass leaving their inputs in the spool.
 3. `finish_chunk` (per chunk, in any process): values, classifiers, the corrections about the chunk's
    documents, self-evaluation verdicts, quality flags and project scores, each table written into the
    spool as CSV rows and an Arrow file; the department sums, the per-project self-evaluation summaries
    and the report counts come back to be added up.
 
-The writer copies each chunk's CSV rows and writes each chunk as a Parquet row group, in document
+On one machine the workers of pass 1 fork at once and read while the main process loads the name
+models and jieba's dictionary; those of pass 3 fork after the global steps and inherit them. The writer
+copies each chunk's CSV rows and writes each chunk as a Parquet row group as it comes, in document
 order, then the department rows. So memory holds one chunk per process plus the compact global
 structures, and the tables are the same as those of `nlp.pipeline.run` (tested).
 """
