@@ -717,15 +717,23 @@ def _run(
     return report
 
 
+GC_THRESHOLDS = (50_000, 20, 100)  # the cyclic collector's thresholds during a run (Python's: 700, 10, 10)
+
+
 @contextmanager
 def _frozen() -> Iterator[None]:
     """The objects made so far (modules, models, jieba's dictionary) out of the cyclic collector's reach
     while the chunks run: its full collections no longer walk them, in this process nor in the workers
-    forked from it (where its writes would also copy the shared pages); back in its care at the end."""
+    forked from it (where its writes would also copy the shared pages); and the collector run less often
+    (GC_THRESHOLDS, inherited by the workers): the tables and readers make many short-lived objects,
+    few of them in cycles. Both undone at the end."""
+    thresholds = gc.get_threshold()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         yield
     finally:
+        gc.set_threshold(*thresholds)
         gc.unfreeze()
 
 
