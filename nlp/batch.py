@@ -5,21 +5,25 @@ The run has two passes over chunks of documents, with the global steps in betwee
 1. `read_chunk` (per chunk, in any process): read the documents, build the projects and indicators
    tables, park them in a spool file, and return only what the global steps need: the linking columns
    of each project, its folded indicator names, its boilerplate signature, and the report counts.
-2. Global steps (once): link the projects (family ids; the links are written at once), find the
-   boilerplate clusters, then drop what only these steps needed. On a Dask cluster these run on the
-   workers as shuffles by key (`nlp.shuffle`), the first pass leaving their inputs in the spool.
+2. Global steps (once): link the projects (family ids; the links spilled to the spool, written by a
+   worker of pass 3 beside its first chunks), find the boilerplate clusters, then drop what only these
+   steps needed. On a Dask cluster these run on the workers as shuffles by key (`nlp.shuffle`), the
+   first pass leaving their inputs in the spool.
 3. `finish_chunk` (per chunk, in any process): values, classifiers, the corrections about the chunk's
    documents, self-evaluation verdicts, quality flags and project scores, each table written into the
    spool as CSV rows and an Arrow file; the department sums, the per-project self-evaluation summaries
    and the report counts come back to be added up.
 
-The writer copies each chunk's CSV rows and writes each chunk as a Parquet row group, in document
+On one machine the workers of pass 1 fork at once and read while the main process loads the name
+models and jieba's dictionary; those of pass 3 fork after the global steps and inherit them. The writer
+copies each chunk's CSV rows and writes each chunk as a Parquet row group as it comes, in document
 order, then the department rows. So memory holds one chunk per process plus the compact global
 structures, and the tables are the same as those of `nlp.pipeline.run` (tested).
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import logging
@@ -27,6 +31,7 @@ import multiprocessing
 import os
 import shutil
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -56,7 +61,7 @@ from nlp.corrections import Correction, apply_corrections, files_summary, latest
 from nlp.csv_text import csv_text
 from nlp.documents import read_document
 from nlp.documents.discovery import Discovery, discover, relabel
-from nlp.link_files import write_links
+from nlp.link_files import spill_links, write_link_files
 from nlp.linking import LinkRow, clear_caches, indicator_sets_of, no_links, rows_of
 from nlp.outputs import build_report, indicators_frame, projects_frame
 from nlp.pipeline import STALE_OUTPUTS, Options
@@ -244,11 +249,16 @@ def _flag_counter(frame: pd.DataFrame) -> Counter:
 # ---------------------------------------------------------------- running the chunks
 
 
-def _ordered(submit: Callable[[int], Future], n: int, window: int) -> Iterator[Any]:
-    """Results of tasks 0..n-1 in order, with at most `window` tasks submitted and not yet consumed."""
+def _ordered(
+    submit: Callable[[int], Future], n: int, window: int, started: Callable[[], None] | None = None
+) -> Iterator[Any]:
+    """Results of tasks 0..n-1 in order, with at most `window` tasks submitted and not yet consumed;
+    `started` is called once the first tasks are submitted, before any result is awaited."""
     pending: dict[int, Future] = {}
     for i in range(n):
         pending[i] = submit(i)
+        if started is not None and i + 1 == min(n, window):
+            started()
         if len(pending) >= window:
             first = min(pending)
             yield pending.pop(first).result()
@@ -295,6 +305,19 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[tuple[Executor, i
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
             yield pool, 2 * workers, None
+
+
+@contextmanager
+def _pass_two(executor: Executor, workers: int) -> Iterator[Executor]:
+    """The executor of pass 2: on one machine, processes forked anew once the models and jieba's dictionary
+    are loaded, which they inherit (those of pass 1 forked at the start, to read while they loaded)."""
+    if not isinstance(executor, ProcessPoolExecutor):
+        yield executor
+        return
+    executor.shutdown()
+    gc.freeze()  # what was loaded meanwhile, too
+    with _executor(workers, None) as (pool, _, _):
+        yield pool
 
 
 def _chunks(files: list[tuple[str, str]], size: int) -> list[list[tuple[str, str]]]:
@@ -371,6 +394,9 @@ def _titles(summaries: list[ChunkSummary]) -> pd.DataFrame:
     return projects
 
 
+Buckets = dict[int, set[int]]  # the link buckets in the spool, per tag of the process that scored them
+
+
 def _link(
     rows: list[LinkRow] | None,
     projects: pd.DataFrame,
@@ -378,14 +404,14 @@ def _link(
     out: Path,
     spool: Path,
     processes: int,
-) -> tuple[int, list[str], str]:
-    """Link the projects (`rows`, None when linking is off; blocks scored in `processes` processes)
-    and write the links (spilled to the spool, not held); return the number of links, the family ids
-    (in order) and the stage note."""
+) -> tuple[int, list[str], str, Buckets | None]:
+    """Link the projects (`rows`, None when linking is off; blocks scored in `processes` processes),
+    the links spilled to the spool, not held; return the number of links, the family ids (in order),
+    the stage note and the buckets that `write_link_files` writes in pass 2 (None: written)."""
     if rows is None:
-        return _write_links(no_links(), out), projects["project_id"].astype(str).tolist(), "off"
-    families, n_links = write_links(rows, options.link_threshold, out, spool, processes)
-    return n_links, families, f"{n_links} links, {len(set(families))} families"
+        return _write_links(no_links(), out), projects["project_id"].astype(str).tolist(), "off", None
+    families, written, n_links = spill_links(rows, options.link_threshold, spool, processes)
+    return n_links, families, f"{n_links} links, {len(set(families))} families", written
 
 
 def _boilerplate(projects: pd.DataFrame, summaries: list[ChunkSummary], families: list[str]) -> frozenset:
@@ -411,6 +437,37 @@ def _release(summaries: list[ChunkSummary]) -> None:
     pa.default_memory_pool().release_unused()
 
 
+class _Loading:
+    """The name models and jieba's dictionary, loaded in a thread while pass 1's workers, forked before,
+    read the first chunks (reading needs neither); pass 2's workers fork after it and share them."""
+
+    def __init__(self, model_dir: Path) -> None:
+        self.model_dir = model_dir
+        self.error: str | None = None
+        self.thread: threading.Thread | None = None
+        self.failed: BaseException | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._load, name="jixiao-load", daemon=True)
+        self.thread.start()
+
+    def _load(self) -> None:
+        try:
+            self.error = _classify_error(self.model_dir)
+            tokenize("预热")  # the classifiers and linking segment names
+        except BaseException as err:  # raised again in the main thread by result()
+            self.failed = err
+
+    def result(self) -> str | None:
+        """Wait for the loading; why the name classifiers cannot run, or None."""
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        if self.failed is not None:
+            raise self.failed
+        return self.error
+
+
 def _classify_error(model_dir: Path) -> str | None:
     """Why the name classifiers cannot run (logged once), or None."""
     from nlp.classify import ModelLoadError, ModelNotFound
@@ -430,15 +487,21 @@ class _TableWriter:
     """One table: CSV (UTF-8 with BOM) appended chunk by chunk, Parquet a row group per chunk.
 
     The chunks' parts are written into the spool by the processes that made them; their CSV bytes are
-    copied into the table's CSV in order, their Arrow files are kept until the end, because a column
-    that is empty in one chunk has no type there: the Parquet file is written under the schema unified
-    over all chunks.
+    copied into the table's CSV in order. The Parquet file is written under the schema unified over all
+    chunks (a column that is empty in one chunk has no type there): its row groups are written as the
+    parts come, under the schema of the parts so far, and written again from the parts' Arrow files,
+    kept until the end, if a later part changes it (types a column no earlier part typed, or widens a
+    type): at once the first RESTARTS times, then once at the end.
     """
 
     def __init__(self, out: Path, name: str) -> None:
         self.csv_path, self.parquet_path = out / f"{name}.csv", out / f"{name}.parquet"
         self.csv = open(self.csv_path, "wb")  # noqa: SIM115
         self.parts: list[Part] = []
+        self.writer: pq.ParquetWriter | None = None
+        self.schema: pa.Schema | None = None  # the schema of the row groups written as parts came
+        self.written = 0  # parts written into the Parquet file
+        self.restarts = 0  # times the file was begun anew because a part changed the schema
 
     def add(self, part: Part) -> None:
         """Append one chunk's part."""
@@ -449,18 +512,44 @@ class _TableWriter:
             _append(rows, self.csv)
         part.csv.unlink()
         self.parts.append(part)
+        schema = self._schema()
+        if schema is None or self.restarts > RESTARTS:
+            return
+        if self.writer is not None and not schema.equals(self.schema, check_metadata=True):
+            self.writer.close()
+            self.writer, self.restarts = None, self.restarts + 1
+            if self.restarts > RESTARTS:  # columns typed late, again and again: the file written at the end
+                return
+        if self.writer is None:
+            self.writer, self.schema, self.written = pq.ParquetWriter(self.parquet_path, schema), schema, 0
+        self._write(self.writer, schema)
+
+    def _schema(self) -> pa.Schema | None:
+        typed = [part.schema for part in self.parts if part.rows]  # an empty part types no column
+        return _unified(typed) if typed else None
+
+    def _write(self, writer: pq.ParquetWriter, schema: pa.Schema) -> None:
+        for part in self.parts[self.written :]:
+            with pa.memory_map(str(part.arrow)) as source:
+                table = pa.ipc.open_file(source).read_all()
+            writer.write_table(table.select(schema.names).cast(schema))
+        self.written = len(self.parts)
 
     def close(self) -> None:
-        """Finish the CSV; write the Parquet file from the parts, one row group each."""
+        """Finish the CSV and the Parquet file (written anew if its schema changed after the first parts)."""
         self.csv.close()
-        typed = [part.schema for part in self.parts if part.rows]  # an empty part types no column
-        schema = _unified(typed or [part.schema for part in self.parts])
-        with pq.ParquetWriter(self.parquet_path, schema) as writer:
-            for part in self.parts:
-                with pa.memory_map(str(part.arrow)) as source:
-                    table = pa.ipc.open_file(source).read_all()
-                writer.write_table(table.select(schema.names).cast(schema))
-                part.arrow.unlink()
+        schema = self._schema() or _unified([part.schema for part in self.parts])
+        if self.writer is None or not schema.equals(self.schema, check_metadata=True):
+            if self.writer is not None:
+                self.writer.close()
+            self.writer, self.written = pq.ParquetWriter(self.parquet_path, schema), 0
+        self._write(self.writer, schema)
+        self.writer.close()
+        for part in self.parts:
+            part.arrow.unlink()
+
+
+RESTARTS = 2  # a table's Parquet file begun anew at most this often before the end (see _TableWriter)
 
 
 def _append(source: BinaryIO, target: BinaryIO) -> None:
@@ -542,50 +631,57 @@ def _run(
     chunks = _chunks(files, size)
     clock = _Clock(timings)
     corrections = _Corrections(options.corrections) if options.corrections else None
-    error = _classify_error(options.model_dir)  # loaded before the workers fork, so they share the models
-    if not scheduler:  # on a cluster the workers segment names, the client never does (65 MB less)
-        tokenize("预热")  # and jieba's dictionary (the classifiers and linking segment names)
+    loading = _Loading(options.model_dir)
     summaries: list[ChunkSummary] | list[shuffle.Parked]
-    with _executor(workers, scheduler) as (executor, window, client):
+    with _frozen(), _executor(workers, scheduler) as (executor, window, client):
         if client is None:
-            summaries, globals_of, n_links, n_families, link_note = _global_steps(
-                executor, window, chunks, out, spool, options, workers, progress, clock
+            summaries, globals_of, n_links, n_families, link_note, buckets = _global_steps(
+                executor, window, chunks, out, spool, options, workers, progress, clock, loading
             )
             finish: Callable[..., ChunkOutput] = finish_chunk
         else:  # on the cluster, as shuffles by key: the client holds counts and one label per project
+            loading.error = _classify_error(options.model_dir)  # no jieba: the client never segments names
             summaries, globals_of, n_links, n_families, link_note = _cluster_steps(
                 client, executor, window, chunks, out, spool, options, progress, clock
             )
+            buckets = None
             finish = shuffle.finish
         documented = set(flag_table()["flag"])
         extra = tuple(sorted({f for s in summaries for f in s.flags} - documented))
         has_actual = any(s.has_actual for s in summaries)
+        error = loading.result()
         clock.lap("2. link projects, boilerplate clusters (global)")
 
-        def submit(i: int) -> Future:
-            answers = None if corrections is None else corrections.about({doc for _, doc in chunks[i]})
-            families, mine = globals_of(i)
-            glob = ChunkGlobals(families, mine, has_actual, extra, error, answers)
-            return executor.submit(finish, i, str(spool), glob, options)
+        with _pass_two(executor, workers) as executor:
+            # links.csv and links.parquet by a worker of pass 2, beside the first chunks
+            links = None if buckets is None else executor.submit(write_link_files, spool, buckets, out)
 
-        writers = {name: _TableWriter(out, name) for name in ("projects", "indicators", "quality")}
-        sums, classified, n_quality, n_indicators = [], 0, 0, 0
-        flag_counts: dict[str, Counter[str]] = {"projects": Counter(), "indicators": Counter()}
-        achievement: list[pd.DataFrame] = []
-        achievement_parts: list[dict] = []
-        for result in _bar(_ordered(submit, len(chunks), window), len(chunks), "normalizing", progress):
-            for name, writer in writers.items():
-                writer.add(result.parts[name])
-            sums.append(result.department_sums)
-            for name in flag_counts:
-                flag_counts[name].update(result.flag_counts[name])
-            classified += result.classified
-            n_quality += result.parts["quality"].rows
-            n_indicators += result.parts["indicators"].rows
-            achievement.append(result.achievement)
-            achievement_parts.append(result.achievement_report)
-            if corrections is not None:
-                corrections.add(result.corrections, result.unmatched)
+            def submit(i: int) -> Future:
+                answers = None if corrections is None else corrections.about({doc for _, doc in chunks[i]})
+                families, mine = globals_of(i)
+                glob = ChunkGlobals(families, mine, has_actual, extra, error, answers)
+                return executor.submit(finish, i, str(spool), glob, options)
+
+            writers = {name: _TableWriter(out, name) for name in ("projects", "indicators", "quality")}
+            sums, classified, n_quality, n_indicators = [], 0, 0, 0
+            flag_counts: dict[str, Counter[str]] = {"projects": Counter(), "indicators": Counter()}
+            achievement: list[pd.DataFrame] = []
+            achievement_parts: list[dict] = []
+            for result in _bar(_ordered(submit, len(chunks), window), len(chunks), "normalizing", progress):
+                for name, writer in writers.items():
+                    writer.add(result.parts[name])
+                sums.append(result.department_sums)
+                for name in flag_counts:
+                    flag_counts[name].update(result.flag_counts[name])
+                classified += result.classified
+                n_quality += result.parts["quality"].rows
+                n_indicators += result.parts["indicators"].rows
+                achievement.append(result.achievement)
+                achievement_parts.append(result.achievement_report)
+                if corrections is not None:
+                    corrections.add(result.corrections, result.unmatched)
+            if links is not None and links.result() != n_links:
+                raise RuntimeError(f"{links.result()} links written, {n_links} found")
     clock.lap("3. values, classifiers, quality, CSV (per chunk)")
     departments = department_scores(add_sums(sums))
     no_projects = pd.DataFrame(columns=list(SUMMARY_COLUMNS))
@@ -621,6 +717,26 @@ def _run(
     return report
 
 
+GC_THRESHOLDS = (50_000, 20, 100)  # the cyclic collector's thresholds during a run (Python's: 700, 10, 10)
+
+
+@contextmanager
+def _frozen() -> Iterator[None]:
+    """The objects made so far (modules, models, jieba's dictionary) out of the cyclic collector's reach
+    while the chunks run: its full collections no longer walk them, in this process nor in the workers
+    forked from it (where its writes would also copy the shared pages); and the collector run less often
+    (GC_THRESHOLDS, inherited by the workers): the tables and readers make many short-lived objects,
+    few of them in cycles. Both undone at the end."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 def _global_steps(
     executor: Executor,
     window: int,
@@ -631,17 +747,27 @@ def _global_steps(
     workers: int,
     progress: bool,
     clock: _Clock,
-) -> tuple[list[ChunkSummary], Callable[[int], tuple[list[str], frozenset[str]]], int, int, str]:
+    loading: _Loading,
+) -> tuple[
+    list[ChunkSummary], Callable[[int], tuple[list[str], frozenset[str]]], int, int, str, Buckets | None
+]:
     """Pass 1 and the global steps on one machine: the chunks' summaries, the family ids and
-    boilerplate projects of each chunk, the number of links and families, the link stage's note."""
-    read = _ordered(lambda i: executor.submit(read_chunk, i, chunks[i], str(spool)), len(chunks), window)
+    boilerplate projects of each chunk, the number of links and families, the link stage's note, the
+    link buckets left to write. `loading` starts once the first chunks are submitted (the workers
+    forked) and ends before linking."""
+
+    def submit(i: int) -> Future:
+        return executor.submit(read_chunk, i, chunks[i], str(spool))
+
+    read = _ordered(submit, len(chunks), window, loading.start)
     shared: dict = {}  # texts and indicator-name sets, one object each over all chunks
     rows: list[LinkRow] | None = [] if options.link else None  # linking rows, built as chunks come
     summaries = [_compact(s, shared, rows) for s in _bar(read, len(chunks), "reading", progress)]
     del shared
+    loading.result()  # before linking forks processes
     clock.lap("1. read documents, build tables (per chunk)")
     projects = _titles(summaries)
-    n_links, families, link_note = _link(rows, projects, options, out, spool, workers)
+    n_links, families, link_note, buckets = _link(rows, projects, options, out, spool, workers)
     boilerplate = _boilerplate(projects, summaries, families)
     del projects, rows
     _release(summaries)
@@ -653,7 +779,7 @@ def _global_steps(
         mine = frozenset(p for p in summaries[i].link_rows["project_id"] if p in boilerplate)
         return families[offsets[i] : offsets[i + 1]], mine
 
-    return summaries, globals_of, n_links, len(set(families)), link_note
+    return summaries, globals_of, n_links, len(set(families)), link_note, buckets
 
 
 def _cluster_steps(

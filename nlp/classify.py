@@ -21,18 +21,10 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import metadata as importlib_metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import skops.io as sio
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import GradientBoostingClassifier
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.naive_bayes import ComplementNB
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.svm import LinearSVC
-from threadpoolctl import threadpool_limits
 
 from nlp import vocab
 from nlp.corrections import with_extra
@@ -41,6 +33,9 @@ from nlp.schema import LEVEL1, LEVEL2, NAME_KINDS
 from nlp.segment import strip_ruby, tokenize
 from nlp.tablecells import taken, unique_rows
 from nlp.textnorm import fold
+
+if TYPE_CHECKING:  # scikit-learn and skops are imported where a model is built or loaded: importing
+    from sklearn.pipeline import Pipeline  # them costs 2 s, which a process that only reads need not pay
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +180,11 @@ def name_keywords(text: str) -> list[str]:
 
 def _estimator(name: str):
     """An untrained scikit-learn classifier by its short name (ESTIMATORS)."""
+    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import ComplementNB
+    from sklearn.svm import LinearSVC
+
     if name == "logreg":
         return LogisticRegression(C=10.0, max_iter=2000, class_weight="balanced", random_state=RANDOM_STATE)
     if name == "svm":
@@ -198,6 +198,10 @@ def _estimator(name: str):
 
 def build_pipeline(estimator: str = "logreg") -> Pipeline:
     """An untrained pipeline: word and character TF-IDF + name endings → estimator (sigmoid-calibrated)."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
     features = FeatureUnion(
         [
             ("words", TfidfVectorizer(analyzer=name_words, sublinear_tf=True)),
@@ -228,6 +232,8 @@ def fit_task(names: Iterable[str], labels: Iterable[str], estimator: str = "logr
 
     One BLAS thread: these models are small, and many threads on a shared machine make lbfgs ~20× slower.
     """
+    from threadpoolctl import threadpool_limits
+
     frame = pd.DataFrame({"name": list(names), "label": list(labels)})
     frame = frame[trainable(frame["label"])]
     with threadpool_limits(limits=1):
@@ -305,6 +311,8 @@ def train(
     metadata keeps the training data's SHA-256, the grouped figures of `nlp.name_eval` and the level-2
     threshold below which a prediction is `uncertain` (chosen on the grouped folds).
     """
+    import skops.io as sio
+
     from nlp.name_eval import evaluate_task
 
     data_path, model_dir = Path(data_path), Path(model_dir)
@@ -351,6 +359,9 @@ def _missing(path: Path) -> ModelNotFound:
 
 def _load_pipeline(path: Path) -> Pipeline:
     """Load one skops file, trusting only TRUSTED_TYPES beyond skops' defaults."""
+    import skops.io as sio
+    from sklearn.pipeline import Pipeline
+
     if not path.is_file():
         raise _missing(path)
     try:

@@ -168,6 +168,15 @@ def write_links(
     """Link the projects of `rows` (`nlp.linking.rows_of`), write links.csv and links.parquet into
     `out`; return the family ids (in order) and the number of links. `spool` holds the buckets;
     `processes` > 1 scores the blocks in that many forked processes (same files)."""
+    family_ids, written, _ = spill_links(rows, threshold, spool, processes)
+    return family_ids, write_link_files(spool, written, out)
+
+
+def spill_links(
+    rows: list[LinkRow], threshold: float, spool: Path, processes: int = 1
+) -> tuple[list[str], dict[int, set[int]], int]:
+    """Link the projects of `rows` into bucket files in `spool`, for `write_link_files` to write when it
+    suits the caller; return the family ids (in order), the buckets written per tag, the number of links."""
     pids = [r.pid for r in rows]
     ranks = pd.factorize(pd.Series(pids, dtype=object), sort=True)[0].tolist()  # equal ids, equal rank
     bucket_size = max(1, -(-len(rows) // max(1, len(rows) // BUCKET_PROJECTS)))  # ranks per bucket
@@ -178,8 +187,8 @@ def write_links(
         linked = array("q", pairs)
         for k in range(0, len(linked), 2):
             families.join(linked[k], linked[k + 1])
-    family_ids = families.ids(pids)
-    return family_ids, write_link_files(spool, {tag: written for tag, (_, written) in enumerate(scored)}, out)
+    n_links = sum(len(pairs) // 16 for pairs, _ in scored)  # two int64 positions a link
+    return families.ids(pids), {tag: written for tag, (_, written) in enumerate(scored)}, n_links
 
 
 def write_link_files(spool: Path, written: dict[int, set[int]], out: Path) -> int:

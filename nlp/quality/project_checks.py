@@ -34,6 +34,11 @@ class ProjectContext:
     indicators: pd.DataFrame
     boilerplate: frozenset[str] = frozenset()  # project_ids in a boilerplate cluster (`clusters_of`)
 
+    @functools.cached_property
+    def levels(self) -> pd.Series:
+        """`level_codes` of the indicators (the cost check and the scores both use them)."""
+        return level_codes(self.indicators)
+
     def per_project(self, values: pd.Series) -> pd.Series:
         """True for the projects with at least one True indicator in `values` (indexed like indicators)."""
         ids = self.indicators.get("project_id", pd.Series("", index=self.indicators.index))
@@ -56,17 +61,13 @@ def _no_cost_indicator(ctx: ProjectContext) -> pd.Series:
     ind = ctx.indicators
     level2 = text_column(ind, "level2")
     level2 = level2.where(level2 != "", text_column(ind, "level2_predicted"))
-    cost = (level_codes(ind) == "4") | per_unique(lambda t: fold(t or "").startswith("14"), level2).astype(
-        bool
-    )
+    cost = (ctx.levels == "4") | per_unique(lambda t: fold(t or "").startswith("14"), level2).astype(bool)
     return ~ctx.per_project(cost) & ~_no_indicators(ctx)  # no indicators at all is its own flag
 
 
 def _no_indicators(ctx: ProjectContext) -> pd.Series:
     ids = ctx.indicators.get("project_id", pd.Series(dtype=str))
     return ~isin_text(ctx.projects["project_id"], ids.unique())
-
-
 
 
 def _amount_mismatch(ctx: ProjectContext) -> pd.Series:

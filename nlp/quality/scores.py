@@ -67,8 +67,11 @@ def _scores(q: np.ndarray, u: np.ndarray, levels: np.ndarray, f: np.ndarray, n: 
     return np.where(n > 0, np.round(raw, 1), 0.0)
 
 
-def indicator_measures(indicators: pd.DataFrame, view: IndicatorView | None) -> pd.DataFrame:
-    """Per indicator: project_id, quantitative, with_unit, flagged (a penalty flag), level code, flags."""
+def indicator_measures(
+    indicators: pd.DataFrame, view: IndicatorView | None, levels: pd.Series | None = None
+) -> pd.DataFrame:
+    """Per indicator: project_id, quantitative, with_unit, flagged (a penalty flag), level code, flags
+    (`levels`: `level_codes(indicators)` if already computed)."""
     if view is None or indicators.empty:
         return pd.DataFrame(columns=["project_id", "quantitative", "with_unit", "flagged", "level", "flags"])
     flags = indicators["flags"]
@@ -78,7 +81,7 @@ def indicator_measures(indicators: pd.DataFrame, view: IndicatorView | None) -> 
             "quantitative": view.target["kind"].isin(QUANTITATIVE),
             "with_unit": view.target["unit"] != "",
             "flagged": per_unique(lambda fs: any(is_penalty(f) for f in split_flags(fs)), flags).astype(bool),
-            "level": level_codes(indicators),
+            "level": level_codes(indicators) if levels is None else levels,
             "flags": flags,
         },
         index=indicators.index,
@@ -162,6 +165,11 @@ def _with_ids(
     return pd.concat([head, has.reset_index(drop=True), scores], axis=1)
 
 
+def has_levels(projects: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
+    """has_output … has_cost (1.0/0.0) of each project, for `project_scores` and `department_sums`."""
+    return _has_levels(projects["project_id"].astype(str), measures)
+
+
 def _has_levels(pid: pd.Series, measures: pd.DataFrame) -> pd.DataFrame:
     """has_output … has_cost (1.0/0.0) for each project."""
     ids = measures["project_id"].astype(str)
@@ -174,12 +182,16 @@ def _has_levels(pid: pd.Series, measures: pd.DataFrame) -> pd.DataFrame:
 
 
 def project_scores(
-    projects: pd.DataFrame, measures: pd.DataFrame, extra_flags: tuple[str, ...] | None = None
+    projects: pd.DataFrame,
+    measures: pd.DataFrame,
+    extra_flags: tuple[str, ...] | None = None,
+    has: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per project (scope='project', key=project_id); its indicators must all be in `measures`."""
+    """One row per project (scope='project', key=project_id); its indicators must all be in `measures`
+    (`has`: `has_levels(projects, measures)` if already computed)."""
     pid = projects["project_id"].astype(str)
     department = projects.get("department", pd.Series("", index=projects.index)).fillna("").astype(str)
-    has = _has_levels(pid, measures)
+    has = _has_levels(pid, measures) if has is None else has
     n_levels = pd.Series(has.sum(axis=1).to_numpy(), index=pid.to_numpy())
     m_pid = measures["project_id"].astype(str)
     counts = flag_counts(pd.concat([measures["flags"], projects["flags"]]), pd.concat([m_pid, pid]))
@@ -188,11 +200,14 @@ def project_scores(
     return _with_ids(ids, has, rows, n_projects=1)
 
 
-def department_sums(projects: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
-    """Per department, sums that add up across parts of a run: projects, indicators, levels, flag counts."""
+def department_sums(
+    projects: pd.DataFrame, measures: pd.DataFrame, has: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Per department, sums that add up across parts of a run: projects, indicators, levels, flag counts
+    (`has`: `has_levels(projects, measures)` if already computed)."""
     pid = projects["project_id"].astype(str)
     department = projects.get("department", pd.Series("", index=projects.index)).fillna("").astype(str)
-    has = _has_levels(pid, measures).set_index(department.to_numpy())
+    has = (_has_levels(pid, measures) if has is None else has).set_index(department.to_numpy())
     dept_of = dict(zip(pid.tolist(), department.tolist(), strict=True))  # lists: not iterated cell by cell
     m_dept = measures["project_id"].astype(str).map(dept_of).fillna("")
     per_project = has.assign(n_projects=1, n_levels=has.sum(axis=1)).groupby(level=0).sum()
