@@ -16,7 +16,7 @@ import pytest
 from nlp.documents import read_document
 from nlp.documents.common import apply_amount_checks
 from nlp.documents.discovery import relabel
-from nlp.documents.table.decode import drop_fake_names
+from nlp.documents.table.cleanup import drop_fake_names
 from nlp.schema import Document, Indicator, Project, UnitTotal
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "examples" / "documents").glob("*.txt"))

@@ -11,20 +11,17 @@ import pytest
 
 from nlp.documents.table import column_role
 from nlp.documents.table.augment import renderings
-from nlp.documents.table.decode import (
-    build_document,
-    drop_group_headings,
-    fake_name,
-    rows_from_roles,
-    trust_header,
-)
+from nlp.documents.table.cleanup import drop_group_headings
+from nlp.documents.table.decode import build_document, rows_from_roles
 from nlp.documents.table.evaluate import score
 from nlp.documents.table.features import aligned_columns
 from nlp.documents.table.labels import ROLES, Row, align, load_rows
 from nlp.documents.table.places import inferred_columns
 from nlp.documents.table.reader import read_learned, read_table
 from nlp.documents.table.roles import MODEL_NAME, RoleModelError, RoleTagger, default_tagger
+from nlp.documents.table.row import fake_name
 from nlp.documents.table.tokens import tokenize
+from nlp.documents.table.trust import trust_header
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"

@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nlp.documents.table.decode import fake_name  # noqa: E402
+from nlp.documents.table.row import fake_name  # noqa: E402
 from nlp.levels import canonical_level1, canonical_level2  # noqa: E402
 from nlp.schema import LEVEL1, LEVEL2  # noqa: E402
 from nlp.segment import strip_ruby  # noqa: E402

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nlp.baselines.rule_reader import read_indicator_table
-from nlp.documents.table.decode import drop_fake_names, drop_group_headings
+from nlp.documents.table.cleanup import drop_fake_names, drop_group_headings
 from nlp.documents.table.labels import load_rows
 from nlp.documents.table.reader import read_learned
 from nlp.documents.table.roles import (

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.baselines.rule_reader import read_indicator_table
-from nlp.documents.table.decode import fake_name
 from nlp.documents.table.labels import Row, key, load_rows, target_key
 from nlp.documents.table.reader import read_learned, read_table
 from nlp.documents.table.roles import (
@@ -33,6 +32,7 @@ from nlp.documents.table.roles import (
     fit,
     table_rows,
 )
+from nlp.documents.table.row import fake_name
 from nlp.documents.table.tokens import tokenize
 from nlp.schema import Document
 

@@ -24,8 +24,9 @@ from pathlib import Path
 from nlp.documents.cells import row_indicator
 from nlp.documents.common import Parts, ProjectDraft
 from nlp.documents.prose_reader import read_prose
+from nlp.documents.table.cleanup import drop_fake_names, drop_group_headings
 from nlp.documents.table.columns import column_role
-from nlp.documents.table.decode import build_document, drop_fake_names, drop_group_headings
+from nlp.documents.table.decode import build_document
 from nlp.documents.table.features import header_runs
 from nlp.documents.table.levels import title_or_level
 from nlp.documents.table.roles import RoleModelError, RoleTagger, default_tagger
