@@ -143,6 +143,32 @@ class ProjectDraft:
         return replace(self.head, indicators=tuple(self.indicators), **changes)
 
 
+def draft_for(drafts: list[ProjectDraft], document: Document, project: str, line: int) -> ProjectDraft:
+    """The draft a row goes into, in a reader that reads rows in order: the last one, or a new one
+    (appended) when the row names another project than the last."""
+    if not drafts or (project and project != drafts[-1].head.project):
+        n = len(drafts) + 1
+        head = Project(
+            doc=document.doc,
+            project_id=project_id(document.doc, n),
+            project=project,
+            department=document.department,
+            year=document.year,
+            line=line,
+        )
+        drafts.append(ProjectDraft(head))
+    return drafts[-1]
+
+
+def row_problem(path: str, ind: Indicator) -> Problem | None:
+    """What a row read only in part reports: not fully read (`unparsed`) or cut by the excerpt."""
+    if "unparsed" in ind.flags:
+        return Problem(path, ind.line, f"row not fully read: {ind.raw[:80]}")
+    if "truncated" in ind.flags:
+        return Problem(path, ind.line, f"excerpt cut inside a row: {ind.raw[:80]}")
+    return None
+
+
 @dataclass(frozen=True)
 class AmountCheck:
     """One comparison of a stated subtotal (unit) or 合计 (unit "") with the sum of its rows."""

@@ -15,10 +15,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from nlp.documents.cells import row_indicator, split_body
-from nlp.documents.common import Parts, ProjectDraft
+from nlp.documents.common import Parts, ProjectDraft, draft_for, row_problem
 from nlp.documents.prose import ProseRow, bracketed_rows, is_selfeval, prose_rows
 from nlp.levels import canonical_level1, canonical_level2
-from nlp.schema import Document, Indicator, Problem, Project
+from nlp.schema import Document, Indicator
 from nlp.textnorm import fold_text
 
 _YEAR = re.compile(r"(20\d{2})\s*年度?")  # the table reader's rule (nlp/documents/table/decode.py)
@@ -39,14 +39,6 @@ def _indicator(doc: str, project_id: str, seq: int, row: ProseRow, last: bool) -
         cut=last,  # the text ends after the last row: a row there without a value may be cut
         extra=row.unparsed,
     )
-
-
-def _problem(path: str, ind: Indicator) -> Problem | None:
-    if "unparsed" in ind.flags:
-        return Problem(path, ind.line, f"row not fully read: {ind.raw[:80]}")
-    if "truncated" in ind.flags:
-        return Problem(path, ind.line, f"excerpt cut inside a row: {ind.raw[:80]}")
-    return None
 
 
 def read_prose(path: str, text: str) -> Document | None:
@@ -71,20 +63,11 @@ def read_prose(path: str, text: str) -> Document | None:
     parts = Parts()
     drafts: list[ProjectDraft] = []
     for n, row in enumerate(rows):
-        if not drafts or (row.project and row.project != drafts[-1].head.project):
-            head = Project(
-                doc=document.doc,
-                project_id=f"{document.doc}-{len(drafts) + 1:03d}",
-                project=row.project,
-                year=document.year,
-                line=row.line,
-            )
-            drafts.append(ProjectDraft(head))
-        current = drafts[-1]
+        current = draft_for(drafts, document, row.project, row.line)
         seq = len(current.indicators) + 1
         ind = _indicator(document.doc, current.head.project_id, seq, row, n == len(rows) - 1)
         current.indicators.append(ind)
-        problem = _problem(path, ind)
+        problem = row_problem(path, ind)
         if problem is not None:
             parts.problems.append(problem)
     parts.projects = [draft.build() for draft in drafts]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nlp.documents.cells import row_indicator, split_body
-from nlp.documents.common import Parts, ProjectDraft
+from nlp.documents.common import Parts, ProjectDraft, draft_for, row_problem
 from nlp.documents.prose import is_selfeval
 from nlp.documents.table.features import aligned_columns, header_runs
 from nlp.documents.table.header import title_roles
@@ -35,7 +35,7 @@ from nlp.documents.table.row import FIELDS, LEVEL_NAME, LEVELS, NOT_FIELDS, VALU
 from nlp.documents.table.tokens import Cell, Tokens
 from nlp.documents.table.totals import settle_points
 from nlp.documents.table.trust import trust_header
-from nlp.schema import Document, Indicator, Problem, Project
+from nlp.schema import Document, Indicator, Problem
 
 _YEAR = re.compile(r"(20\d{2})\s*年度?")
 _CUT_TAIL = 3  # a row ending this close to the end of the text was cut by the excerpt
@@ -212,23 +212,12 @@ def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document 
     drafts: list[ProjectDraft] = []
     end = len(tokens.cells)
     for n, row in enumerate(rows):
-        if not drafts or (row.project and row.project != drafts[-1].head.project):
-            head = Project(
-                doc=document.doc,
-                project_id=f"{document.doc}-{len(drafts) + 1:03d}",
-                project=row.project,
-                department=document.department,
-                year=document.year,
-                line=row.line,
-            )
-            drafts.append(ProjectDraft(head))
-        current = drafts[-1]
+        current = draft_for(drafts, document, row.project, row.line)
         cut = n == len(rows) - 1 and row.last >= end - _CUT_TAIL
         ind = _indicator(document.doc, current.head.project_id, len(current.indicators) + 1, row, cut)
         current.indicators.append(ind)
-        if "unparsed" in ind.flags:
-            parts.problems.append(Problem(path, row.line, f"row not fully read: {ind.raw[:80]}"))
-        elif "truncated" in ind.flags:
-            parts.problems.append(Problem(path, row.line, f"excerpt cut inside a row: {ind.raw[:80]}"))
+        problem = row_problem(path, ind)
+        if problem is not None:
+            parts.problems.append(problem)
     parts.projects = [draft.build() for draft in drafts]
     return parts.build(document)

@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 
 from nlp.documents.cells import row_indicator
-from nlp.documents.common import Parts, ProjectDraft
+from nlp.documents.common import Parts, draft_for, row_problem
 from nlp.documents.prose_reader import read_prose
 from nlp.documents.table.cleanup import drop_fake_names, drop_group_headings
 from nlp.documents.table.columns import column_role
@@ -31,7 +31,7 @@ from nlp.documents.table.features import header_runs
 from nlp.documents.table.levels import title_or_level
 from nlp.documents.table.roles import RoleModelError, RoleTagger, default_tagger
 from nlp.documents.table.tokens import Tokens, tokenize
-from nlp.schema import Document, Indicator, Problem, Project
+from nlp.schema import Document, Indicator
 
 log = logging.getLogger(__name__)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -78,8 +78,7 @@ def unreadable(path: str, tokens: Tokens) -> Document | None:
     if not rest:
         return None
     document = Document(path=path, doc=Path(path).stem, layout="table:unreadable", source=tokens.source)
-    head = Project(doc=document.doc, project_id=f"{document.doc}-001", project="", line=rest[0].line)
-    project = ProjectDraft(head)
+    project = draft_for([], document, "", rest[0].line)
     raws = [c.raw for c in rest]
     ind = row_indicator(
         {},
@@ -94,8 +93,8 @@ def unreadable(path: str, tokens: Tokens) -> Document | None:
         extra=True,
     )
     project.indicators.append(ind)
-    problem = Problem(path, ind.line, f"row not fully read: {ind.raw[:80]}")
-    return Parts(projects=[project.build()], problems=[problem]).build(document)
+    problems = [p for p in [row_problem(path, ind)] if p is not None]
+    return Parts(projects=[project.build()], problems=problems).build(document)
 
 
 def read_table(path: str, text: str, tagger: RoleTagger | None = None) -> Document | None:
