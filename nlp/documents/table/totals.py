@@ -13,13 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from nlp.documents.cells import cell_number
 from nlp.documents.table.columns import states_total
-
-if TYPE_CHECKING:  # tokens.py imports the rule-based reader, which imports this module
-    from nlp.documents.table.tokens import Cell
+from nlp.documents.table.tokens import Cell
 
 _DIGITS = re.compile(r"^\d+$")
 _WEIGHT_MAX = 100  # no 分值 is above 100
