@@ -13,6 +13,8 @@ from nlp.textnorm import clean, fold
 _AMOUNT = re.compile(r"-?\d[\d,]*(?:\.\d+)?")  # 2,476.54 / 18.00 / 0 (a whole cell)
 # A year the text states: 2024年, 2025-2026年度 (→ 2025), (2023-2024) (→ 2023).
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?=\s*(?:年|[-—~～至]\s*20\d{2}))")
+# The year a table or prose excerpt states first: 2024年, 2023年度 (the table and prose readers).
+_TEXT_YEAR = re.compile(r"(20\d{2})\s*年度?")
 # Department name → city and district: 广州市增城区人民代表大会… → 广州市, 增城区.
 _PLACE = re.compile(r"^(?P<city>[^市]{2,4}?市)(?P<district>[^市区县]{2,4}?[区县])?")
 _DEPARTMENT = re.compile(r"部门(?:名称)?\s*[:：]\s*(?P<name>.+?)(?:\s+单位\s*[:：].*)?$")
@@ -48,6 +50,17 @@ def year_of(text: str | None) -> int | None:
     (2023, 2024, None)
     """
     m = _YEAR.search(fold(text or ""))
+    return int(m.group(1)) if m else None
+
+
+def stated_year(text: str) -> int | None:
+    """The first `20xx年` (or `20xx 年度`) a document's text states, else None: the year of a table or
+    prose excerpt (`year_of` reads a project title, where `2023-2024` counts too).
+
+    >>> stated_year("某局2024年度项目支出绩效目标表"), stated_year("绩效目标表")
+    (2024, None)
+    """
+    m = _TEXT_YEAR.search(text)
     return int(m.group(1)) if m else None
 
 

@@ -10,18 +10,15 @@ reader beside the learned table reading and keeps the more confident of the two.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import Path
 
 from nlp.documents.cells import row_indicator, split_body
-from nlp.documents.common import Parts, ProjectDraft, draft_for, row_problem
+from nlp.documents.common import Parts, ProjectDraft, draft_for, row_problem, stated_year
 from nlp.documents.prose import ProseRow, bracketed_rows, is_selfeval, prose_rows
 from nlp.levels import canonical_level1, canonical_level2
 from nlp.schema import Document, Indicator
 from nlp.textnorm import fold_text
-
-_YEAR = re.compile(r"(20\d{2})\s*年度?")  # the table reader's rule (nlp/documents/table/decode.py)
 
 
 def _indicator(doc: str, project_id: str, seq: int, row: ProseRow, last: bool) -> Indicator:
@@ -52,12 +49,12 @@ def read_prose(path: str, text: str) -> Document | None:
         rows, layout = list(prose_rows(body)), "prose"
     if not rows:
         return None
-    year = _YEAR.search(fold_text("\n".join(body.lines)))
+    year = stated_year(fold_text("\n".join(body.lines)))
     document = Document(
         path=path,
         doc=Path(path).stem,
         layout=layout,
-        year=int(year.group(1)) if year else None,
+        year=year,
         source=body.source,
     )
     parts = Parts()

@@ -10,12 +10,11 @@ project blocks in `project`, the clean-ups after decoding in `cleanup`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from nlp.documents.cells import row_indicator, split_body
-from nlp.documents.common import Parts, ProjectDraft, draft_for, row_problem
+from nlp.documents.common import Parts, ProjectDraft, draft_for, row_problem, stated_year
 from nlp.documents.prose import is_selfeval
 from nlp.documents.table.features import aligned_columns, header_runs
 from nlp.documents.table.header import title_roles
@@ -37,7 +36,6 @@ from nlp.documents.table.totals import settle_points
 from nlp.documents.table.trust import trust_header
 from nlp.schema import Document, Indicator, Problem
 
-_YEAR = re.compile(r"(20\d{2})\s*年度?")
 _CUT_TAIL = 3  # a row ending this close to the end of the text was cut by the excerpt
 
 
@@ -196,13 +194,13 @@ def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document 
     settle_points(rows, tokens.cells, runs, titles)
     if not runs and is_selfeval(split_body(tokens.text)):
         _selfeval_actuals(rows)
-    year = _YEAR.search(tokens.text)
+    year = stated_year(tokens.text)
     document = Document(
         path=path,
         doc=Path(path).stem,
         layout=f"table:{tokens.separator}",
         department=department(tokens.cells),
-        year=int(year.group(1)) if year else None,
+        year=year,
         source=tokens.source,
     )
     parts = Parts()
