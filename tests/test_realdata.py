@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from nlp.baselines.rule_reader import read_indicator_table
 from nlp.documents.table.reader import read_learned, read_table
 from nlp.schema import Document, Indicator
 
@@ -279,7 +280,8 @@ def test_unreadable_rows_are_kept_raw_and_flagged() -> None:
 GLUED = (
     "source: x\n\n一级指标二级指标三级指标目标值分值\n产出指标数量指标培训人数{}\n质量指标合格率{}\n总分{}\n"
 )
-# 目标值分值 run together: a split is taken only when exactly one adds the 分值 up to 总分 (table/totals.py)
+# 目标值分值 run together: a split is taken only when exactly one adds the 分值 up to 总分 (table/totals.py,
+# shared by the learned decoder and the rule-based baseline)
 GLUED_CASES = [
     ("20010", "100%10", "20", ("200", 10.0, [])),
     ("20010", "100%10", "30", (None, None, ["missing_value", "unparsed"])),  # no split gives 30
@@ -291,7 +293,9 @@ GLUED_CASES = [
 @pytest.mark.parametrize(
     ("first", "second", "total", "expected"), GLUED_CASES, ids=[f"{c[0]}-{c[2]}" for c in GLUED_CASES]
 )
-@pytest.mark.parametrize("reader", [read_learned, read_table], ids=["learned", "shipped"])
+@pytest.mark.parametrize(
+    "reader", [read_learned, read_table, read_indicator_table], ids=["learned", "shipped", "baseline"]
+)
 def test_glued_target_and_weight(first: str, second: str, total: str, expected: tuple, reader) -> None:
     doc = reader("glued.txt", GLUED.format(first, second, total))
     ind = doc.projects[0].indicators[0]

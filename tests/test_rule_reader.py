@@ -77,25 +77,3 @@ def test_flattened_pages(first: str, second: str, total: str, expected: tuple) -
     assert ((one.weight, one.score), (two.weight, two.score), list(one.flags)) == expected
 
 
-GLUED = (
-    "source: x\n\n一级指标二级指标三级指标目标值分值\n产出指标数量指标培训人数{}\n质量指标合格率{}\n总分{}\n"
-)
-# 目标值分值 run together: a split is taken only when exactly one adds the 分值 up to 总分
-GLUED_CASES = [
-    ("20010", "100%10", "20", ("200", 10.0, [])),
-    ("20010", "100%10", "30", (None, None, ["missing_value", "unparsed"])),  # no split gives 30
-    ("20010", "100%10", "", (None, None, ["missing_value", "unparsed"])),  # no total stated
-    ("1055", "1055", "60", (None, None, ["missing_value", "unparsed"])),  # 105|5 + 10|55 or the reverse
-]
-
-
-@pytest.mark.parametrize(
-    ("first", "second", "total", "expected"), GLUED_CASES, ids=[f"{c[0]}-{c[2]}" for c in GLUED_CASES]
-)
-def test_glued_target_and_weight(first: str, second: str, total: str, expected: tuple) -> None:
-    doc = read_indicator_table("glued.txt", GLUED.format(first, second, total))
-    ind = doc.projects[0].indicators[0]
-    assert (ind.annual_value, ind.weight, list(ind.flags)) == expected
-    assert ("unparsed" in ind.flags) == any(p.line == ind.line for p in doc.problems)
-
-
