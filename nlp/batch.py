@@ -58,7 +58,7 @@ from nlp.achievement_tables import (
 )
 from nlp.classify import add_predictions, fill_level2, load_models
 from nlp.corrections import Correction, apply_corrections, files_summary, latest, read_files
-from nlp.csv_text import csv_text
+from nlp.csv_text import csv_bytes
 from nlp.documents import read_document
 from nlp.documents.discovery import Discovery, discover, relabel
 from nlp.link_files import spill_links, write_link_files
@@ -165,7 +165,7 @@ class Part:
 def write_part(frame: pd.DataFrame, spool: Path, name: str, index: int) -> Part:
     """Write one chunk of table `name` into the spool (CSV text as `to_csv` writes it, and Arrow)."""
     csv_path, arrow_path = spool / f"{name}.{index:06d}.csv", spool / f"{name}.{index:06d}.arrow"
-    csv_path.write_bytes(csv_text(frame).encode("utf-8"))
+    csv_path.write_bytes(csv_bytes(frame))
     table = pa.Table.from_pandas(frame, preserve_index=False)
     with pa.OSFile(str(arrow_path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)

@@ -4,9 +4,9 @@ pandas formats and quotes every cell of every row; the tables of a run repeat th
 flags and numbers many times, so here each column is factorized and only its distinct values are
 formatted: strings without a comma, quote or line break are written as they are, the numbers of all
 columns by one `to_csv` call (in each column's dtype, so the same text), anything else by `to_csv` of
-that column; missing cells are "" and the rows are joined from those texts. The result equals
-`frame.to_csv(index=False, header=False)` (tests/test_csv_text.py); a column pandas cannot factorize
-is formatted cell by cell.
+that column; missing cells are "". The rows are put together from those texts by Arrow, in UTF-8
+bytes, never as Python strings. The result equals `frame.to_csv(index=False, header=False)` encoded
+in UTF-8 (tests/test_csv_text.py); a column pandas cannot factorize is formatted cell by cell.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 _PAD = ",0"  # a second column after each value: a lone empty field would be written as "" otherwise
 _EMPTY_ROW = '""'  # how csv writes a row whose only field is empty
@@ -105,16 +106,30 @@ def _rows(text: str, end: str, n: int) -> list[str]:
     return out
 
 
-def csv_text(frame: pd.DataFrame) -> str:
-    """`frame.to_csv(index=False, header=False)`, with each column's distinct values formatted once."""
+def csv_bytes(frame: pd.DataFrame) -> pa.Buffer:
+    """`frame.to_csv(index=False, header=False)` in UTF-8, each column's distinct values formatted once.
+
+    The rows are put together by one Arrow `take`: the texts of all columns, each followed by its comma
+    (the last column's by the line terminator), taken row by row, so the result's data is the whole text.
+    """
     if frame.empty:
-        return frame.to_csv(index=False, header=False)
+        return pa.py_buffer(frame.to_csv(index=False, header=False).encode("utf-8"))
     end = os.linesep  # to_csv's default line terminator, which also decides what is quoted
     distinct = [_distinct(frame.iloc[:, i]) for i in range(frame.shape[1])]
-    texts = _texts([values for _, values in distinct], end)
-    columns = [
-        np.asarray([*t, ""], dtype=object)[codes].tolist()  # code -1, a missing cell: "" (na_rep)
-        for (codes, _), t in zip(distinct, texts, strict=True)
-    ]
-    lines = map(",".join, zip(*columns, strict=True))
-    return "".join(f"{line or _EMPTY_ROW}{end}" for line in lines)
+    texts = [["", *t] for t in _texts([values for _, values in distinct], end)]  # first a missing cell: ""
+    if len(texts) == 1:
+        texts[0] = [t or _EMPTY_ROW for t in texts[0]]
+    cells: list[str] = []
+    at = np.empty((len(frame), len(texts)), dtype=np.int64)  # each cell's text: its index in `cells`
+    for j, ((codes, _), t) in enumerate(zip(distinct, texts, strict=True)):
+        after = end if j == len(texts) - 1 else ","
+        np.add(codes, len(cells) + 1, out=at[:, j])  # code -1 (missing) to the column's first text
+        cells += [f"{text}{after}" for text in t]
+    return _data(pa.array(cells, pa.large_string()).take(at.ravel()))
+
+
+def _data(text: pa.LargeStringArray) -> pa.Buffer:
+    """The bytes of all strings of an array, one after the other (no copy)."""
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)
+    start, stop = offsets[text.offset], offsets[text.offset + len(text)]
+    return text.buffers()[2].slice(int(start), int(stop - start))

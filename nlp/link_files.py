@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from nlp.csv_text import csv_text
+from nlp.csv_text import csv_bytes
 from nlp.linking import LINK_COLUMNS, Families, Link, LinkRow, link_blocks, links_frame, scored_links
 
 BUCKET_PROJECTS = 5_000  # projects per bucket: about as many links, some 40 MB when read back
@@ -210,7 +210,7 @@ def _write(
     frame: pd.DataFrame, csv: BinaryIO, writer: pq.ParquetWriter | None, out: Path
 ) -> pq.ParquetWriter:
     """Append one bucket's links to links.csv and as a row group to links.parquet (opened by the first)."""
-    csv.write(csv_text(frame).encode("utf-8"))
+    csv.write(csv_bytes(frame))
     table = pa.Table.from_pandas(frame, preserve_index=False)
     writer = writer or pq.ParquetWriter(out / "links.parquet", table.schema)
     writer.write_table(table)

@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.csv_text import csv_text
+from nlp.csv_text import csv_bytes
 
 TEXT = st.one_of(st.none(), st.text(alphabet=st.sampled_from(list('ab,"\r\n\t 指标%')), max_size=6))
 FLOAT = st.one_of(st.just(np.nan), st.floats(allow_nan=False), st.sampled_from([0.0, -0.0, 1e-7, 1e20]))
@@ -16,7 +16,7 @@ MIXED = st.one_of(st.none(), st.integers(-3, 3), st.booleans(), st.floats(), st.
 
 
 def _same(frame: pd.DataFrame) -> None:
-    assert csv_text(frame) == frame.to_csv(index=False, header=False)
+    assert csv_bytes(frame).to_pybytes() == frame.to_csv(index=False, header=False).encode("utf-8")
 
 
 @settings(max_examples=200, deadline=None)
@@ -47,9 +47,15 @@ def test_edge_cells():
             "d": [True, False, True, True, False, False],
             "e": pd.array([1.5, None, 2, 3, 4, -0.0], dtype="Float64"),
             "f": np.array([1, 2, 3, 4, 5, 6], dtype=np.float32),
+            "g": [None] * 6,  # all missing
+            "h": pd.Series([None] * 6, dtype="str"),
+            "i": pd.array([None, 1, None, -2, 0, None], dtype="Int64"),
+            "j": ["指标", "", "完成率,%", "“优”", None, "a\r\nb"],
         }
     )
     _same(frame)
+    for column in frame.columns:  # one column: a row with an empty field is written as ""
+        _same(frame[[column]])
     _same(frame.iloc[:0])
     _same(pd.DataFrame(index=range(3)))
 
