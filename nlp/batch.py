@@ -375,15 +375,20 @@ def _department_achievement(parts: list[pd.DataFrame]) -> pd.DataFrame:
 def _compact(summary: ChunkSummary, shared: dict, rows: list[LinkRow] | None) -> ChunkSummary:
     """The summary once its projects' linking rows are added to `rows` (None: linking is off), their
     texts and indicator-name sets shared with those of earlier chunks; it keeps project ids and titles."""
-    sets = [
-        None if names is None else shared.setdefault(names, frozenset(map(sys.intern, names)))
-        for names in summary.indicator_sets
-    ]
+    sets = [None if names is None else _shared_set(names, shared) for names in summary.indicator_sets]
     if rows is not None:
         rows += rows_of(summary.link_rows, sets, shared)
     summary.link_rows = summary.link_rows[["project_id", "project"]]
     summary.indicator_sets = []
     return summary
+
+
+def _shared_set(names: frozenset[str], shared: dict) -> frozenset[str]:
+    """The one set of these names over all chunks (its names interned when first seen)."""
+    found = shared.get(names)
+    if found is None:
+        found = shared[names] = frozenset(map(sys.intern, names))
+    return found
 
 
 def _titles(summaries: list[ChunkSummary]) -> pd.DataFrame:
