@@ -24,8 +24,6 @@ structures, and the tables are the same as those of `nlp.pipeline.run` (tested).
 from __future__ import annotations
 
 import gc
-import itertools
-import json
 import logging
 import multiprocessing
 import os
@@ -69,6 +67,7 @@ from nlp.quality import assess_part, flag_table
 from nlp.quality.project_checks import Signature, clusters_of, project_signatures
 from nlp.quality.rules import split_flags, text_column
 from nlp.quality.scores import add_sums, department_scores
+from nlp.report_json import write_report
 from nlp.schema import Problem
 from nlp.segment import tokenize
 from nlp.values import add_value_columns
@@ -611,7 +610,7 @@ def normalize_to(
         timings = {} if timings is None else timings
         report = _run(files, out, spool, options, workers, scheduler, chunk_size, progress, timings, found)
         report["removed_stale"] = [n for n in STALE_OUTPUTS if (Path(final_dir or out) / n).is_file()]
-        _write_report(report, out)
+        write_report(report, out / "report.json")
         return report
     finally:
         shutil.rmtree(spool, ignore_errors=True)
@@ -814,15 +813,6 @@ def _cluster_steps(
     else:
         link_note = f"{n_links} links, {n_families} families"
     return parked, lambda i: ([], frozenset()), n_links, n_families, link_note
-
-
-def _write_report(report: dict[str, Any], out: Path) -> None:
-    """report.json as `json.dumps(..., indent=2)` writes it, written in pieces: the whole text of a large
-    run's report (its lists per document) is never built in memory."""
-    pieces = json.JSONEncoder(ensure_ascii=False, indent=2, default=str).iterencode(report)
-    with open(out / "report.json", "w", encoding="utf-8") as f:
-        while batch := list(itertools.islice(pieces, 10_000)):
-            f.write("".join(batch))
 
 
 class _Corrections:
