@@ -1,4 +1,4 @@
-"""report.json: nlp.report_json writes the text json.dumps(..., ensure_ascii=False, indent=2, default=str) gives."""
+"""nlp.report_json writes the text json.dumps(..., ensure_ascii=False, indent=2, default=str) gives."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _report() -> dict:
         "documents": {"given": 3, "read": 2, "failed": 1},
         "per_document": [{**entry, "k": k} for k in range(23)],
         "short": [1, "二", None],
-        "keys": {1: "int", 1.5: "float", True: "bool", None: "none", "str": "str"},
+        "keys": {2: "int", 1.5: "float", True: "bool", None: "none", "str": "str"},
         "others": [np.float64(0.125), np.int64(7), _Point(1), datetime.date(2026, 1, 2), {3, 4}],
         "floats": [0.1, 1e16, 1e-4, -0.0, 123456789.125, 2.0],
         "huge": [2**70, {"n": 2**80}],
