@@ -504,6 +504,7 @@ class _TableWriter:
         self.parts: list[Part] = []
         self.writer: pq.ParquetWriter | None = None
         self.schema: pa.Schema | None = None  # the schema of the row groups written as parts came
+        self.typed: pa.Schema | None = None  # the parts' schema so far, unified part by part
         self.written = 0  # parts written into the Parquet file
         self.restarts = 0  # times the file was begun anew because a part changed the schema
 
@@ -516,7 +517,9 @@ class _TableWriter:
             _append(rows, self.csv)
         part.csv.unlink()
         self.parts.append(part)
-        schema = self._schema()
+        if part.rows:  # an empty part types no column
+            self.typed = _unified([part.schema] if self.typed is None else [self.typed, part.schema])
+        schema = self.typed
         if schema is None or self.restarts > RESTARTS:
             return
         if self.writer is not None and not schema.equals(self.schema, check_metadata=True):
@@ -528,10 +531,6 @@ class _TableWriter:
             self.writer, self.schema, self.written = pq.ParquetWriter(self.parquet_path, schema), schema, 0
         self._write(self.writer, schema)
 
-    def _schema(self) -> pa.Schema | None:
-        typed = [part.schema for part in self.parts if part.rows]  # an empty part types no column
-        return _unified(typed) if typed else None
-
     def _write(self, writer: pq.ParquetWriter, schema: pa.Schema) -> None:
         for part in self.parts[self.written :]:
             with pa.memory_map(str(part.arrow)) as source:
@@ -542,7 +541,7 @@ class _TableWriter:
     def close(self) -> None:
         """Finish the CSV and the Parquet file (written anew if its schema changed after the first parts)."""
         self.csv.close()
-        schema = self._schema() or _unified([part.schema for part in self.parts])
+        schema = self.typed or _unified([part.schema for part in self.parts])
         if self.writer is None or not schema.equals(self.schema, check_metadata=True):
             if self.writer is not None:
                 self.writer.close()
