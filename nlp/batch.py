@@ -495,11 +495,14 @@ class _TableWriter:
     chunks (a column that is empty in one chunk has no type there): its row groups are written as the
     parts come, under the schema of the parts so far, and written again from the parts' Arrow files,
     kept until the end, if a later part changes it (types a column no earlier part typed, or widens a
-    type): at once the first RESTARTS times, then once at the end.
+    type): at once the first RESTARTS times, then once at the end. While a column has no type yet (a
+    sparse one: actual values, scores), the first row groups wait for a part that types it, for up to
+    half of the `expected` parts, rather than being written twice.
     """
 
-    def __init__(self, out: Path, name: str) -> None:
+    def __init__(self, out: Path, name: str, expected: int) -> None:
         self.csv_path, self.parquet_path = out / f"{name}.csv", out / f"{name}.parquet"
+        self.waiting = expected // 2  # parts held back at most while a column has no type
         self.csv = open(self.csv_path, "wb")  # noqa: SIM115
         self.parts: list[Part] = []
         self.writer: pq.ParquetWriter | None = None
@@ -521,6 +524,8 @@ class _TableWriter:
             self.typed = _unified([part.schema] if self.typed is None else [self.typed, part.schema])
         schema = self.typed
         if schema is None or self.restarts > RESTARTS:
+            return
+        if self.writer is None and len(self.parts) < self.waiting and _untyped(schema):
             return
         if self.writer is not None and not schema.equals(self.schema, check_metadata=True):
             self.writer.close()
@@ -567,6 +572,11 @@ def _append(source: BinaryIO, target: BinaryIO) -> None:
         target.seek(0, os.SEEK_END)
         shutil.copyfileobj(source, target)
     target.seek(0, os.SEEK_END)  # the writer's position after the bytes the kernel appended
+
+
+def _untyped(schema: pa.Schema) -> bool:
+    """Some column has no type (null in every part so far)."""
+    return any(pa.types.is_null(field.type) for field in schema)
 
 
 def _unified(schemas: list[pa.Schema]) -> pa.Schema:
@@ -665,7 +675,9 @@ def _run(
                 glob = ChunkGlobals(families, mine, has_actual, extra, error, answers)
                 return executor.submit(finish, i, str(spool), glob, options)
 
-            writers = {name: _TableWriter(out, name) for name in ("projects", "indicators", "quality")}
+            writers = {
+                name: _TableWriter(out, name, len(chunks)) for name in ("projects", "indicators", "quality")
+            }
             sums, classified, n_quality, n_indicators = [], 0, 0, 0
             flag_counts: dict[str, Counter[str]] = {"projects": Counter(), "indicators": Counter()}
             achievement: list[pd.DataFrame] = []
