@@ -24,8 +24,6 @@ structures, and the tables are the same as those of `nlp.pipeline.run` (tested).
 from __future__ import annotations
 
 import gc
-import itertools
-import json
 import logging
 import multiprocessing
 import os
@@ -69,6 +67,7 @@ from nlp.quality import assess_part, flag_table
 from nlp.quality.project_checks import Signature, clusters_of, project_signatures
 from nlp.quality.rules import split_flags, text_column
 from nlp.quality.scores import add_sums, department_scores
+from nlp.report_json import write_report
 from nlp.schema import Problem
 from nlp.segment import tokenize
 from nlp.values import add_value_columns
@@ -375,15 +374,20 @@ def _department_achievement(parts: list[pd.DataFrame]) -> pd.DataFrame:
 def _compact(summary: ChunkSummary, shared: dict, rows: list[LinkRow] | None) -> ChunkSummary:
     """The summary once its projects' linking rows are added to `rows` (None: linking is off), their
     texts and indicator-name sets shared with those of earlier chunks; it keeps project ids and titles."""
-    sets = [
-        None if names is None else shared.setdefault(names, frozenset(map(sys.intern, names)))
-        for names in summary.indicator_sets
-    ]
+    sets = [None if names is None else _shared_set(names, shared) for names in summary.indicator_sets]
     if rows is not None:
         rows += rows_of(summary.link_rows, sets, shared)
     summary.link_rows = summary.link_rows[["project_id", "project"]]
     summary.indicator_sets = []
     return summary
+
+
+def _shared_set(names: frozenset[str], shared: dict) -> frozenset[str]:
+    """The one set of these names over all chunks (its names interned when first seen)."""
+    found = shared.get(names)
+    if found is None:
+        found = shared[names] = frozenset(map(sys.intern, names))
+    return found
 
 
 def _titles(summaries: list[ChunkSummary]) -> pd.DataFrame:
@@ -491,15 +495,19 @@ class _TableWriter:
     chunks (a column that is empty in one chunk has no type there): its row groups are written as the
     parts come, under the schema of the parts so far, and written again from the parts' Arrow files,
     kept until the end, if a later part changes it (types a column no earlier part typed, or widens a
-    type): at once the first RESTARTS times, then once at the end.
+    type): at once the first RESTARTS times, then once at the end. While a column has no type yet (a
+    sparse one: actual values, scores), the first row groups wait for a part that types it, for up to
+    half of the `expected` parts, rather than being written twice.
     """
 
-    def __init__(self, out: Path, name: str) -> None:
+    def __init__(self, out: Path, name: str, expected: int) -> None:
         self.csv_path, self.parquet_path = out / f"{name}.csv", out / f"{name}.parquet"
+        self.waiting = expected // 2  # parts held back at most while a column has no type
         self.csv = open(self.csv_path, "wb")  # noqa: SIM115
         self.parts: list[Part] = []
         self.writer: pq.ParquetWriter | None = None
         self.schema: pa.Schema | None = None  # the schema of the row groups written as parts came
+        self.typed: pa.Schema | None = None  # the parts' schema so far, unified part by part
         self.written = 0  # parts written into the Parquet file
         self.restarts = 0  # times the file was begun anew because a part changed the schema
 
@@ -512,8 +520,12 @@ class _TableWriter:
             _append(rows, self.csv)
         part.csv.unlink()
         self.parts.append(part)
-        schema = self._schema()
+        if part.rows:  # an empty part types no column
+            self.typed = _unified([part.schema] if self.typed is None else [self.typed, part.schema])
+        schema = self.typed
         if schema is None or self.restarts > RESTARTS:
+            return
+        if self.writer is None and len(self.parts) < self.waiting and _untyped(schema):
             return
         if self.writer is not None and not schema.equals(self.schema, check_metadata=True):
             self.writer.close()
@@ -523,10 +535,6 @@ class _TableWriter:
         if self.writer is None:
             self.writer, self.schema, self.written = pq.ParquetWriter(self.parquet_path, schema), schema, 0
         self._write(self.writer, schema)
-
-    def _schema(self) -> pa.Schema | None:
-        typed = [part.schema for part in self.parts if part.rows]  # an empty part types no column
-        return _unified(typed) if typed else None
 
     def _write(self, writer: pq.ParquetWriter, schema: pa.Schema) -> None:
         for part in self.parts[self.written :]:
@@ -538,7 +546,7 @@ class _TableWriter:
     def close(self) -> None:
         """Finish the CSV and the Parquet file (written anew if its schema changed after the first parts)."""
         self.csv.close()
-        schema = self._schema() or _unified([part.schema for part in self.parts])
+        schema = self.typed or _unified([part.schema for part in self.parts])
         if self.writer is None or not schema.equals(self.schema, check_metadata=True):
             if self.writer is not None:
                 self.writer.close()
@@ -564,6 +572,11 @@ def _append(source: BinaryIO, target: BinaryIO) -> None:
         target.seek(0, os.SEEK_END)
         shutil.copyfileobj(source, target)
     target.seek(0, os.SEEK_END)  # the writer's position after the bytes the kernel appended
+
+
+def _untyped(schema: pa.Schema) -> bool:
+    """Some column has no type (null in every part so far)."""
+    return any(pa.types.is_null(field.type) for field in schema)
 
 
 def _unified(schemas: list[pa.Schema]) -> pa.Schema:
@@ -606,7 +619,7 @@ def normalize_to(
         timings = {} if timings is None else timings
         report = _run(files, out, spool, options, workers, scheduler, chunk_size, progress, timings, found)
         report["removed_stale"] = [n for n in STALE_OUTPUTS if (Path(final_dir or out) / n).is_file()]
-        _write_report(report, out)
+        write_report(report, out / "report.json")
         return report
     finally:
         shutil.rmtree(spool, ignore_errors=True)
@@ -662,7 +675,9 @@ def _run(
                 glob = ChunkGlobals(families, mine, has_actual, extra, error, answers)
                 return executor.submit(finish, i, str(spool), glob, options)
 
-            writers = {name: _TableWriter(out, name) for name in ("projects", "indicators", "quality")}
+            writers = {
+                name: _TableWriter(out, name, len(chunks)) for name in ("projects", "indicators", "quality")
+            }
             sums, classified, n_quality, n_indicators = [], 0, 0, 0
             flag_counts: dict[str, Counter[str]] = {"projects": Counter(), "indicators": Counter()}
             achievement: list[pd.DataFrame] = []
@@ -809,15 +824,6 @@ def _cluster_steps(
     else:
         link_note = f"{n_links} links, {n_families} families"
     return parked, lambda i: ([], frozenset()), n_links, n_families, link_note
-
-
-def _write_report(report: dict[str, Any], out: Path) -> None:
-    """report.json as `json.dumps(..., indent=2)` writes it, written in pieces: the whole text of a large
-    run's report (its lists per document) is never built in memory."""
-    pieces = json.JSONEncoder(ensure_ascii=False, indent=2, default=str).iterencode(report)
-    with open(out / "report.json", "w", encoding="utf-8") as f:
-        while batch := list(itertools.islice(pieces, 10_000)):
-            f.write("".join(batch))
 
 
 class _Corrections:

@@ -361,15 +361,16 @@ def _load_pipeline(path: Path) -> Pipeline:
     """Load one skops file, trusting only TRUSTED_TYPES beyond skops' defaults."""
     import skops.io as sio
     from sklearn.pipeline import Pipeline
+    from skops.io.exceptions import UntrustedTypesFoundException
 
     if not path.is_file():
         raise _missing(path)
     try:
-        untrusted = sio.get_untrusted_types(file=path)
-        unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
-        if unexpected:
-            raise ModelLoadError(f"model file {path} holds untrusted types {unexpected}; refusing to load it")
-        pipeline = sio.load(path, trusted=untrusted)
+        pipeline = sio.load(path, trusted=list(TRUSTED_TYPES))  # refuses any other type before building
+    except UntrustedTypesFoundException as err:
+        unexpected = sorted(set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES))
+        refused = f"model file {path} holds untrusted types {unexpected}; refusing to load it"
+        raise ModelLoadError(refused) from err
     except (zipfile.BadZipFile, json.JSONDecodeError, KeyError, TypeError, ValueError, OSError) as err:
         raise ModelLoadError(
             f"model file {path} cannot be loaded ({type(err).__name__}: {err}); "

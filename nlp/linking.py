@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations, product
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 from rapidfuzz import fuzz
@@ -35,6 +36,7 @@ from rapidfuzz import fuzz
 from nlp.names import NameKey, fold_org, normalize_name, place_of
 from nlp.segment import tokenize
 from nlp.tablecells import cell_text as _text
+from nlp.tablecells import unique_rows
 from nlp.textnorm import fold
 
 log = logging.getLogger(__name__)
@@ -60,9 +62,10 @@ class LinkResult:
     family_id: pd.Series
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LinkRow:
-    """What linking needs from one projects row."""
+    """What linking needs from one projects row (not frozen: a run builds one per project, and a frozen
+    dataclass's __init__ takes three times as long)."""
 
     pid: str
     doc: str
@@ -89,18 +92,19 @@ def _role(unit: str) -> str:
     return key.key if key else ""
 
 
-def _shared_values(column: pd.Series, shared: dict | None = None) -> list[object]:
-    """The cells of a column as Python objects, one object per distinct value (None for a missing cell),
-    the same object as in earlier calls with the same `shared` dict."""
+def _shared_texts(column: pd.Series | None, n: int, shared: dict | None = None) -> list[str]:
+    """The cells of a column as text ('' for a missing cell; all '' for no column), converted once per
+    distinct value, one object per distinct text, the same as in earlier calls with the same `shared`."""
+    if column is None:
+        return [""] * n
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    distinct = uniques.tolist()
+    distinct = [_text(value) for value in uniques.tolist()]
     if shared is not None:
-        distinct = [shared.setdefault(value, value) for value in distinct]
-    values = [*distinct, None]
-    return [values[code] for code in codes]
+        distinct = [shared.setdefault(text, text) for text in distinct]
+    return np.array([*distinct, ""], dtype=object)[codes].tolist()
 
 
-_ROW_COLUMNS = ("project_id", "doc", "department", "unit", "project", "district", "year", "goal")
+_KEY_COLUMNS = ("department", "unit", "project", "district", "year")  # what a row's fields depend on
 
 
 def rows_of(
@@ -110,26 +114,20 @@ def rows_of(
 ) -> list[LinkRow]:
     """What linking needs from each projects row, in order; `indicator_sets` by project_id or, as a
     list, one per row. Texts are shared with the rows of earlier calls given the same `shared` dict
-    (a run that builds its rows chunk by chunk)."""
-    rows = []
-    missing = [None] * len(projects)
-    columns = [
-        (_shared_values(projects[c], None if c == "project_id" else shared) if c in projects else missing)
-        for c in _ROW_COLUMNS
+    (a run that builds its rows chunk by chunk); the fields are derived once per distinct
+    (department, unit, project, district, year)."""
+    n = len(projects)
+    pids = _shared_texts(projects.get("project_id"), n)
+    docs, goals = (_shared_texts(projects.get(c), n, shared) for c in ("doc", "goal"))
+    sets = [indicator_sets.get(pid) for pid in pids] if isinstance(indicator_sets, dict) else indicator_sets
+    absent = pd.Series(None, index=projects.index, dtype=object)
+    codes, keys = unique_rows([projects.get(c, absent) for c in _KEY_COLUMNS])
+    fields = [_fields(*key) for key in keys]
+    key_of: list[int] = codes.tolist()
+    return [
+        LinkRow(pid, doc, *fields[code], goal=goal, indicators=names)
+        for pid, doc, code, goal, names in zip(pids, docs, key_of, goals, sets, strict=True)
     ]
-    if isinstance(indicator_sets, dict):
-        sets = [indicator_sets.get(_text(pid)) for pid in columns[0]]
-    else:
-        sets = indicator_sets
-    # the fields of each distinct (department, unit, project, district, year)
-    described: dict[tuple, tuple[str, str, str, str, int | None, NameKey]] = {}
-    for pid, doc, department, unit, project, district, year, goal, names in zip(*columns, sets, strict=True):
-        key = (department, unit, project, district, year)
-        fields = described.get(key)
-        if fields is None:
-            fields = described[key] = _fields(*key)
-        rows.append(LinkRow(_text(pid), _text(doc), *fields, goal=_text(goal), indicators=names))
-    return rows
 
 
 def _fields(

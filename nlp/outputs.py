@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, fields
@@ -13,6 +12,7 @@ import pandas as pd
 
 from nlp.documents.common import amount_checks
 from nlp.documents.formats import format_counts
+from nlp.report_json import write_report
 from nlp.schema import Document, Problem, Project
 
 PROJECT_COLUMNS = (
@@ -194,6 +194,4 @@ def write_tables(tables: dict[str, pd.DataFrame], report: dict, out_dir: str | P
         frame.to_csv(csv_path, index=False, encoding="utf-8-sig")
         frame.to_parquet(parquet_path, index=False)
         written += [csv_path, parquet_path]
-    report_path = out / "report.json"
-    report_path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    return [*written, report_path]
+    return [*written, write_report(report, out / "report.json")]
