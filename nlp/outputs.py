@@ -10,6 +10,7 @@ from operator import attrgetter
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from nlp.documents.common import amount_checks
 from nlp.documents.formats import format_counts
@@ -102,20 +103,36 @@ def check_table(frame: pd.DataFrame, kind: str, source: str | Path) -> pd.DataFr
     return frame
 
 
+_STR = pd.Series(["text"]).dtype  # the dtype pandas gives a column of strings (and missing values)
+
+
+def _strings(cells: list) -> pd.api.extensions.ExtensionArray | list:
+    """A column of strings and Nones as the _STR array pandas would infer, built by Arrow in one pass
+    (pandas copies it to an object array and checks every cell first); any other column as it is."""
+    if getattr(_STR, "storage", None) != "pyarrow":
+        return cells
+    try:
+        array = pa.array(cells, type=pa.large_string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # a cell that is not a string: pandas infers the dtype
+        return cells
+    if array.null_count == len(array):  # all missing: pandas makes an object column
+        return cells
+    return pd.arrays.ArrowStringArray(array, dtype=_STR)
+
+
 def _frame(rows: list[dict] | dict[str, list], columns: tuple[str, ...]) -> pd.DataFrame:
+    if isinstance(rows, dict):  # column lists: converted here, with the dtypes pandas would infer
+        rows = {c: pd.array(v, dtype="Int64") if c in _INTS else _strings(v) for c, v in rows.items()}
     frame = pd.DataFrame(rows, columns=list(columns))
     for col in _INTS:
-        if col in frame:
+        if col in frame and frame[col].dtype != "Int64":
             frame[col] = frame[col].astype("Int64")
     return frame
 
 
 def _columns(records: list, attrs: list[str], names: list[str]) -> dict[str, list]:
-    """Attributes `attrs` of the records as lists named `names` (one attrgetter call per record)."""
-    rows = list(map(attrgetter(*attrs), records))
-    if not rows:
-        return {name: [] for name in names}
-    return {name: list(cells) for name, cells in zip(names, zip(*rows, strict=True), strict=True)}
+    """Attributes `attrs` of the records as lists named `names` (one C-level pass per attribute)."""
+    return {name: list(map(attrgetter(attr), records)) for name, attr in zip(names, attrs, strict=True)}
 
 
 def projects_frame(docs: Iterable[Document]) -> pd.DataFrame:
