@@ -190,9 +190,8 @@ def _prose(disp: str, parse: str, heads: list[re.Match[str]]) -> list[_Item]:
     return items
 
 
-def _items(text: str) -> list[_Item]:
-    """The indicators one cell text holds, in order (uncached: _parse_cell keeps their fields)."""
-    disp = clean(text)
+def _items(disp: str) -> list[_Item]:
+    """The indicators a cleaned cell text holds, in order (uncached: _parse_cell keeps their fields)."""
     parse = _fold_same_length(disp)
     if not disp.strip(_STRIP):
         return []
@@ -211,9 +210,15 @@ _ITEM_FIELDS = tuple(f.name for f in fields(_Item) if f.name != "start")  # all 
 
 
 @lru_cache(maxsize=20_000)
-def _parse_cell(text: str) -> tuple[tuple[int, dict[str, object]], ...]:
-    """The items of a cell: each one's start offset and Indicator fields (once per distinct cell text)."""
-    return tuple((it.start, {f: getattr(it, f) for f in _ITEM_FIELDS}) for it in _items(text))
+def _parse_cell(text: str) -> tuple[str, tuple[tuple[int, dict[str, object]], ...]]:
+    """clean(text) and its items, each one's start offset and Indicator fields (once per distinct cell)."""
+    disp = clean(text)
+    return disp, tuple((it.start, {f: getattr(it, f) for f in _ITEM_FIELDS}) for it in _items(disp))
+
+
+def cell_text(text: str) -> str:
+    """clean(text) of an indicator-list cell, from its parse's cache: a long cell is cleaned once."""
+    return _parse_cell(text)[0]
 
 
 # A reader makes one Indicator per indicator, and the frozen dataclass's constructor (a __setattr__ call
@@ -255,7 +260,7 @@ def parse_indicator_list(
     [('11-数量指标', '编外人员到位率', '100%')]
     """
     out = []
-    for seq, (start, item) in enumerate(_parse_cell(text), start=1):
+    for seq, (start, item) in enumerate(_parse_cell(text)[1], start=1):
         ind = _new(Indicator)  # built without the frozen dataclass's __setattr__ per field, see _new
         values = ind.__dict__
         values.update(_FIELDS)  # every field, in field order

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, fields
+from dataclasses import fields
 from operator import attrgetter
 from pathlib import Path
 
@@ -196,7 +196,8 @@ def build_report(docs: list[Document], projects: pd.DataFrame, indicators: pd.Da
         ],
         "problems": problems,
         "problem_counts": dict(Counter(p["severity"] for p in problems)),
-        "amount_checks": [asdict(c) for d in docs for c in amount_checks(d)],
+        # an AmountCheck holds plain values: its dict is what asdict gives, without the deep copy
+        "amount_checks": [dict(vars(c)) for d in docs for c in amount_checks(d)],
         "flags": {"projects": _flag_counts(projects), "indicators": _flag_counts(indicators)},
     }
 

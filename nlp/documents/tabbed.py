@@ -24,7 +24,7 @@ from nlp.documents.common import (
     project_id,
     year_of,
 )
-from nlp.indicators import parse_indicator_list, starts_indicator_list
+from nlp.indicators import cell_text, parse_indicator_list, starts_indicator_list
 from nlp.schema import Document, Problem, Project, UnitTotal
 from nlp.textnorm import clean, fold
 
@@ -103,7 +103,7 @@ def _by_content(cells: list[str]) -> dict[str, str]:
 
 def _split_goal(goal: str, indicators: str) -> tuple[str, str]:
     """A goal cell that also holds the indicator list (003's last row) is cut where the list starts."""
-    if clean(indicators) or not goal:
+    if cell_text(indicators) or not goal:
         return clean(goal), indicators
     start = starts_indicator_list(goal)
     if not start:
@@ -166,7 +166,7 @@ def _read_row(doc: Document, parts: Parts, n: int, line: str, row: dict[str, str
     if _TOTAL_ROW.match(fold(name)):
         parts.subtotals.append(UnitTotal("", amounts["total"], amounts["fiscal"], n))
         return unit
-    if not goal and not clean(indicators) and amounts["total"] is not None:
+    if not goal and not cell_text(indicators) and amounts["total"] is not None:
         parts.subtotals.append(UnitTotal(name, amounts["total"], amounts["fiscal"], n))
         return name
     pid = project_id(doc.doc, len(parts.projects) + 1)
