@@ -131,8 +131,12 @@ def _frame(rows: list[dict] | dict[str, list], columns: tuple[str, ...]) -> pd.D
 
 
 def _columns(records: list, attrs: list[str], names: list[str]) -> dict[str, list]:
-    """Attributes `attrs` of the records as lists named `names` (one C-level pass per attribute)."""
-    return {name: list(map(attrgetter(attr), records)) for name, attr in zip(names, attrs, strict=True)}
+    """Attributes `attrs` of the records as lists named `names` (one attrgetter call per record: each
+    record is read once, which in a chunk just read beats a pass per attribute over all of them)."""
+    rows = list(map(attrgetter(*attrs), records))
+    if not rows:
+        return {name: [] for name in names}
+    return {name: list(cells) for name, cells in zip(names, zip(*rows, strict=True), strict=True)}
 
 
 def projects_frame(docs: Iterable[Document]) -> pd.DataFrame:

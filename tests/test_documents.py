@@ -352,7 +352,8 @@ def test_records_filled_at_once_equal_the_constructors_and_replace():
         made, built = record(Project, **given), Project(**given)
         assert made == built and list(vars(made)) == list(vars(built)) and astuple(made) == astuple(built)
         assert hash(made) == hash(built)
-        edited, replaced = changed(project, flags=("x",), total=1.0), replace(project, flags=("x",), total=1.0)
+        edited = changed(project, flags=("x",), total=1.0)
+        replaced = replace(project, flags=("x",), total=1.0)
         assert edited == replaced and list(vars(edited)) == list(vars(replaced))
     assert changed(doc(D001), doc="other") == replace(doc(D001), doc="other")
     with pytest.raises(TypeError):
