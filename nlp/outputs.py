@@ -108,7 +108,8 @@ _STR = pd.Series(["text"]).dtype  # the dtype pandas gives a column of strings (
 
 def _strings(cells: list) -> pd.api.extensions.ExtensionArray | list:
     """A column of strings and Nones as the _STR array pandas would infer, built by Arrow in one pass
-    (pandas copies it to an object array and checks every cell first); any other column as it is."""
+    (pandas copies it to an object array and checks every cell first); any other column as it is.
+    Arrow would take bytes too, which pandas makes an object column of: the schema's text fields are str."""
     if getattr(_STR, "storage", None) != "pyarrow":
         return cells
     try:
