@@ -190,36 +190,42 @@ def _prose(disp: str, parse: str, heads: list[re.Match[str]]) -> list[_Item]:
     return items
 
 
-@lru_cache(maxsize=20_000)
-def _parse_cell(text: str) -> tuple[str, tuple[_Item, ...]]:
-    disp = clean(text)
+def _items(disp: str) -> list[_Item]:
+    """The indicators a cleaned cell text holds, in order (uncached: _parse_cell keeps their fields)."""
     parse = _fold_same_length(disp)
     if not disp.strip(_STRIP):
-        return disp, ()
+        return []
     coded = list(_CODED_ITEM.finditer(parse))
     if coded:
-        return disp, tuple(_coded(disp, parse, coded))
+        return _coded(disp, parse, coded)
     heads = list(_HEADING.finditer(parse))
     if heads:
-        return disp, tuple(_prose(disp, parse, heads))
-    return disp, (_unparsed(0, disp.strip(_STRIP)),)
+        return _prose(disp, parse, heads)
+    return [_unparsed(0, disp.strip(_STRIP))]
 
 
 # Indicator's fields with their defaults, in field order (the required ones are always given)
 _FIELDS = {f.name: f.default for f in fields(Indicator)}
+_ITEM_FIELDS = tuple(f.name for f in fields(_Item) if f.name != "start")  # all of them Indicator's too
 
 
-def _indicator(**given: object) -> Indicator:
-    """`Indicator(**given)`, built without the frozen dataclass's `__setattr__` call per field.
+@lru_cache(maxsize=20_000)
+def _parse_cell(text: str) -> tuple[str, tuple[tuple[int, dict[str, object]], ...]]:
+    """clean(text) and its items, each one's start offset and Indicator fields (once per distinct cell)."""
+    disp = clean(text)
+    return disp, tuple((it.start, {f: getattr(it, f) for f in _ITEM_FIELDS}) for it in _items(disp))
 
-    A reader makes one per indicator, and the 23 calls cost about five times what filling the
-    instance dict at once does (the fields have plain defaults and Indicator no `__post_init__`).
-    Only parse_indicator_list calls it, with field names only: tests/test_indicators.py checks its
-    Indicators equal the constructor's.
-    """
-    ind = object.__new__(Indicator)
-    ind.__dict__.update(_FIELDS, **given)
-    return ind
+
+def cell_text(text: str) -> str:
+    """clean(text) of an indicator-list cell, from its parse's cache: a long cell is cleaned once."""
+    return _parse_cell(text)[0]
+
+
+# A reader makes one Indicator per indicator, and the frozen dataclass's constructor (a __setattr__ call
+# per field, 23 of them) costs about five times what filling the instance dict at once does: the
+# fields have plain defaults and Indicator no __post_init__. tests/test_indicators.py checks that
+# parse_indicator_list's Indicators equal the constructor's.
+_new = object.__new__
 
 
 @lru_cache(maxsize=20_000)
@@ -253,22 +259,13 @@ def parse_indicator_list(
     ...     "1、1-产出指标；11-数量指标；编外人员到位率；实施周期指标值:100%；年度指标值:100%。")]
     [('11-数量指标', '编外人员到位率', '100%')]
     """
-    _, items = _parse_cell(text)
-    return [
-        _indicator(
-            doc=doc,
-            project_id=project_id,
-            seq=seq,
-            name=it.name,
-            level1=it.level1,
-            level2=it.level2,
-            period_value=it.period_value,
-            annual_value=it.annual_value,
-            raw=it.raw,
-            line=line_of(it.start) if line_of else line,
-            flags=tuple(it.flags),
-            level1_raw=it.level1_raw,
-            level2_raw=it.level2_raw,
-        )
-        for seq, it in enumerate(items, start=1)
-    ]
+    out = []
+    for seq, (start, item) in enumerate(_parse_cell(text)[1], start=1):
+        ind = _new(Indicator)  # built without the frozen dataclass's __setattr__ per field, see _new
+        values = ind.__dict__
+        values.update(_FIELDS)  # every field, in field order
+        values.update(item)
+        values["doc"], values["project_id"], values["seq"] = doc, project_id, seq
+        values["line"] = line_of(start) if line_of else line
+        out.append(ind)
+    return out

@@ -338,7 +338,8 @@ def indicator_sets_of(indicators: pd.DataFrame | None) -> dict[str, frozenset[st
     codes, uniques = pd.factorize(names)  # fold each distinct name once; -1 for a missing name
     folded = [fold(_text(n)) if _text(n) else "" for n in uniques]
     sets: dict[str, set[str]] = defaultdict(set)
-    for pid, code in zip(indicators["project_id"], codes, strict=True):
+    # as Python lists (one conversion each), not element by element from the Arrow and numpy arrays
+    for pid, code in zip(indicators["project_id"].tolist(), codes.tolist(), strict=True):
         if code >= 0 and folded[code]:  # a project without names has no set: no indicator evidence
             sets[pid].add(folded[code])
     return {pid: frozenset(found) for pid, found in sets.items()}

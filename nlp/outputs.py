@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, fields
+from dataclasses import fields
 from operator import attrgetter
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from nlp.documents.common import amount_checks
 from nlp.documents.formats import format_counts
@@ -102,16 +103,37 @@ def check_table(frame: pd.DataFrame, kind: str, source: str | Path) -> pd.DataFr
     return frame
 
 
+_STR = pd.Series(["text"]).dtype  # the dtype pandas gives a column of strings (and missing values)
+
+
+def _strings(cells: list) -> pd.api.extensions.ExtensionArray | list:
+    """A column of strings and Nones as the _STR array pandas would infer, built by Arrow in one pass
+    (pandas copies it to an object array and checks every cell first); any other column as it is.
+    Arrow would take bytes too, which pandas makes an object column of: the schema's text fields are str."""
+    if getattr(_STR, "storage", None) != "pyarrow":
+        return cells
+    try:
+        array = pa.array(cells, type=pa.large_string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # a cell that is not a string: pandas infers the dtype
+        return cells
+    if array.null_count == len(array):  # all missing: pandas makes an object column
+        return cells
+    return pd.arrays.ArrowStringArray(array, dtype=_STR)
+
+
 def _frame(rows: list[dict] | dict[str, list], columns: tuple[str, ...]) -> pd.DataFrame:
+    if isinstance(rows, dict):  # column lists: converted here, with the dtypes pandas would infer
+        rows = {c: pd.array(v, dtype="Int64") if c in _INTS else _strings(v) for c, v in rows.items()}
     frame = pd.DataFrame(rows, columns=list(columns))
     for col in _INTS:
-        if col in frame:
+        if col in frame and frame[col].dtype != "Int64":
             frame[col] = frame[col].astype("Int64")
     return frame
 
 
 def _columns(records: list, attrs: list[str], names: list[str]) -> dict[str, list]:
-    """Attributes `attrs` of the records as lists named `names` (one attrgetter call per record)."""
+    """Attributes `attrs` of the records as lists named `names` (one attrgetter call per record: each
+    record is read once, which in a chunk just read beats a pass per attribute over all of them)."""
     rows = list(map(attrgetter(*attrs), records))
     if not rows:
         return {name: [] for name in names}
@@ -179,7 +201,8 @@ def build_report(docs: list[Document], projects: pd.DataFrame, indicators: pd.Da
         ],
         "problems": problems,
         "problem_counts": dict(Counter(p["severity"] for p in problems)),
-        "amount_checks": [asdict(c) for d in docs for c in amount_checks(d)],
+        # an AmountCheck holds plain values: its dict is what asdict gives, without the deep copy
+        "amount_checks": [dict(vars(c)) for d in docs for c in amount_checks(d)],
         "flags": {"projects": _flag_counts(projects), "indicators": _flag_counts(indicators)},
     }
 

@@ -337,3 +337,28 @@ def test_iter_documents_skips_readme(tmp_path):
     (tmp_path / "README.md").write_text("# notes", encoding="utf-8")
     (tmp_path / "a.txt").write_text("x", encoding="utf-8")
     assert [Path(p).name for p in iter_documents([tmp_path])] == ["a.txt"]
+
+
+# ---- records filled at once (nlp.documents.common.record / changed) ------------------------------
+
+
+def test_records_filled_at_once_equal_the_constructors_and_replace():
+    from dataclasses import astuple, replace
+
+    from nlp.documents.common import changed, record
+
+    for project in doc(D000).projects + doc(D003).projects:
+        given = {k: v for k, v in vars(project).items() if k != "unit"}  # one default left out
+        made, built = record(Project, **given), Project(**given)
+        assert made == built and list(vars(made)) == list(vars(built)) and astuple(made) == astuple(built)
+        assert hash(made) == hash(built)
+        edited = changed(project, flags=("x",), total=1.0)
+        replaced = replace(project, flags=("x",), total=1.0)
+        assert edited == replaced and list(vars(edited)) == list(vars(replaced))
+    assert changed(doc(D001), doc="other") == replace(doc(D001), doc="other")
+    with pytest.raises(TypeError):
+        record(Project, doc="d", project_id="d-001")  # the required `project` missing
+    with pytest.raises(TypeError):
+        record(Project, doc="d", project_id="d-001", project="p", colour="red")
+    with pytest.raises(TypeError):
+        changed(doc(D001), colour="red")

@@ -216,10 +216,9 @@ def test_level_words_as_written(text, expected):
 
 
 def test_indicators_built_without_the_constructor_equal_the_constructors() -> None:
-    """parse_indicator_list fills each Indicator's dict at once (nlp.indicators._indicator)."""
+    """parse_indicator_list fills each Indicator's dict at once (nlp.indicators._new)."""
     from dataclasses import astuple
 
-    from nlp.indicators import _indicator
     from nlp.schema import Indicator
 
     cell = "1、1-产出指标；11-数量指标；编外人员到位率；实施周期指标值:100%；年度指标值:100%。2、x"
@@ -227,4 +226,3 @@ def test_indicators_built_without_the_constructor_equal_the_constructors() -> No
         made = Indicator(**{k: v for k, v in vars(ind).items()})
         assert ind == made and list(vars(ind)) == list(vars(made)) and astuple(ind) == astuple(made)
         assert hash(ind) == hash(made)
-    assert _indicator(doc="d", project_id="p", seq=1, name="n") == Indicator("d", "p", 1, "n")

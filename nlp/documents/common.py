@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, TypeVar
 
 from nlp.schema import Document, Indicator, Problem, Project, UnitTotal
 from nlp.textnorm import clean, fold
@@ -18,6 +18,7 @@ _TEXT_YEAR = re.compile(r"(20\d{2})\s*年度?")
 # Department name → city and district: 广州市增城区人民代表大会… → 广州市, 增城区.
 _PLACE = re.compile(r"^(?P<city>[^市]{2,4}?市)(?P<district>[^市区县]{2,4}?[区县])?")
 _DEPARTMENT = re.compile(r"部门(?:名称)?\s*[:：]\s*(?P<name>.+?)(?:\s+单位\s*[:：].*)?$")
+_R = TypeVar("_R")
 # The one tolerance of every amount check (the reader's 合计/subtotal sums, the quality stage's
 # total = fiscal + special_account + other): amounts are given to 0.01 万元, so a difference of a cent or
 # more is the document's, and anything under half a cent is float noise.
@@ -90,6 +91,46 @@ def project_id(doc: str, n: int) -> str:
     return f"{doc}-{n:03d}"
 
 
+class _Fields:
+    """A schema dataclass's fields in order, their defaults (MISSING where required) and the required ones."""
+
+    def __init__(self, cls: type) -> None:
+        self.defaults = {f.name: f.default for f in fields(cls)}
+        self.required = frozenset(name for name, default in self.defaults.items() if default is MISSING)
+
+
+_FIELDS: dict[type, _Fields] = {}
+
+
+def record(cls: type[_R], **values: Any) -> _R:
+    """`cls(**values)` for a frozen dataclass of nlp.schema (Project, Document …), filled at once.
+
+    A frozen dataclass's __init__ makes an object.__setattr__ call per field, about half the cost of
+    a Project the readers make per row; the schema's fields have plain defaults and no __post_init__,
+    so filling the instance dict in field order gives an equal object (tests/test_documents.py).
+    A missing required field or an unknown one is a TypeError, as with the constructor.
+    """
+    known = _FIELDS.get(cls) or _FIELDS.setdefault(cls, _Fields(cls))
+    made = object.__new__(cls)
+    state = made.__dict__
+    state.update(known.defaults)
+    state.update(values)
+    if len(state) != len(known.defaults) or not values.keys() >= known.required:
+        raise TypeError(f"{cls.__name__}: {sorted(values)} are not its fields")
+    return made
+
+
+def changed(obj: _R, **changes: Any) -> _R:
+    """`replace(obj, **changes)` for a frozen dataclass of nlp.schema filled at once (see `record`)."""
+    made = object.__new__(type(obj))
+    state = made.__dict__
+    state.update(obj.__dict__)
+    state.update(changes)
+    if len(state) != len(obj.__dict__):
+        raise TypeError(f"{type(obj).__name__}: {sorted(changes)} are not its fields")
+    return made
+
+
 @dataclass
 class Joined:
     """Pieces of consecutive lines joined without separators (PDF wrapping), mapping offsets to lines.
@@ -141,7 +182,7 @@ class Parts:
     def build(self, head: Document) -> Document:
         """The Document of `head` (its own fields, read first) with the parts collected."""
         projects, subtotals, problems = tuple(self.projects), tuple(self.subtotals), tuple(self.problems)
-        return replace(head, projects=projects, subtotals=subtotals, problems=problems)
+        return changed(head, projects=projects, subtotals=subtotals, problems=problems)
 
 
 @dataclass
@@ -153,7 +194,7 @@ class ProjectDraft:
 
     def build(self, **changes: Any) -> Project:
         """The frozen Project: `head` with its indicators (and any field found last, in `changes`)."""
-        return replace(self.head, indicators=tuple(self.indicators), **changes)
+        return changed(self.head, indicators=tuple(self.indicators), **changes)
 
 
 def draft_for(drafts: list[ProjectDraft], document: Document, project: str, line: int) -> ProjectDraft:
@@ -161,7 +202,8 @@ def draft_for(drafts: list[ProjectDraft], document: Document, project: str, line
     (appended) when the row names another project than the last."""
     if not drafts or (project and project != drafts[-1].head.project):
         n = len(drafts) + 1
-        head = Project(
+        head = record(
+            Project,
             doc=document.doc,
             project_id=project_id(document.doc, n),
             project=project,
@@ -238,9 +280,9 @@ def apply_amount_checks(doc: Document) -> Document:
     everything = any(check.unit in ("", "(units)") for check in failed)
     units = {check.unit for check in failed}
     projects = tuple(
-        replace(p, flags=(*p.flags, "amount_mismatch"))
+        changed(p, flags=(*p.flags, "amount_mismatch"))
         if (everything or p.unit in units) and "amount_mismatch" not in p.flags
         else p
         for p in doc.projects
     )
-    return replace(doc, projects=projects, problems=(*doc.problems, *problems))
+    return changed(doc, projects=projects, problems=(*doc.problems, *problems))

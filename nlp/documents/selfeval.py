@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from nlp.documents.common import Joined, Parts, district_of, project_id, year_of
+from nlp.documents.common import Joined, Parts, district_of, project_id, record, year_of
 from nlp.levels import canonical_level1, canonical_level2, level_headings
 from nlp.schema import Document, Indicator, Problem, Project
 from nlp.textnorm import clean, fold, fold_text
@@ -78,7 +78,8 @@ def read_selfeval(path: str, text: str) -> Document | None:
     indicators = _read_indicators(lines, start, head, pid, parts.problems)
     if not indicators:
         parts.problems.append(Problem(path, line, "self-evaluation without readable indicators"))
-    project = Project(
+    project = record(
+        Project,
         doc=head.doc,
         project_id=pid,
         project=fields["project"],

@@ -22,9 +22,10 @@ from nlp.documents.common import (
     is_amount,
     parse_amount,
     project_id,
+    record,
     year_of,
 )
-from nlp.indicators import parse_indicator_list, starts_indicator_list
+from nlp.indicators import cell_text, parse_indicator_list, starts_indicator_list
 from nlp.schema import Document, Problem, Project, UnitTotal
 from nlp.textnorm import clean, fold
 
@@ -68,9 +69,9 @@ def _header_map(cells: list[str]) -> dict[str, int] | None:
     return found if {"project", "total"} <= found.keys() else None
 
 
-def _delimiter(lines: list[str]) -> str | None:
-    """ "\t" for a tab-separated table, "," for a comma-separated one, None if neither."""
-    tabbed = [ln for ln in lines if ln.count("\t") >= 4]
+def _delimiter(text: str, lines: list[str]) -> str | None:
+    """ "\t" for a tab-separated table, "," for a comma-separated one, None if neither (`lines` of `text`)."""
+    tabbed = [ln for ln in lines if ln.count("\t") >= 4] if text.count("\t") >= 4 else []
     if any(_header_map(ln.split("\t")) for ln in tabbed):
         return "\t"
     if (
@@ -103,7 +104,7 @@ def _by_content(cells: list[str]) -> dict[str, str]:
 
 def _split_goal(goal: str, indicators: str) -> tuple[str, str]:
     """A goal cell that also holds the indicator list (003's last row) is cut where the list starts."""
-    if clean(indicators) or not goal:
+    if cell_text(indicators) or not goal:
         return clean(goal), indicators
     start = starts_indicator_list(goal)
     if not start:
@@ -115,7 +116,7 @@ def _split_goal(goal: str, indicators: str) -> tuple[str, str]:
 def read_tabbed(path: str, text: str) -> Document | None:
     """Read a tab- (or comma-) separated performance-target table; None when `text` is not one."""
     lines = text.splitlines()
-    delimiter = _delimiter(lines)
+    delimiter = _delimiter(text, lines)
     if delimiter is None:
         return None
     stem = Path(path).stem
@@ -166,7 +167,7 @@ def _read_row(doc: Document, parts: Parts, n: int, line: str, row: dict[str, str
     if _TOTAL_ROW.match(fold(name)):
         parts.subtotals.append(UnitTotal("", amounts["total"], amounts["fiscal"], n))
         return unit
-    if not goal and not clean(indicators) and amounts["total"] is not None:
+    if not goal and not cell_text(indicators) and amounts["total"] is not None:
         parts.subtotals.append(UnitTotal(name, amounts["total"], amounts["fiscal"], n))
         return name
     pid = project_id(doc.doc, len(parts.projects) + 1)
@@ -184,7 +185,8 @@ def _read_row(doc: Document, parts: Parts, n: int, line: str, row: dict[str, str
     for ind in found:
         if "unparsed" in ind.flags:
             parts.problems.append(Problem(doc.path, n, f"indicator text not understood: {ind.raw[:60]!r}"))
-    project = Project(
+    project = record(
+        Project,
         doc=doc.doc,
         project_id=pid,
         project=name,

@@ -19,6 +19,7 @@ from nlp.documents.common import (
     district_of,
     parse_amount,
     project_id,
+    record,
     year_of,
 )
 from nlp.indicators import parse_indicator_list, starts_indicator_list
@@ -31,6 +32,7 @@ _INDENTED = re.compile(r"^[ \u3000]{2,}\S")  # a project name line starts indent
 _AMOUNTS = re.compile(r"(?P<head>.*?)\s*(?P<nums>(?<![\d.])\d[\d,]*\.\d{2}(?:\s+\d[\d,]*\.\d{2}){0,3})")
 _AMOUNT_END = re.compile(r"[\d,]\.\d{2}\Z")  # how a line that _AMOUNTS matches ends
 _TOTAL = re.compile(r"^\s*合\s*计\s+\d")  # the 合计 line
+_TOTAL_WORD = re.compile(r"合\s*计")  # what a text holding a 合计 line holds
 _HEADER = re.compile(r"项目名称.*总计")  # the column header line
 _AMOUNT_FIELDS = ("total", "fiscal", "special_account", "other")
 
@@ -55,10 +57,12 @@ def _amounts(nums: str) -> dict[str, float | None]:
 
 def sniff_wrapped(text: str) -> bool:
     """True when the text looks like a PDF-wrapped target table (no tabs, 合计 line, indented names)."""
-    lines = text.splitlines()
-    if sum("\t" in ln for ln in lines) > 2:
+    if not _TOTAL_WORD.search(text):  # no 合计 line: the cheap test first (other layouts' texts come here)
         return False
-    return any(_TOTAL.match(ln) for ln in lines) and sum(bool(_INDENTED.match(ln)) for ln in lines) >= 1
+    lines = text.splitlines()
+    if text.count("\t") > 2 and sum("\t" in ln for ln in lines) > 2:
+        return False
+    return any(map(_TOTAL.match, lines)) and any(map(_INDENTED.match, lines))
 
 
 def read_wrapped(path: str, text: str) -> Document | None:
@@ -173,7 +177,8 @@ def _finish(doc: Document, parts: Parts, row: _Row, i: int) -> None:
             parts.problems.append(
                 Problem(doc.path, ind.line, f"indicator text not understood: {ind.raw[:60]!r}")
             )
-    project = Project(
+    project = record(
+        Project,
         doc=doc.doc,
         project_id=pid,
         project=name,
