@@ -52,7 +52,7 @@ from nlp.quality.project_checks import (
     boilerplate_clusters,
     boilerplate_projects,
 )
-from nlp.quality.rules import VALUE_FLAGS, flag_table, is_penalty, per_unique, split_flags
+from nlp.quality.rules import VALUE_FLAGS, flag_table, is_penalty, isin_text, per_unique, split_flags
 from nlp.quality.scores import department_scores, department_sums, project_scores, tally
 from nlp.quality.view import IndicatorView, build_view, target_values
 
@@ -148,13 +148,13 @@ def assess_part(
     projects, indicators = _prepared(projects, indicators)
     view = build_view(indicators) if len(indicators) else None
     if view is not None:
-        later = pd.DataFrame({"boilerplate": indicators["project_id"].isin(boilerplate)})
+        later = pd.DataFrame({"boilerplate": isin_text(indicators["project_id"], boilerplate)})
         reader = indicators.get("flags", pd.Series("", index=indicators.index))
         joined = join_flags(reader, flag_frame(view), view.value_flags, later)
         indicators["flags"] = _as_text(joined)
     else:
         indicators["flags"] = pd.Series([], index=indicators.index, dtype=object)
-    ctx = ProjectContext(projects, indicators, boilerplate)
+    ctx = ProjectContext(projects, indicators, boilerplate, view.levels if view is not None else None)
     projects["flags"] = _as_text(project_flags(ctx))
     counted = tally(ctx, view)
     rows = project_scores(projects, counted, extra_flags)  # a row per project, in order

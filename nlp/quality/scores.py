@@ -126,7 +126,7 @@ def tally(ctx: ProjectContext, view: IndicatorView | None) -> Tally:
         )
         for k, hits in enumerate(counted):
             sums[:, k] = np.bincount(at[hits], minlength=n_ids)
-        level = ctx.levels.to_numpy(dtype=object)
+        level = ctx.levels["code"].to_numpy(dtype=object)
         for k, code in enumerate(LEVEL1_NAMES):
             has[:, k] = np.bincount(at[level == code], minlength=n_ids) > 0
     return Tally(ids[:n_projects], at, sums, has, cells, flags, matrix)

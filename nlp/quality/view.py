@@ -11,10 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from nlp.levels import code_digits
 from nlp.quality.rules import (
     NAME_KIND_MIN_PROBA,
     SIDE_ONLY_FLAGS,
     VALUE_SIDES,
+    cell_text,
     is_empty_value,
     is_placeholder,
     name_kind_by_rule,
@@ -24,6 +26,7 @@ from nlp.quality.rules import (
     text_column,
     unique_rows,
 )
+from nlp.textnorm import fold
 from nlp.values import add_value_columns
 
 SIDE_FIELDS = ("kind", "op", "number", "number_max", "unit", "unit_source", "raw")
@@ -71,6 +74,39 @@ def _value_flags(ind: pd.DataFrame) -> ValueFlags:
     return ValueFlags(codes, lists)
 
 
+LEVEL_COLUMNS = ("level1", "level2", "level2_predicted")
+
+
+def _first_digit(text: str) -> str:
+    return code_digits(text)[:1]
+
+
+def _level_fact(level1: object, level2: object, predicted: object) -> tuple[str, bool, bool, bool]:
+    """code, cost, mismatch, predicted of one (level1, level2, level2_predicted): see `level_facts`."""
+    l1, l2, l2p = cell_text(level1), cell_text(level2), cell_text(predicted)
+    d1, d2 = _first_digit(l1), _first_digit(l2)
+    code = d1 or d2 or _first_digit(l2p)
+    cost = code == "4" or fold(l2 or l2p).startswith("14")
+    return code, cost, d1 != "" and d2 != "" and d1 != d2, l2 == "" and l2p != ""
+
+
+def level_facts(ind: pd.DataFrame) -> pd.DataFrame:
+    """What the level columns say of each indicator, once per distinct (level1, level2, level2_predicted):
+    `code`, the first digit of the level1 code, else of level2's, else of the predicted level2's ('' for
+    none); `cost`, a cost indicator (code 4, or a level2 code, else the predicted one, starting with 14);
+    `mismatch`, level1 and level2 codes both given with different first digits; `predicted`, no level2
+    but a predicted one. A missing column counts as empty."""
+    none = pd.Series(None, index=ind.index, dtype=object)
+    codes, rows = unique_rows([ind[c] if c in ind.columns else none for c in LEVEL_COLUMNS])
+    facts = [_level_fact(*row) for row in rows]
+    code = np.array([f[0] for f in facts], dtype=object)
+    flags = np.array([f[1:] for f in facts], dtype=bool).reshape(len(facts), 3)[codes]
+    return pd.DataFrame(
+        {"code": code[codes], "cost": flags[:, 0], "mismatch": flags[:, 1], "predicted": flags[:, 2]},
+        index=ind.index,
+    )
+
+
 @dataclass(frozen=True)
 class IndicatorView:
     """The indicator table plus parsed sides and the name's kind, shared by the checks and the scores."""
@@ -84,10 +120,7 @@ class IndicatorView:
     name_kind: pd.Series  # what the name asks for: the rules, else a confident classifier (rate/count/None)
     name_kind_rule: pd.Series  # the rules alone
     value_flags: ValueFlags
-
-    def column(self, name: str) -> pd.Series:
-        """A column of the table as text ('' when missing or absent)."""
-        return text_column(self.table, name)
+    levels: pd.DataFrame  # level_facts of the table
 
 
 def build_view(indicators: pd.DataFrame) -> IndicatorView:
@@ -109,7 +142,8 @@ def build_view(indicators: pd.DataFrame) -> IndicatorView:
         confident = model.isin(["rate", "count"]) & (proba >= NAME_KIND_MIN_PROBA)
         asked = by_rule.where(by_rule.notna(), model.where(confident, None))
         asked = asked.where(~placeholder, None)
-    return IndicatorView(ind, period, annual, target, names, placeholder, asked, by_rule, _value_flags(ind))
+    flags, levels = _value_flags(ind), level_facts(ind)
+    return IndicatorView(ind, period, annual, target, names, placeholder, asked, by_rule, flags, levels)
 
 
 def target_values(indicators: pd.DataFrame) -> pd.DataFrame:
