@@ -68,6 +68,13 @@ def _given(frame: pd.DataFrame, column: str) -> pd.Series:
     return per_unique(lambda cell: cell_text(cell).strip() != "", frame[column]).astype(bool)
 
 
+def _filled(frame: pd.DataFrame, column: str) -> pd.Series:
+    """`_text(frame, column) != ""`, once per distinct cell."""
+    if column not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return per_unique(lambda cell: cell_text(cell) != "", frame[column]).astype(bool)
+
+
 def _value(
     raw: str, kind: str, op: str, number: float, number_max: float, unit: str, source: str, flags: str
 ) -> Value:
@@ -232,7 +239,7 @@ def achievement_summary(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.
     `total_recomputed` is Σ score_recomputed (the stated score where none can be recomputed), plus, when
     there is a 总分, the 预算执行率 row: rate × its weight, else what the 总分 leaves for it.
     """
-    ind = indicators[_text(indicators, "achieved") != ""]
+    ind = indicators[_filled(indicators, "achieved")]
     if ind.empty:
         return pd.DataFrame(columns=["project_id", *SUMMARY_COLUMNS])
     achieved = _text(ind, "achieved")
@@ -303,6 +310,9 @@ def with_summary(
     """The quality table with SUMMARY_COLUMNS: project rows from `per_project`, department rows from
     `per_department` (both indexed by the rows' key; rows of neither get empty cells)."""
     out = quality.drop(columns=[c for c in SUMMARY_COLUMNS if c in quality.columns])
+    if len(out) and per_project.empty and per_department.empty:  # no self-evaluation: all cells empty
+        empty = {"Int64": pd.Series(pd.NA, index=out.index, dtype="Int64"), "float": np.nan}
+        return out.assign(**{c: empty["Int64" if c in _COUNTS else "float"] for c in SUMMARY_COLUMNS})
     key = _text(out, "key")
     is_project = _text(out, "scope") == "project"
     project_rows, department_rows = _rows_at(per_project, key), _rows_at(per_department, key)
@@ -316,6 +326,8 @@ def with_summary(
 def project_summary(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """achievement_summary indexed by project_id, with each project's department (a column)."""
     summary = achievement_summary(projects, indicators).set_index("project_id")
+    if summary.empty:  # no self-evaluation
+        return summary.assign(department=[])
     dept_of = dict(zip(_text(projects, "project_id"), _text(projects, "department"), strict=True))
     return summary.assign(department=[dept_of.get(p, "") for p in summary.index])
 
@@ -330,13 +342,17 @@ def achievement_quality(
 
 def achievement_report(quality: pd.DataFrame, indicators: pd.DataFrame) -> dict:
     """report.json's `achievement` section: counts by verdict, flags, and each scope's summary."""
-    achieved = _text(indicators, "achieved")
-    mismatch = per_unique(lambda f: "score_mismatch" in split_flags(f), _text(indicators, "flags"))
+    given = _filled(indicators, "achieved")
+    achieved = _text(indicators.loc[given, ["achieved"]] if given.any() else indicators.iloc[:0], "achieved")
+    flags = indicators.get("flags", pd.Series("", index=indicators.index))
+    mismatch = per_unique(lambda f: "score_mismatch" in split_flags(f), flags)
     rows = quality[
         _numbers(quality, "targets_compared").notna() | _numbers(quality, "targets_not_comparable").notna()
     ]
 
     def records(scope: str) -> list[dict]:
+        if rows.empty:  # no self-evaluation
+            return []
         part = rows[_text(rows, "scope") == scope]
         cols = ["key", "department", *SUMMARY_COLUMNS]
         return [
@@ -345,8 +361,8 @@ def achievement_report(quality: pd.DataFrame, indicators: pd.DataFrame) -> dict:
         ]
 
     return {
-        "indicators": int((achieved != "").sum()),
-        "achieved": {k: int(v) for k, v in achieved[achieved != ""].value_counts().items()},
+        "indicators": int(given.sum()),
+        "achieved": {k: int(v) for k, v in achieved.value_counts().items()},
         "score_mismatch": int(mismatch.astype(bool).sum()),
         "total_mismatch": int(
             _numbers(quality, "flags_total_mismatch")[_text(quality, "scope") == "project"].sum()
