@@ -16,7 +16,7 @@ import pandas as pd
 from nlp import vocab
 from nlp.indicators import is_placeholder_name
 from nlp.numerals import numeral_table
-from nlp.tablecells import cell_text, unique_rows
+from nlp.tablecells import cell_text, taken, unique_rows
 from nlp.textnorm import fold
 from nlp.values import name_asks
 
@@ -129,6 +129,16 @@ def text_column(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
         return pd.Series("", index=frame.index, dtype=object)
     return per_unique(cell_text, frame[column])
+
+
+def string_column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """`text_column` as pandas' string dtype, converted once per distinct cell: comparisons on it run
+    vectorized, not cell by cell as on Python objects (the view's checks make many of them)."""
+    if column not in frame.columns:
+        return pd.Series("", index=frame.index, dtype="str")
+    codes, distinct = pd.factorize(frame[column])  # -1 for a missing cell: the last text, ''
+    texts = np.array([*(cell_text(value) for value in distinct.tolist()), ""], dtype=object)
+    return pd.Series(taken(texts, codes), index=frame.index)
 
 
 def number_column(frame: pd.DataFrame, column: str) -> pd.Series:

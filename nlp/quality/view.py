@@ -23,9 +23,10 @@ from nlp.quality.rules import (
     number_column,
     per_unique,
     split_flags,
-    text_column,
+    string_column,
     unique_rows,
 )
+from nlp.tablecells import taken
 from nlp.textnorm import fold
 from nlp.values import add_value_columns
 
@@ -34,20 +35,20 @@ SIDE_FIELDS = ("kind", "op", "number", "number_max", "unit", "unit_source", "raw
 
 def _side(ind: pd.DataFrame, side: str) -> pd.DataFrame:
     """kind/op/number/unit of one value side, as the values stage read it; `empty` = no value given."""
-    raw = text_column(ind, f"{side}_value")
+    raw = string_column(ind, f"{side}_value")
     empty = per_unique(is_empty_value, raw).astype(bool)
     out = pd.DataFrame(
         {
-            "kind": text_column(ind, f"{side}_kind"),
-            "op": text_column(ind, f"{side}_op"),
+            "kind": string_column(ind, f"{side}_kind"),
+            "op": string_column(ind, f"{side}_op"),
             "number": number_column(ind, f"{side}_number"),
             "number_max": number_column(ind, f"{side}_number_max"),
-            "unit": text_column(ind, f"{side}_unit"),
-            "unit_source": text_column(ind, f"{side}_unit_source"),
+            "unit": string_column(ind, f"{side}_unit"),
+            "unit_source": string_column(ind, f"{side}_unit_source"),
         },
         index=ind.index,
     )
-    out.loc[(out["kind"] == "") & empty, "kind"] = "unspecified"
+    out["kind"] = out["kind"].where((out["kind"] != "") | ~empty, "unspecified")
     out["raw"] = raw
     out["empty"] = empty
     return out
@@ -117,7 +118,7 @@ class IndicatorView:
     target: pd.DataFrame  # annual side where given, else period side
     names: pd.Series  # the name as text
     name_placeholder: pd.Series  # bool: the name is template text
-    name_kind: pd.Series  # what the name asks for: the rules, else a confident classifier (rate/count/None)
+    name_kind: pd.Series  # what the name asks for: the rules, else a confident classifier (rate/count/'')
     name_kind_rule: pd.Series  # the rules alone
     value_flags: ValueFlags
     levels: pd.DataFrame  # level_facts of the table
@@ -131,19 +132,30 @@ def build_view(indicators: pd.DataFrame) -> IndicatorView:
     """
     ind = indicators if "annual_kind" in indicators.columns else add_value_columns(indicators)
     period, annual = _side(ind, "period"), _side(ind, "annual")
-    target = annual.where(~annual["empty"], period)
-    names = text_column(ind, "name")
-    placeholder = per_unique(is_placeholder, names).astype(bool)
-    by_rule = per_unique(name_kind_by_rule, names).where(~placeholder, None)  # a blank asks nothing
+    given = ~annual["empty"]
+    target = pd.DataFrame({c: annual[c].where(given, period[c]) for c in annual.columns})  # column by column:
+    # faster than DataFrame.where over string and number columns together
+    names, placeholder, by_rule = _name_rules(ind)
     asked = by_rule
     if "name_kind" in ind.columns:
-        model = text_column(ind, "name_kind")
+        model = string_column(ind, "name_kind")
         proba = number_column(ind, "name_kind_proba").fillna(1.0)
         confident = model.isin(["rate", "count"]) & (proba >= NAME_KIND_MIN_PROBA)
-        asked = by_rule.where(by_rule.notna(), model.where(confident, None))
-        asked = asked.where(~placeholder, None)
+        asked = by_rule.where((by_rule != "") | ~confident, model).where(~placeholder, "")
     flags, levels = _value_flags(ind), level_facts(ind)
     return IndicatorView(ind, period, annual, target, names, placeholder, asked, by_rule, flags, levels)
+
+
+def _name_rules(ind: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The names as text, whether each is template text, and what the rules say it asks for ('rate',
+    'count' or '': a template asks nothing), once per distinct name."""
+    names = string_column(ind, "name")
+    codes, distinct = pd.factorize(names)
+    texts = distinct.tolist()
+    placeholder = np.array([is_placeholder(name) for name in texts], dtype=bool)
+    asks = [("" if p else name_kind_by_rule(t) or "") for t, p in zip(texts, placeholder, strict=True)]
+    rule = pd.Series(taken(np.array(asks, dtype=object), codes), index=ind.index)
+    return names, pd.Series(placeholder[codes], index=ind.index), rule
 
 
 def target_values(indicators: pd.DataFrame) -> pd.DataFrame:
