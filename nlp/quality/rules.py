@@ -136,6 +136,8 @@ def string_column(frame: pd.DataFrame, column: str) -> pd.Series:
     vectorized, not cell by cell as on Python objects (the view's checks make many of them)."""
     if column not in frame.columns:
         return pd.Series("", index=frame.index, dtype="str")
+    if frame[column].dtype == "str":  # texts already: only the missing cells change
+        return frame[column].fillna("")
     codes, distinct = pd.factorize(frame[column])  # -1 for a missing cell: the last text, ''
     texts = np.array([*(cell_text(value) for value in distinct.tolist()), ""], dtype=object)
     return pd.Series(taken(texts, codes), index=frame.index)
