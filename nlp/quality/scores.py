@@ -100,7 +100,8 @@ def _flag_cells(cells: pd.Series) -> tuple[np.ndarray, list[str], np.ndarray, np
     codes, distinct = pd.factorize(cells.fillna("").astype(str))
     counters = [Counter(split_flags(c)) for c in distinct]
     flags = sorted({f for c in counters for f in c})
-    matrix = np.array([[c[f] for f in flags] for c in counters], dtype=np.int64).reshape(len(counters), -1)
+    matrix = np.array([[c[f] for f in flags] for c in counters], dtype=np.int64)
+    matrix = matrix.reshape(len(counters), len(flags))  # also when there is no cell at all
     penalty = np.array([any(is_penalty(f) for f in c) for c in counters], dtype=bool)
     return codes, flags, matrix, penalty
 

