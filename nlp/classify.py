@@ -437,7 +437,7 @@ def predict_names(
 
 
 PREDICTED_FIELDS = ("level2", "level2_proba", "name_kind", "name_kind_proba")  # predict_names' columns
-KEEP_PREDICTIONS = 200_000  # (name, level1) pairs whose predictions a process keeps for its next tables
+KEEP_PREDICTIONS = 50_000  # (name, level1) pairs whose predictions a process keeps (about 30 MB at most)
 
 
 @dataclass
