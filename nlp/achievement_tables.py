@@ -21,6 +21,7 @@ from nlp.achievement import (
 )
 from nlp.quality.rules import isin_text, per_unique, split_flags
 from nlp.schema import Value
+from nlp.tablecells import cell_text
 from nlp.textnorm import fold
 
 __all__ = [
@@ -54,7 +55,24 @@ def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
     """A column as floats, NaN where missing or not a number."""
     if column not in frame.columns:
         return pd.Series(np.nan, index=frame.index, dtype=float)
-    return pd.to_numeric(frame[column], errors="coerce")
+    cells = frame[column]
+    if len(cells) and cells.dtype == object and not cells.notna().any():  # a column no row states
+        return pd.Series(np.nan, index=frame.index, dtype=float)
+    return pd.to_numeric(cells, errors="coerce")
+
+
+def _given(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Is a cell of the column not blank (once per distinct cell; all False when the column is absent)?"""
+    if column not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return per_unique(lambda cell: cell_text(cell).strip() != "", frame[column]).astype(bool)
+
+
+def _filled(frame: pd.DataFrame, column: str) -> pd.Series:
+    """`_text(frame, column) != ""`, once per distinct cell."""
+    if column not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return per_unique(lambda cell: cell_text(cell) != "", frame[column]).astype(bool)
 
 
 def _value(
@@ -89,17 +107,25 @@ def _side(ind: pd.DataFrame, side: str) -> pd.DataFrame:
 def self_evaluated(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.Series:
     """Indicators of a self-evaluation: a row of their document states an actual or a 得分, or their
     project a 总分 (so a row whose actual cell is empty or cut off still counts, as not_comparable)."""
-    has = (_text(indicators, "actual_value").str.strip() != "") | _numbers(indicators, "score").notna()
-    doc, pid = _text(indicators, "doc"), _text(indicators, "project_id")
+    has = _given(indicators, "actual_value") | _numbers(indicators, "score").notna()
     with_total = set(_text(projects, "project_id")[_numbers(projects, "total_score").notna()])
+    if not has.any() and not with_total:  # a plan, not a self-evaluation
+        return pd.Series(False, index=indicators.index)
+    doc, pid = _text(indicators, "doc"), _text(indicators, "project_id")
     stated = isin_text(pid, set(pid[has].unique()) | with_total)
     return (isin_text(doc, doc[has].unique()) & (doc != "")) | stated
 
 
-def _set_flag(flags: pd.Series, hit: np.ndarray, flag: str) -> np.ndarray:
-    """The `a;b` flag cells with `flag` present exactly where `hit` (added once, removed elsewhere)."""
+def _set_flag(frame: pd.DataFrame, hit: np.ndarray, flag: str) -> pd.Series | np.ndarray:
+    """The `a;b` flag cells of a table with `flag` present exactly where `hit` (added once, removed
+    elsewhere); the text column itself when that changes nothing."""
+    column = frame.get("flags", pd.Series("", index=frame.index, dtype="str"))
+    named = per_unique(lambda cell: flag in cell_text(cell), column).to_numpy(dtype=bool)
+    if not hit.any() and not named.any() and column.dtype == "str" and not column.isna().any():
+        return column
+    flags = _text(frame, "flags")
     cells = flags.to_numpy(dtype=object, copy=True)
-    stale = np.flatnonzero(flags.str.contains(flag, regex=False).to_numpy())
+    stale = np.flatnonzero(named)
     for i in stale:  # rare: tables read back from a previous run
         cells[i] = ";".join(f for f in split_flags(cells[i]) if f != flag)
     add = np.flatnonzero(hit)
@@ -153,16 +179,18 @@ def add_achievement(projects: pd.DataFrame, indicators: pd.DataFrame) -> tuple[p
     ind["score_recomputed"] = high
     stated = _numbers(ind, "score").to_numpy()
     mismatch = (stated < low - SCORE_TOLERANCE) | (stated > high + SCORE_TOLERANCE)
-    ind["flags"] = _set_flag(_text(ind, "flags"), mismatch, "score_mismatch")
-    proj["flags"] = _set_flag(_text(proj, "flags"), _total_mismatch(proj, ind).to_numpy(), "total_mismatch")
+    ind["flags"] = _set_flag(ind, mismatch, "score_mismatch")
+    proj["flags"] = _set_flag(proj, _total_mismatch(proj, ind).to_numpy(), "total_mismatch")
     return proj, ind
 
 
 def _total_mismatch(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.Series:
     """Per project: do its stated indicator scores fail to add up to its stated 总分 (total_check)?"""
     scores, weights = _numbers(indicators, "score"), _numbers(indicators, "weight")
-    frame = pd.DataFrame({"score": scores, "weight": weights, "pid": _text(indicators, "project_id")})
-    frame = frame[scores.notna() | weights.notna()]  # rows with neither are headings or prose
+    given = scores.notna() | weights.notna()  # rows with neither are headings or prose
+    if not given.any():
+        return pd.Series(False, index=projects.index, dtype=bool)
+    frame = pd.DataFrame({"score": scores, "weight": weights, "pid": _text(indicators, "project_id")})[given]
     g = frame.groupby("pid", sort=False)
     sums = pd.DataFrame(
         {
@@ -211,7 +239,7 @@ def achievement_summary(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.
     `total_recomputed` is Σ score_recomputed (the stated score where none can be recomputed), plus, when
     there is a 总分, the 预算执行率 row: rate × its weight, else what the 总分 leaves for it.
     """
-    ind = indicators[_text(indicators, "achieved") != ""]
+    ind = indicators[_filled(indicators, "achieved")]
     if ind.empty:
         return pd.DataFrame(columns=["project_id", *SUMMARY_COLUMNS])
     achieved = _text(ind, "achieved")
@@ -282,6 +310,9 @@ def with_summary(
     """The quality table with SUMMARY_COLUMNS: project rows from `per_project`, department rows from
     `per_department` (both indexed by the rows' key; rows of neither get empty cells)."""
     out = quality.drop(columns=[c for c in SUMMARY_COLUMNS if c in quality.columns])
+    if len(out) and per_project.empty and per_department.empty:  # no self-evaluation: all cells empty
+        empty = {"Int64": pd.Series(pd.NA, index=out.index, dtype="Int64"), "float": np.nan}
+        return out.assign(**{c: empty["Int64" if c in _COUNTS else "float"] for c in SUMMARY_COLUMNS})
     key = _text(out, "key")
     is_project = _text(out, "scope") == "project"
     project_rows, department_rows = _rows_at(per_project, key), _rows_at(per_department, key)
@@ -295,6 +326,8 @@ def with_summary(
 def project_summary(projects: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """achievement_summary indexed by project_id, with each project's department (a column)."""
     summary = achievement_summary(projects, indicators).set_index("project_id")
+    if summary.empty:  # no self-evaluation
+        return summary.assign(department=[])
     dept_of = dict(zip(_text(projects, "project_id"), _text(projects, "department"), strict=True))
     return summary.assign(department=[dept_of.get(p, "") for p in summary.index])
 
@@ -309,13 +342,17 @@ def achievement_quality(
 
 def achievement_report(quality: pd.DataFrame, indicators: pd.DataFrame) -> dict:
     """report.json's `achievement` section: counts by verdict, flags, and each scope's summary."""
-    achieved = _text(indicators, "achieved")
-    mismatch = per_unique(lambda f: "score_mismatch" in split_flags(f), _text(indicators, "flags"))
+    given = _filled(indicators, "achieved")
+    achieved = _text(indicators.loc[given, ["achieved"]] if given.any() else indicators.iloc[:0], "achieved")
+    flags = indicators.get("flags", pd.Series("", index=indicators.index))
+    mismatch = per_unique(lambda f: "score_mismatch" in split_flags(f), flags)
     rows = quality[
         _numbers(quality, "targets_compared").notna() | _numbers(quality, "targets_not_comparable").notna()
     ]
 
     def records(scope: str) -> list[dict]:
+        if rows.empty:  # no self-evaluation
+            return []
         part = rows[_text(rows, "scope") == scope]
         cols = ["key", "department", *SUMMARY_COLUMNS]
         return [
@@ -324,8 +361,8 @@ def achievement_report(quality: pd.DataFrame, indicators: pd.DataFrame) -> dict:
         ]
 
     return {
-        "indicators": int((achieved != "").sum()),
-        "achieved": {k: int(v) for k, v in achieved[achieved != ""].value_counts().items()},
+        "indicators": int(given.sum()),
+        "achieved": {k: int(v) for k, v in achieved.value_counts().items()},
         "score_mismatch": int(mismatch.astype(bool).sum()),
         "total_mismatch": int(
             _numbers(quality, "flags_total_mismatch")[_text(quality, "scope") == "project"].sum()

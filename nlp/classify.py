@@ -437,6 +437,41 @@ def predict_names(
     return out
 
 
+PREDICTED_FIELDS = ("level2", "level2_proba", "name_kind", "name_kind_proba")  # predict_names' columns
+KEEP_PREDICTIONS = 50_000  # (name, level1) pairs whose predictions a process keeps (about 30 MB at most)
+
+
+@dataclass
+class _Seen:
+    """The predictions a process made with one loaded Models, by (name, level1)."""
+
+    models: Models
+    rows: dict[tuple[str, str | None], tuple]
+
+
+_SEEN: dict[str, _Seen] = {}
+
+
+def _predicted(names: list[str], level1: list[str | None], model_dir: str | Path) -> list[tuple]:
+    """PREDICTED_FIELDS of each (name, level1), each pair predicted once per process and loaded models
+    (up to KEEP_PREDICTIONS pairs kept): a name's prediction does not depend on the other names of its
+    batch, and a chunked run meets the same names in chunk after chunk."""
+    models = load_models(model_dir)
+    seen = _SEEN.get(str(model_dir))
+    if seen is None or seen.models is not models:  # first use, or the models were loaded again
+        seen = _SEEN[str(model_dir)] = _Seen(models, {})
+    keys = list(zip(names, level1, strict=True))
+    new = [key for key in dict.fromkeys(keys) if key not in seen.rows]
+    fresh: dict[tuple[str, str | None], tuple] = {}
+    if new:
+        predicted = predict_names([n for n, _ in new], [l1 for _, l1 in new], model_dir)
+        columns = [predicted[field].to_numpy() for field in PREDICTED_FIELDS]
+        fresh = dict(zip(new, zip(*columns, strict=True), strict=True))
+        if len(seen.rows) + len(fresh) <= KEEP_PREDICTIONS:
+            seen.rows.update(fresh)
+    return [fresh[key] if key in fresh else seen.rows[key] for key in keys]
+
+
 def add_predictions(indicators: pd.DataFrame, model_dir: str | Path = DEFAULT_MODELS) -> pd.DataFrame:
     """Add level2_predicted, level2_proba, name_kind, name_kind_proba (null where a name is empty).
 
@@ -449,17 +484,12 @@ def add_predictions(indicators: pd.DataFrame, model_dir: str | Path = DEFAULT_MO
     codes, keys = unique_rows([names, stated.where(stated.isin(LEVEL1), None)])  # (name, level1) once each
     named = (pd.Series([name for name, _ in keys], dtype=names.dtype).str.strip() != "").to_numpy()
     wanted = np.flatnonzero(named)
-    predicted = predict_names([keys[i][0] for i in wanted], [keys[i][1] for i in wanted], model_dir)
+    predicted = _predicted([keys[i][0] for i in wanted], [keys[i][1] for i in wanted], model_dir)
     out = indicators.copy()
-    for column, source in (
-        ("level2_predicted", "level2"),
-        ("level2_proba", "level2_proba"),
-        ("name_kind", "name_kind"),
-        ("name_kind_proba", "name_kind_proba"),
-    ):
-        found = predicted[source].to_numpy()
-        values = np.full(len(keys), np.nan, dtype=float if found.dtype.kind == "f" else object)
-        values[wanted] = found  # an empty name: no prediction (NaN)
+    for k, column in enumerate(("level2_predicted", "level2_proba", "name_kind", "name_kind_proba")):
+        values = np.full(len(keys), np.nan, dtype=float if column.endswith("_proba") else object)
+        if len(wanted):
+            values[wanted] = [row[k] for row in predicted]  # an empty name: no prediction (NaN)
         out[column] = taken(values, codes)
     return out
 

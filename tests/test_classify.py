@@ -156,6 +156,27 @@ def test_add_predictions_keeps_rows_and_leaves_empty_names_null() -> None:
     assert out.loc[10, "level2_predicted"] == "31-服务对象满意度"
 
 
+def test_a_name_is_predicted_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second table asks the models only about its new pairs (a name under another level1 is new),
+    and gets what a fresh batch gets."""
+    first = pd.DataFrame({"name": ["图书馆借阅人次", "道路保洁覆盖率"], "level1": [None, "1-产出指标"]})
+    second = pd.DataFrame({"name": ["道路保洁覆盖率", "图书馆借阅人次", "游客投诉处理率"]})
+    asked: list[list[str]] = []
+    real = classify.predict_names
+
+    def counting(names, level1=None, model_dir=classify.DEFAULT_MODELS):
+        asked.append(list(names))
+        return real(names, level1, model_dir)
+
+    monkeypatch.setattr(classify, "_SEEN", {})
+    monkeypatch.setattr(classify, "predict_names", counting)
+    add_predictions(first)
+    out = add_predictions(second)
+    assert asked == [["图书馆借阅人次", "道路保洁覆盖率"], ["道路保洁覆盖率", "游客投诉处理率"]]
+    monkeypatch.setattr(classify, "_SEEN", {})
+    pd.testing.assert_frame_equal(out, add_predictions(second))
+
+
 @pytest.mark.parametrize(
     ("level2", "level1"),
     [

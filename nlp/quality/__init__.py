@@ -52,14 +52,8 @@ from nlp.quality.project_checks import (
     boilerplate_clusters,
     boilerplate_projects,
 )
-from nlp.quality.rules import VALUE_FLAGS, flag_table, is_penalty, per_unique, split_flags
-from nlp.quality.scores import (
-    department_scores,
-    department_sums,
-    has_levels,
-    indicator_measures,
-    project_scores,
-)
+from nlp.quality.rules import VALUE_FLAGS, flag_table, is_penalty, isin_text, per_unique, split_flags
+from nlp.quality.scores import department_scores, department_sums, project_scores, tally
 from nlp.quality.view import IndicatorView, build_view, target_values
 
 __all__ = [
@@ -154,21 +148,19 @@ def assess_part(
     projects, indicators = _prepared(projects, indicators)
     view = build_view(indicators) if len(indicators) else None
     if view is not None:
-        later = pd.DataFrame({"boilerplate": indicators["project_id"].isin(boilerplate)})
+        later = pd.DataFrame({"boilerplate": isin_text(indicators["project_id"], boilerplate)})
         reader = indicators.get("flags", pd.Series("", index=indicators.index))
         joined = join_flags(reader, flag_frame(view), view.value_flags, later)
         indicators["flags"] = _as_text(joined)
     else:
         indicators["flags"] = pd.Series([], index=indicators.index, dtype=object)
-    ctx = ProjectContext(projects, indicators, boilerplate)
+    ctx = ProjectContext(projects, indicators, boilerplate, view.levels if view is not None else None)
     projects["flags"] = _as_text(project_flags(ctx))
-    measures = indicator_measures(indicators, view, ctx.levels if view is not None else None)
-    has = has_levels(projects, measures)  # once for the project rows and the department sums
-    rows = project_scores(projects, measures, extra_flags, has)
-    per_project = rows.set_index("key")
+    counted = tally(ctx, view)
+    rows = project_scores(projects, counted, extra_flags)  # a row per project, in order
     for column in ("quality_score", "share_quantitative", "share_with_unit", "n_flagged_indicators"):
-        projects[column] = projects["project_id"].map(per_project[column])
-    return QualityPart(projects, indicators, rows, department_sums(projects, measures, has))
+        projects[column] = rows[column].to_numpy()
+    return QualityPart(projects, indicators, rows, department_sums(projects, counted))
 
 
 def assess(projects: pd.DataFrame, indicators: pd.DataFrame) -> QualityResult:

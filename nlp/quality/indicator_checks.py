@@ -11,7 +11,6 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from nlp.levels import code_digits
 from nlp.quality.rules import (
     QUANTITATIVE,
     name_unit,
@@ -58,15 +57,9 @@ def _unit_conflict(v: IndicatorView) -> pd.Series:
     return hit | v.value_flags.has("unit_conflict")
 
 
-def _first_code_digit(text: str | None) -> str:
-    return code_digits(text)[:1]
-
-
 def _level_mismatch(v: IndicatorView) -> pd.Series:
     """Both level codes given (a code has at least one digit) and their first digits differ."""
-    l1 = per_unique(_first_code_digit, v.column("level1"))
-    l2 = per_unique(_first_code_digit, v.column("level2"))
-    return (l1 != "") & (l2 != "") & (l1 != l2)
+    return v.levels["mismatch"]
 
 
 def _sign(op: str | None) -> str:
@@ -116,7 +109,7 @@ def _unparsed(v: IndicatorView) -> pd.Series:
 
 
 def _level2_predicted(v: IndicatorView) -> pd.Series:
-    return (v.column("level2") == "") & (v.column("level2_predicted") != "")
+    return v.levels["predicted"]
 
 
 INDICATOR_CHECKS: dict[str, Callable[[IndicatorView], pd.Series]] = {

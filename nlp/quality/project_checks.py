@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from nlp.documents.common import AMOUNT_TOLERANCE
-from nlp.levels import code_digits
 from nlp.quality.rules import (
     BOILERPLATE_MIN_INDICATORS,
     NAME_DROP,
@@ -22,6 +21,7 @@ from nlp.quality.rules import (
     split_flags,
     text_column,
 )
+from nlp.quality.view import level_facts
 from nlp.tablecells import unique_rows
 from nlp.textnorm import fold
 
@@ -33,11 +33,12 @@ class ProjectContext:
     projects: pd.DataFrame
     indicators: pd.DataFrame
     boilerplate: frozenset[str] = frozenset()  # project_ids in a boilerplate cluster (`clusters_of`)
+    known_levels: pd.DataFrame | None = None  # `level_facts(indicators)`, if already computed
 
     @functools.cached_property
-    def levels(self) -> pd.Series:
-        """`level_codes` of the indicators (the cost check and the scores both use them)."""
-        return level_codes(self.indicators)
+    def levels(self) -> pd.DataFrame:
+        """`level_facts` of the indicators (the cost check and the scores both use them)."""
+        return level_facts(self.indicators) if self.known_levels is None else self.known_levels
 
     def per_project(self, values: pd.Series) -> pd.Series:
         """True for the projects with at least one True indicator in `values` (indexed like indicators)."""
@@ -45,24 +46,8 @@ class ProjectContext:
         return isin_text(self.projects["project_id"], ids[values.astype(bool)].unique())
 
 
-def _first_digit(text: str | None) -> str:
-    return code_digits(text)[:1]
-
-
-def level_codes(indicators: pd.DataFrame) -> pd.Series:
-    """The first digit of each indicator's level1 code, else of its (predicted) level2 code."""
-    code = per_unique(_first_digit, text_column(indicators, "level1"))
-    for column in ("level2", "level2_predicted"):
-        code = code.where(code != "", per_unique(_first_digit, text_column(indicators, column)))
-    return code
-
-
 def _no_cost_indicator(ctx: ProjectContext) -> pd.Series:
-    ind = ctx.indicators
-    level2 = text_column(ind, "level2")
-    level2 = level2.where(level2 != "", text_column(ind, "level2_predicted"))
-    cost = (ctx.levels == "4") | per_unique(lambda t: fold(t or "").startswith("14"), level2).astype(bool)
-    return ~ctx.per_project(cost) & ~_no_indicators(ctx)  # no indicators at all is its own flag
+    return ~ctx.per_project(ctx.levels["cost"]) & ~_no_indicators(ctx)  # no indicators at all is its own flag
 
 
 def _no_indicators(ctx: ProjectContext) -> pd.Series:
@@ -175,5 +160,5 @@ PROJECT_CHECKS: dict[str, Callable[[ProjectContext], pd.Series]] = {
     "no_cost_indicator": _no_cost_indicator,
     "no_indicators": _no_indicators,
     "amount_mismatch": _amount_mismatch,
-    "boilerplate": lambda ctx: ctx.projects["project_id"].isin(ctx.boilerplate),
+    "boilerplate": lambda ctx: isin_text(ctx.projects["project_id"], ctx.boilerplate),
 }

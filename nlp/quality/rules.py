@@ -16,7 +16,7 @@ import pandas as pd
 from nlp import vocab
 from nlp.indicators import is_placeholder_name
 from nlp.numerals import numeral_table
-from nlp.tablecells import cell_text, unique_rows
+from nlp.tablecells import cell_text, taken, unique_rows
 from nlp.textnorm import fold
 from nlp.values import name_asks
 
@@ -93,11 +93,23 @@ def per_unique(func: Callable[..., object], *columns: pd.Series) -> pd.Series:
     The quality stage's string rules run through this, so their cost grows with the number of
     distinct names and values, not with the number of indicators.
     """
+    if len(columns) == 1:
+        return _per_value(func, columns[0])
     codes, rows = unique_rows(columns)
     results = np.empty(len(rows), dtype=object)
     for i, row in enumerate(rows):
         results[i] = func(*row)
     return pd.Series(results[codes], index=columns[0].index, dtype=object)
+
+
+def _per_value(func: Callable[[object], object], column: pd.Series) -> pd.Series:
+    """`per_unique` of one column: `func` of each distinct value, and of None for the missing cells."""
+    codes, distinct = pd.factorize(column)  # -1 for a missing cell: the last result
+    results = np.empty(len(distinct) + 1, dtype=object)
+    for i, value in enumerate(distinct.tolist()):
+        results[i] = func(value)  # one by one: a result may be a list
+    results[-1] = func(None) if (codes < 0).any() else None
+    return pd.Series(results[codes], index=column.index, dtype=object)
 
 
 def isin_text(column: pd.Series, values: Iterable[object]) -> pd.Series:
@@ -119,10 +131,24 @@ def text_column(frame: pd.DataFrame, column: str) -> pd.Series:
     return per_unique(cell_text, frame[column])
 
 
+def string_column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """`text_column` as pandas' string dtype, converted once per distinct cell: comparisons on it run
+    vectorized, not cell by cell as on Python objects (the view's checks make many of them)."""
+    if column not in frame.columns:
+        return pd.Series("", index=frame.index, dtype="str")
+    if frame[column].dtype == "str":  # texts already: only the missing cells change
+        return frame[column].fillna("")
+    codes, distinct = pd.factorize(frame[column])  # -1 for a missing cell: the last text, ''
+    texts = np.array([*(cell_text(value) for value in distinct.tolist()), ""], dtype=object)
+    return pd.Series(taken(texts, codes), index=frame.index)
+
+
 def number_column(frame: pd.DataFrame, column: str) -> pd.Series:
     """A column as floats (NaN for missing cells and text that is not a number, or when absent)."""
     if column not in frame.columns:
         return pd.Series(np.nan, index=frame.index, dtype=float)
+    if frame[column].dtype == np.float64:  # numbers already (the values stage's columns)
+        return frame[column].copy()
     numbers = per_unique(cell_number, frame[column])
     return numbers.astype(float)
 
