@@ -12,15 +12,13 @@ the rows are appended to benchmarks/RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from results_table import record  # benchmarks/ is on sys.path when a script runs
+from results_table import machine_column, record  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -73,7 +71,7 @@ def main() -> None:
     args = parser.parse_args()
     from fixtures.render_formats import FORMATS, render, source_tables
 
-    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = machine_column()
     tables = source_tables()
     texts = [
         p

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
 import resource
 import statistics
@@ -24,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from results_table import record  # benchmarks/ is on sys.path when a script runs
+from results_table import machine_column, record  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- linking:start -->", "<!-- linking:end -->"  # our section; rows are appended inside
@@ -100,7 +98,7 @@ def main() -> None:
     if args.child:
         child(args.child)
         return
-    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = machine_column()
     for n in args.sizes:
         runs = []
         for _ in range(args.runs):

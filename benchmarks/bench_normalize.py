@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import re
 import resource
 import shutil
@@ -26,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from results_table import record  # benchmarks/ is on sys.path when a script runs
+from results_table import machine_column, record  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "examples" / "documents"
@@ -106,7 +104,7 @@ def main() -> None:
     if args.child:
         child(args.child)
         return
-    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = machine_column()
     for copies in args.copies:
         corpus = Path(tempfile.mkdtemp(prefix="bench-corpus-"))
         try:

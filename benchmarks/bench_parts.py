@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import platform
 import shutil
 import statistics
 import tempfile
@@ -26,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from bench_scale import _corpus  # benchmarks/ is on sys.path when a script runs
-from results_table import record
+from results_table import machine_column, record
 
 from nlp.batch import CHUNK_DOCUMENTS, normalize_to, write_part
 from nlp.csv_text import csv_bytes
@@ -95,9 +93,7 @@ def main() -> None:
             lambda name, frame, i: write_part(frame, Path(spool), name, i),
         ]
         seconds = [cpu(way, parts, args.runs) for way in ways]
-    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}" + (
-        f", {args.note}" if args.note else ""
-    )
+    machine = machine_column(args.note)
     cells = [f"{args.copies:,}", f"{indicators:,}", f"{len(parts) // 3}", *(f"{s:.2f}" for s in seconds)]
     record(SECTION, cells, machine)
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
-import platform
 import statistics
 import tempfile
 import time
@@ -24,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 from bench_scale import _corpus  # benchmarks/ is on sys.path when a script runs
-from results_table import record
+from results_table import machine_column, record
 
 from nlp import batch
 from nlp.documents.discovery import discover
@@ -72,9 +70,7 @@ def main() -> None:
         parked = [pd.read_pickle(batch._spool_file(Path(spool), i + 1)) for i in range(len(picked))]
     indicators = sum(len(frames[1]) for frames in parked)
     medians = [statistics.median(t) for t in times]
-    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}" + (
-        f", {args.note}" if args.note else ""
-    )
+    machine = machine_column(args.note)
     cells = [
         f"{len(sources):,}",
         f"{len(picked)}",

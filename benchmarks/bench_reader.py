@@ -13,14 +13,12 @@ benchmarks/RESULTS.md in files/s and ms per file, so it can be set against `jixi
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from results_table import record  # benchmarks/ is on sys.path when a script runs
+from results_table import machine_column, record  # benchmarks/ is on sys.path when a script runs
 
 from nlp.baselines.rule_reader import read_indicator_table
 from nlp.documents.table.reader import read_learned, read_table
@@ -61,7 +59,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     texts = [(str(f), f.read_text(encoding="utf-8")) for f in FILES]
-    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = machine_column()
     for name, reader in READERS.items():
         _time(reader, texts, 1)  # warm up: model, vocabularies, caches
         secs = statistics.median(_time(reader, texts, args.rounds) for _ in range(args.runs))

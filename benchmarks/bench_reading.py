@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from results_table import record  # benchmarks/ is on sys.path when a script runs
+from results_table import machine_column, record  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "examples" / "documents"
@@ -66,7 +64,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--layouts", nargs="+", default=list(LAYOUTS), choices=list(LAYOUTS))
     args = parser.parse_args()
-    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = machine_column()
     with tempfile.TemporaryDirectory() as tmp:
         for layout in args.layouts:
             seed = next(SEEDS.glob(LAYOUTS[layout]))

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -24,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from results_table import record  # benchmarks/ is on sys.path when a script runs
+from results_table import machine_column, record  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- review:start -->", "<!-- review:end -->"
@@ -101,7 +99,7 @@ def main() -> None:
     if args.one_run:
         print(json.dumps(one_run(Path(args.one_run))))
         return
-    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = machine_column()
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             out = Path(tmp) / f"out-{size}"

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -36,7 +35,7 @@ from pathlib import Path
 
 import psutil
 from bench_normalize import generate  # benchmarks/ is on sys.path when a script runs
-from results_table import record
+from results_table import machine_column, record
 
 START, END = "<!-- scale:start -->", "<!-- scale:end -->"
 SECTION = [
@@ -170,9 +169,7 @@ def main() -> None:
     if args.child:
         child(args.child, args.workers, args.dask_workers, args.progress)
         return
-    machine = f"{os.cpu_count()} cores, Python {platform.python_version()}" + (
-        f", {args.note}" if args.note else ""
-    )
+    machine = machine_column(args.note)
     where = (
         f"Dask LocalCluster, {args.dask_workers} workers"
         if args.dask_workers

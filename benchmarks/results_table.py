@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def machine_column(note: str = "") -> str:
+    """The machine column: cores and Python version, then `note` (e.g. shared, load 3) if given."""
+    described = f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    return f"{described}, {note}" if note else described
 
 
 def append_row(section: list[str], line: str, results: Path = RESULTS) -> None:
