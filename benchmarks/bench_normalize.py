@@ -2,9 +2,10 @@
 
 The corpus is the five seed documents copied COPIES times, each copy moved to another Guangzhou
 district and shifted by whole years (so names, years and places vary as in a real collection and
-linking has work to do). Each size runs the real command in a fresh process, `runs` times; the
-median wall time and peak memory (maximum resident set of the child) are appended to
-benchmarks/RESULTS.md, with rows/s per indicator so that linear scaling shows as a flat column.
+linking has work to do); `generate(..., vary=True)` also changes each copy's indicator names and
+values (see `vary_copy`; bench_scale.py --vary). Each size runs the real command in a fresh
+process, `runs` times; the median wall time and peak memory (maximum resident set of the child) are
+appended to benchmarks/RESULTS.md, with rows/s per indicator so that linear scaling shows as a flat column.
 
     python benchmarks/bench_normalize.py                      # 25, 100, 400 copies, 3 runs each
     python benchmarks/bench_normalize.py --copies 1600 --runs 1
@@ -56,16 +57,47 @@ DISTRICTS = (
     "增城区",
 )
 YEAR = re.compile(r"20(1\d|2\d)")
+# A target or actual value: the whole number after "值:" (possibly after a few words such as 支付 or ≥),
+# not a year or the integer part of a decimal.
+VALUE = re.compile(r"(值[:：，,]\s*[^\d\n；;。，,、]{0,8}?)(\d+)(?![\d.年])")
+# An indicator name in a packed cell: after a separator (and a list number such as "1、"), not one
+# after "值" (that is a value), just before "；实施周期指标值" or "，年度指标值"; names wrapped over
+# lines are left alone.
+NAME = re.compile(r"((?<!值)[；：:]\s*(?:\d+、)?)([^；;：:，,。、\n]+?)(?=[；，,](?:实施周期|年度)指标值)")
 
 
-def generate(copies: int, folder: Path) -> int:
-    """Write `copies` moved copies of each seed into folder; return the number of files."""
+def _places() -> list[str]:
+    """The place names the project ships (nlp/data/places.txt), in file order."""
+    lines = (ROOT / "nlp" / "data" / "places.txt").read_text(encoding="utf-8").splitlines()
+    return [line.split("\t")[0] for line in lines if line and not line.startswith("#")]
+
+
+def vary_copy(text: str, k: int, places: list[str]) -> str:
+    """Copy k's own indicators: values shifted by 1 + k % 7 (kept within 0-100 when they were), and every
+    second indicator name prefixed with a town named from two places, as real names name their object."""
+    delta, n = 1 + k % 7, len(places)
+    town = f"{places[k % n]}{places[(k + 1 + k // n) % n]}镇"
+
+    def value(m: re.Match[str]) -> str:
+        v = int(m.group(2))
+        return m.group(1) + str(v + delta if v + delta <= 100 or v > 100 else v - delta)
+
+    count = iter(range(10**9))
+    text = NAME.sub(lambda m: m.group(1) + (town if (next(count) + k) % 2 == 0 else "") + m.group(2), text)
+    return VALUE.sub(value, text)
+
+
+def generate(copies: int, folder: Path, vary: bool = False) -> int:
+    """Write `copies` moved copies of each seed into folder (with `vary`, each copy's indicator
+    names and values changed too, see `vary_copy`); return the number of files."""
     seeds = sorted(SEEDS.glob("*.txt"))
+    places = _places()
     for k in range(copies):
         place, other, shift = DISTRICTS[k % 11], DISTRICTS[(k + 3) % 11], (k // 11) % 8
         for seed in seeds:
             text = seed.read_text(encoding="utf-8").replace("增城区", place).replace("天河区", other)
             text = YEAR.sub(lambda m, s=shift: str(2000 + int(m.group(1)) + s), text)
+            text = vary_copy(text, k, places) if vary else text
             (folder / f"{seed.stem}_{k:05d}.txt").write_text(text, encoding="utf-8")
     return copies * len(seeds)
 

@@ -15,7 +15,9 @@ counted once in all), sampled every 0.2 s. psutil comes with the `dask` extra.
 
 `--progress` shows the bars of the run and, every minute, the CPU seconds so far and the peak resident
 set of the main process and of the largest other (a worker): what a run too long to finish still
-measured. `--corpus DIR` generates each corpus once into DIR and keeps it.
+measured. `--corpus DIR` generates each corpus once into DIR and keeps it. `--vary` shifts each copy's
+target values and prefixes every second indicator name with a town (bench_normalize.vary_copy), so
+that names, cells and values repeat far less, as in a real province's corpus.
 """
 
 from __future__ import annotations
@@ -140,17 +142,19 @@ def run_once(corpus: Path, workers: int, dask_workers: int, progress: bool = Fal
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _corpus(copies: int, keep: Path | None) -> Path:
-    """The corpus of `copies` copies: generated in a temporary folder, or once into `keep`/copies-N."""
+def _corpus(copies: int, keep: Path | None, vary: bool = False) -> Path:
+    """The corpus of `copies` copies: generated in a temporary folder, or once into `keep`/copies-N
+    (copies-N-varied with `vary`)."""
     if keep is None:
         corpus = Path(tempfile.mkdtemp(prefix="bench-scale-corpus-"))
-        generate(copies, corpus)
+        generate(copies, corpus, vary=vary)
         return corpus
-    corpus, done = keep / f"copies-{copies}", keep / f"copies-{copies}.done"
+    name = f"copies-{copies}" + ("-varied" if vary else "")
+    corpus, done = keep / name, keep / f"{name}.done"
     if not done.exists():
         shutil.rmtree(corpus, ignore_errors=True)
         corpus.mkdir(parents=True)
-        generate(copies, corpus)
+        generate(copies, corpus, vary=vary)
         done.touch()
     return corpus
 
@@ -164,6 +168,7 @@ def main() -> None:
     parser.add_argument("--note", default="", help="added to the machine column (e.g. shared, load 6)")
     parser.add_argument("--progress", action="store_true", help="progress bars and a status line a minute")
     parser.add_argument("--corpus", type=Path, help="keep the generated corpora here, to reuse")
+    parser.add_argument("--vary", action="store_true", help="each copy's indicator names and values varied")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -176,7 +181,7 @@ def main() -> None:
         else f"--workers {args.workers}"
     )
     for copies in args.copies:
-        corpus = _corpus(copies, args.corpus)
+        corpus = _corpus(copies, args.corpus, args.vary)
         try:
             runs = [
                 run_once(corpus, args.workers, args.dask_workers, args.progress) for _ in range(args.runs)

@@ -64,3 +64,21 @@ def test_no_links_is_the_empty_typed_table(tables, tmp_path):
     assert (tmp_path / "links.csv").read_bytes() == (tmp_path / "s" / "links.csv").read_bytes()
     left, right = pq.read_table(tmp_path / "links.parquet"), pq.read_table(tmp_path / "s" / "links.parquet")
     assert left.schema.equals(right.schema)
+
+
+def test_varied_corpus_reads_like_the_plain_one(tmp_path):
+    """`generate(..., vary=True)` changes names and values but no format: same projects, indicators
+    and reader flags as the plain corpus, more distinct names and other values."""
+    frames = {}
+    for vary in (False, True):
+        corpus = tmp_path / str(vary)
+        corpus.mkdir()
+        generate(2, corpus, vary=vary)
+        docs = [read_document(p) for p in sorted(corpus.rglob("*.txt"))]
+        frames[vary] = projects_frame(docs), indicators_frame(docs)
+    (plain_p, plain_i), (varied_p, varied_i) = frames[False], frames[True]
+    assert len(varied_p) == len(plain_p) and len(varied_i) == len(plain_i) == 720
+    assert sorted(varied_i["flags"].astype(str)) == sorted(plain_i["flags"].astype(str))
+    assert varied_i["name"].nunique() > 1.3 * plain_i["name"].nunique()
+    changed = (varied_i["annual_value"] != plain_i["annual_value"]).mean()
+    assert changed > 0.3, changed
