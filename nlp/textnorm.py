@@ -51,28 +51,34 @@ def _t2s():
 
 
 @lru_cache(maxsize=1)
-def _t2s_marks() -> frozenset[str]:
-    """One character of each OpenCC t2s entry that changes its text (where key and value differ).
+def _t2s_changes() -> dict[str, tuple[str, ...]]:
+    """The OpenCC t2s entries that change their text (where key and value differ), by one character
+    of each key (the first that differs).
 
-    A text holding none of them matches no changing entry, so t2s gives it back unchanged: the
-    pure-Python conversion (about 1.5 µs a character) is skipped for simplified text.
+    A text that holds none of these keys matches no changing entry, so t2s gives it back unchanged:
+    the pure-Python conversion (about 1.5 µs a character) is skipped for simplified text, also for
+    text holding a character that only some phrases change (覆 of 覆核 in 覆盖率).
     """
     from importlib import resources
 
-    marks: set[str] = set()
+    changes: dict[str, list[str]] = {}
     for name in ("TSPhrases.txt", "TSCharacters.txt"):  # the t2s config's dictionaries
         table = resources.files("opencc") / "dictionary" / name
         for line in table.read_text(encoding="utf-8").splitlines():
             key, _, values = line.strip().partition("\t")
             value = values.split(" ")[0]  # OpenCC uses the first of several values
-            if key and value != key:  # a character of key (the first that differs): all are in the text
-                marks.add(next((a for a, b in zip(key, value, strict=False) if a != b), key[0]))
-    return frozenset(marks)
+            if key and value != key:
+                mark = next((a for a, b in zip(key, value, strict=False) if a != b), key[0])
+                changes.setdefault(mark, []).append(key)
+    return {mark: tuple(keys) for mark, keys in changes.items()}
 
 
 def to_simplified(text: str) -> str:
     """Traditional → simplified characters (OpenCC t2s) of a whole text, nothing else changed."""
-    return text if _t2s_marks().isdisjoint(text) else _t2s().convert(text)
+    changes = _t2s_changes()
+    if any(key in text for mark in changes.keys() & set(text) for key in changes[mark]):
+        return _t2s().convert(text)
+    return text
 
 
 def fold_text(text: str | None) -> str:

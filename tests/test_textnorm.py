@@ -1,8 +1,11 @@
-"""textnorm's t2s shortcut: text with no character of a changing OpenCC entry is given back unchanged."""
+"""textnorm's t2s shortcut: text that holds no changing OpenCC entry is given back unchanged."""
 
 from importlib import resources
 from pathlib import Path
 
+import pytest
+
+from nlp import textnorm
 from nlp.textnorm import _t2s, fold, fold_text, to_simplified
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +34,18 @@ def test_shortcut_equals_opencc_on_every_entry_and_every_example_line() -> None:
 def test_simplified_text_skips_the_conversion_and_traditional_is_converted() -> None:
     assert to_simplified("满意度≥90%") == "满意度≥90%"
     assert to_simplified("項目績效") == "项目绩效"
+
+
+def test_a_character_only_some_phrases_change_skips_the_conversion_unless_a_phrase_is_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert to_simplified("反覆核查") == _t2s().convert("反覆核查") == "反复核查"  # the phrase 反覆 changes
+
+    def refused() -> None:
+        raise AssertionError("OpenCC called for a text no changing entry matches")
+
+    monkeypatch.setattr(textnorm, "_t2s", refused)
+    assert to_simplified("设施覆盖率≥95%") == "设施覆盖率≥95%"  # 覆 alone is not converted
 
 
 def test_fold_text_is_fold_without_the_cache() -> None:
