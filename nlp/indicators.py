@@ -209,7 +209,12 @@ _FIELDS = {f.name: f.default for f in fields(Indicator)}
 _ITEM_FIELDS = tuple(f.name for f in fields(_Item) if f.name != "start")  # all of them Indicator's too
 
 
-@lru_cache(maxsize=20_000)
+CELLS_KEPT = 2_000  # parsed cells a process keeps: each holds all its indicators' fields (KBs), and
+# the repeats that pay come within a document or a project's years, not a corpus-wide cache that a
+# corpus of distinct cells fills (20,000 cells took ~200 MB per process)
+
+
+@lru_cache(maxsize=CELLS_KEPT)
 def _parse_cell(text: str) -> tuple[str, tuple[tuple[int, dict[str, object]], ...]]:
     """clean(text) and its items, each one's start offset and Indicator fields (once per distinct cell)."""
     disp = clean(text)

@@ -25,9 +25,9 @@ from nlp.documents.common import (
     record,
     year_of,
 )
-from nlp.indicators import cell_text, parse_indicator_list, starts_indicator_list
+from nlp.indicators import CELLS_KEPT, cell_text, parse_indicator_list, starts_indicator_list
 from nlp.schema import Document, Problem, Project, UnitTotal
-from nlp.textnorm import clean, fold
+from nlp.textnorm import clean, fold, fold_text
 
 LAYOUT = "tabbed"
 # Header word (folded) → field; "keep in sync" with FIELDS. 财政专户 is tested before 财政拨款.
@@ -51,10 +51,11 @@ def _split(line: str, delimiter: str) -> list[str]:
     return next(csv.reader(io.StringIO(line)), [])
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=CELLS_KEPT)
 def _cell_fields(cell: str) -> tuple[str, ...]:
-    """The fields whose header word a cell holds, in _HEADER order (once per distinct cell text)."""
-    text = fold(cell)
+    """The fields whose header word a cell holds, in _HEADER order (once per distinct cell text; folded
+    without fold's cache, which would keep every long cell of every row a second and third time)."""
+    text = fold_text(cell)
     return tuple(name for word, name in _HEADER if word in text)
 
 
