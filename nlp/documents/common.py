@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from nlp.schema import Document, Indicator, Problem, Project, UnitTotal
 from nlp.textnorm import clean, fold
@@ -222,6 +223,40 @@ def row_problem(path: str, ind: Indicator) -> Problem | None:
     if "truncated" in ind.flags:
         return Problem(path, ind.line, f"excerpt cut inside a row: {ind.raw[:80]}")
     return None
+
+
+class ReadRow(Protocol):
+    """A row of a reader that reads rows in order: the project it names (or "") and its line."""
+
+    @property
+    def project(self) -> str: ...
+
+    @property
+    def line(self) -> int: ...
+
+
+_Row = TypeVar("_Row", bound=ReadRow)
+
+
+def document_of_rows(
+    path: str,
+    document: Document,
+    parts: Parts,
+    rows: Sequence[_Row],
+    indicator: Callable[[int, _Row, str, int], Indicator],
+) -> Document:
+    """The Document of rows read in order: each row's Indicator (`indicator(n, row, project_id, seq)`)
+    in the draft of its project (`draft_for`), and a problem for each row read only in part."""
+    drafts: list[ProjectDraft] = []
+    for n, row in enumerate(rows):
+        current = draft_for(drafts, document, row.project, row.line)
+        ind = indicator(n, row, current.head.project_id, len(current.indicators) + 1)
+        current.indicators.append(ind)
+        problem = row_problem(path, ind)
+        if problem is not None:
+            parts.problems.append(problem)
+    parts.projects = [draft.build() for draft in drafts]
+    return parts.build(document)
 
 
 @dataclass(frozen=True)

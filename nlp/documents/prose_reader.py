@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from nlp.documents.cells import row_indicator, split_body
-from nlp.documents.common import Parts, ProjectDraft, draft_for, row_problem, stated_year
+from nlp.documents.common import Parts, document_of_rows, stated_year
 from nlp.documents.prose import ProseRow, bracketed_rows, is_selfeval, prose_rows
 from nlp.levels import canonical_level1, canonical_level2
 from nlp.schema import Document, Indicator
@@ -57,15 +57,10 @@ def read_prose(path: str, text: str) -> Document | None:
         year=year,
         source=body.source,
     )
-    parts = Parts()
-    drafts: list[ProjectDraft] = []
-    for n, row in enumerate(rows):
-        current = draft_for(drafts, document, row.project, row.line)
-        seq = len(current.indicators) + 1
-        ind = _indicator(document.doc, current.head.project_id, seq, row, n == len(rows) - 1)
-        current.indicators.append(ind)
-        problem = row_problem(path, ind)
-        if problem is not None:
-            parts.problems.append(problem)
-    parts.projects = [draft.build() for draft in drafts]
-    return parts.build(document)
+    return document_of_rows(
+        path,
+        document,
+        Parts(),
+        rows,
+        lambda n, row, pid, seq: _indicator(document.doc, pid, seq, row, n == len(rows) - 1),
+    )

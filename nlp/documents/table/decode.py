@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nlp.documents.cells import row_indicator, split_body
-from nlp.documents.common import Parts, ProjectDraft, draft_for, row_problem, stated_year
+from nlp.documents.common import Parts, document_of_rows, stated_year
 from nlp.documents.prose import is_selfeval
 from nlp.documents.table.features import aligned_columns, header_runs
 from nlp.documents.table.header import title_roles
@@ -207,15 +207,10 @@ def build_document(path: str, tokens: Tokens, roles: Sequence[str]) -> Document 
     for row in outside:
         what = f"cells outside the indicator tables, not a row: {' | '.join(row.raws)[:80]}"
         parts.problems.append(Problem(path, row.line, what))
-    drafts: list[ProjectDraft] = []
     end = len(tokens.cells)
-    for n, row in enumerate(rows):
-        current = draft_for(drafts, document, row.project, row.line)
+
+    def indicator(n: int, row: Row, pid: str, seq: int) -> Indicator:
         cut = n == len(rows) - 1 and row.last >= end - _CUT_TAIL
-        ind = _indicator(document.doc, current.head.project_id, len(current.indicators) + 1, row, cut)
-        current.indicators.append(ind)
-        problem = row_problem(path, ind)
-        if problem is not None:
-            parts.problems.append(problem)
-    parts.projects = [draft.build() for draft in drafts]
-    return parts.build(document)
+        return _indicator(document.doc, pid, seq, row, cut)
+
+    return document_of_rows(path, document, parts, rows, indicator)
